@@ -1,0 +1,366 @@
+import { getClock, interruptibleSleep } from './clock';
+import { RetryBudget } from './retry';
+
+/**
+ * Per-account throttle, shared process-wide by every execution and every User.com node.
+ *
+ * - One pump per account sends the next queued request when the account may send again:
+ *   spacing 1/rate (no burst credit), at most `windowCap` sends in any sliding second,
+ *   never before a 429 block ends. Nothing is pre-booked: the pump re-evaluates each time.
+ * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
+ * - AIMD: a 429 multiplies the rate by DECREASE_FACTOR (at most once per second); the rate
+ *   then climbs back linearly by RECOVERY_PER_SECOND × configured rate per second.
+ */
+
+export const SAFETY_MARGIN = 0.05;
+export const DECREASE_FACTOR = 0.7;
+export const DECREASE_WINDOW_MS = 1000;
+export const RECOVERY_PER_SECOND = 0.025;
+export const MIN_RATE_FRACTION = 0.1;
+export const WINDOW_MS = 1000;
+
+export interface DispatcherConfig {
+	/** Account limit in requests per second (User.com default 10). */
+	rateLimit: number;
+	/** Share of the limit this n8n process may use, in percent (1–100). */
+	sharePercent: number;
+}
+
+export class DispatchCancelledError extends Error {
+	constructor() {
+		super('Execution was cancelled');
+	}
+}
+
+export class DispatchWaitExceededError extends Error {
+	constructor(readonly waitedMs: number) {
+		super('The request waited longer than allowed for a free slot');
+	}
+}
+
+export interface AcquireOptions {
+	signal?: AbortSignal;
+	/** Re-queue at the head of the execution's queue (retries, 429s). */
+	head?: boolean;
+	/** Absolute clock time after which the request gives up waiting. */
+	deadline?: number;
+}
+
+interface Job {
+	execKey: string;
+	enqueuedAt: number;
+	deadline: number;
+	resolve: () => void;
+	reject: (error: Error) => void;
+	cleanup: () => void;
+}
+
+export function normalizeConfig(config: Partial<DispatcherConfig>): DispatcherConfig {
+	const rateLimit = Number(config.rateLimit);
+	const share = Number(config.sharePercent);
+	return {
+		rateLimit: Number.isFinite(rateLimit) && rateLimit > 0 ? rateLimit : 10,
+		sharePercent: Number.isFinite(share) && share > 0 ? Math.min(100, share) : 100,
+	};
+}
+
+export class AccountDispatcher {
+	private config: DispatcherConfig;
+	private readonly queues = new Map<string, Job[]>();
+	private order: string[] = [];
+	private cursor = 0;
+	private sends: number[] = [];
+	private lastSendAt = Number.NEGATIVE_INFINITY;
+	private blockedUntilMs = Number.NEGATIVE_INFINITY;
+	private reducedRate: number | null = null;
+	private reducedAt = Number.NEGATIVE_INFINITY;
+	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+	private pumping = false;
+	private wakeResolver: (() => void) | null = null;
+	readonly budget = new RetryBudget();
+
+	constructor(
+		readonly fingerprint: string,
+		config: Partial<DispatcherConfig>,
+	) {
+		this.config = normalizeConfig(config);
+	}
+
+	configure(config: Partial<DispatcherConfig>): void {
+		const next = normalizeConfig(config);
+		if (next.rateLimit !== this.config.rateLimit || next.sharePercent !== this.config.sharePercent) {
+			this.config = next;
+			this.reducedRate = null;
+			this.wake();
+		}
+	}
+
+	/** Target rate (requests/s) = limit × share × (1 − margin). */
+	get configuredRate(): number {
+		return this.config.rateLimit * (this.config.sharePercent / 100) * (1 - SAFETY_MARGIN);
+	}
+
+	/** Sends allowed in any sliding second = floor(limit × share), at least 1. */
+	get windowCap(): number {
+		return Math.max(1, Math.floor((this.config.rateLimit * this.config.sharePercent) / 100));
+	}
+
+	get blockedUntil(): number {
+		return this.blockedUntilMs;
+	}
+
+	/** Current send rate after 429 decreases and the linear recovery since. */
+	currentRate(now = getClock().now()): number {
+		const target = this.configuredRate;
+		if (this.reducedRate === null) return target;
+		const since = Math.max(0, now - Math.max(this.reducedAt, this.blockedUntilMs));
+		const rate = this.reducedRate + (target * RECOVERY_PER_SECOND * since) / 1000;
+		if (rate >= target) {
+			this.reducedRate = null;
+			return target;
+		}
+		return rate;
+	}
+
+	queueDepth(execKey?: string): number {
+		if (execKey !== undefined) return this.queues.get(execKey)?.length ?? 0;
+		let total = 0;
+		for (const queue of this.queues.values()) total += queue.length;
+		return total;
+	}
+
+	/** Earliest time the next request may leave. */
+	nextSendTime(now: number): number {
+		while (this.sends.length > 0 && this.sends[0] <= now - WINDOW_MS) this.sends.shift();
+		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
+		const cap = this.windowCap;
+		if (this.sends.length >= cap) at = Math.max(at, this.sends[this.sends.length - cap] + WINDOW_MS);
+		return at;
+	}
+
+	/**
+	 * Records a 429 received at `receivedAt`: blocks the whole account until receivedAt + waitMs
+	 * and lowers the rate (at most once per DECREASE_WINDOW_MS). Returns the block end.
+	 */
+	report429(receivedAt: number, waitMs: number): number {
+		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
+		if (receivedAt - this.lastDecreaseAt >= DECREASE_WINDOW_MS) {
+			const current = this.currentRate(receivedAt);
+			const floor = this.configuredRate * MIN_RATE_FRACTION;
+			this.reducedRate = Math.max(floor, current * DECREASE_FACTOR);
+			this.reducedAt = receivedAt;
+			this.lastDecreaseAt = receivedAt;
+		}
+		return this.blockedUntilMs;
+	}
+
+	/** Waits for the account's next free slot for this execution. Resolves at send time. */
+	async acquire(execKey: string, options: AcquireOptions = {}): Promise<void> {
+		const { signal } = options;
+		if (signal?.aborted) throw new DispatchCancelledError();
+		const clock = getClock();
+		await new Promise<void>((resolve, reject) => {
+			const job: Job = {
+				execKey,
+				enqueuedAt: clock.now(),
+				deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+				resolve: () => {
+					job.cleanup();
+					resolve();
+				},
+				reject: (error: Error) => {
+					job.cleanup();
+					reject(error);
+				},
+				cleanup: () => {},
+			};
+			if (signal) {
+				const onAbort = () => {
+					this.remove(job);
+					job.reject(new DispatchCancelledError());
+					this.wake();
+				};
+				signal.addEventListener('abort', onAbort, { once: true });
+				job.cleanup = () => signal.removeEventListener('abort', onAbort);
+			}
+			let queue = this.queues.get(execKey);
+			if (!queue) {
+				queue = [];
+				this.queues.set(execKey, queue);
+				this.order.push(execKey);
+			}
+			if (options.head) queue.unshift(job);
+			else queue.push(job);
+			this.kick();
+		});
+	}
+
+	/** Drops (rejects) every queued request of one execution. */
+	cancelExecution(execKey: string): number {
+		const queue = this.queues.get(execKey);
+		if (!queue) return 0;
+		const jobs = [...queue];
+		for (const job of jobs) {
+			this.remove(job);
+			job.reject(new DispatchCancelledError());
+		}
+		this.wake();
+		return jobs.length;
+	}
+
+	private remove(job: Job): void {
+		const queue = this.queues.get(job.execKey);
+		if (!queue) return;
+		const index = queue.indexOf(job);
+		if (index >= 0) queue.splice(index, 1);
+		if (queue.length === 0) this.dropQueue(job.execKey);
+	}
+
+	private dropQueue(execKey: string): void {
+		this.queues.delete(execKey);
+		const index = this.order.indexOf(execKey);
+		if (index >= 0) {
+			this.order.splice(index, 1);
+			if (index < this.cursor) this.cursor--;
+		}
+		if (this.cursor >= this.order.length) this.cursor = 0;
+	}
+
+	private pickNext(): Job | undefined {
+		if (this.order.length === 0) return undefined;
+		if (this.cursor >= this.order.length) this.cursor = 0;
+		const execKey = this.order[this.cursor];
+		const queue = this.queues.get(execKey) as Job[];
+		const job = queue.shift() as Job;
+		if (queue.length === 0) {
+			this.dropQueue(execKey);
+		} else {
+			this.cursor = (this.cursor + 1) % this.order.length;
+		}
+		return job;
+	}
+
+	private wake(): void {
+		const resolver = this.wakeResolver;
+		this.wakeResolver = null;
+		resolver?.();
+	}
+
+	private kick(): void {
+		if (this.pumping) {
+			this.wake();
+			return;
+		}
+		this.pumping = true;
+		void this.pump();
+	}
+
+	private expire(at: number): void {
+		for (const queue of [...this.queues.values()]) {
+			for (const job of [...queue]) {
+				if (job.deadline < at) {
+					this.remove(job);
+					job.reject(new DispatchWaitExceededError(at - job.enqueuedAt));
+				}
+			}
+		}
+	}
+
+	private async pump(): Promise<void> {
+		const clock = getClock();
+		try {
+			while (this.order.length > 0) {
+				const now = clock.now();
+				const at = this.nextSendTime(now);
+				if (at > now) {
+					this.expire(at);
+					if (this.order.length === 0) break;
+					const wakeUp = new Promise<void>((resolve) => {
+						this.wakeResolver = resolve;
+					});
+					await interruptibleSleep(at - now, wakeUp);
+					this.wakeResolver = null;
+					continue;
+				}
+				const job = this.pickNext();
+				if (!job) break;
+				this.sends.push(now);
+				this.lastSendAt = now;
+				job.resolve();
+			}
+		} finally {
+			this.pumping = false;
+		}
+	}
+}
+
+const registry = new Map<string, AccountDispatcher>();
+
+export function getDispatcher(fingerprint: string, config: Partial<DispatcherConfig>): AccountDispatcher {
+	let dispatcher = registry.get(fingerprint);
+	if (!dispatcher) {
+		dispatcher = new AccountDispatcher(fingerprint, config);
+		registry.set(fingerprint, dispatcher);
+	} else {
+		dispatcher.configure(config);
+	}
+	return dispatcher;
+}
+
+/** Test hook: forget every account's dispatcher. */
+export function __resetDispatchersForTests(): void {
+	registry.clear();
+	executionStats.clear();
+}
+
+/**
+ * FNV-1a over base URL + key, two 32-bit lanes with different offsets -> 16 hex chars.
+ * Used as registry key and log fingerprint; the raw key is never stored.
+ */
+export function fingerprintAccount(baseUrl: string, apiKey: string): string {
+	const input = `${baseUrl}\u0000${apiKey}`;
+	let h1 = 0x811c9dc5;
+	let h2 = 0x050c5d1f;
+	for (let i = 0; i < input.length; i++) {
+		const c = input.charCodeAt(i);
+		h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+		h2 = Math.imul(h2 ^ c ^ (i & 0xff), 0x01000193) >>> 0;
+	}
+	return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+}
+
+export interface ExecutionStats {
+	requests: number;
+	rateLimited: number;
+	retries: number;
+	waitMs: number;
+}
+
+const MAX_TRACKED_EXECUTIONS = 500;
+const executionStats = new Map<string, ExecutionStats>();
+
+export function statsFor(execKey: string): ExecutionStats {
+	let stats = executionStats.get(execKey);
+	if (!stats) {
+		stats = { requests: 0, rateLimited: 0, retries: 0, waitMs: 0 };
+		executionStats.set(execKey, stats);
+		if (executionStats.size > MAX_TRACKED_EXECUTIONS) {
+			const oldest = executionStats.keys().next().value as string;
+			executionStats.delete(oldest);
+		}
+	}
+	return stats;
+}
+
+/** Per-execution counters so far (undefined when the execution sent nothing). */
+export function getExecutionStats(executionId: string): ExecutionStats | undefined {
+	const stats = executionStats.get(executionId);
+	return stats ? { ...stats } : undefined;
+}
+
+/** Returns and forgets the counters of an execution. */
+export function takeExecutionStats(executionId: string): ExecutionStats | undefined {
+	const stats = getExecutionStats(executionId);
+	executionStats.delete(executionId);
+	return stats;
+}
