@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { userComApiRequest } from '../../transport';
+import { getRef, locator, objectPath, refCorrelation } from '../common';
+
+const show = { resource: ['deal'], operation: ['delete'] };
+
+export const description: INodeProperties[] = [locator({ name: 'deal', displayName: 'Deal', object: 'deal', show })];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const ref = getRef.call(this, 'deal', 'Deal', itemIndex);
+	await userComApiRequest.call(this, {
+		method: 'DELETE',
+		path: objectPath.call(this, ref, 'deals', 'Deal', itemIndex),
+		itemIndex,
+		correlation: refCorrelation('deal', ref),
+	});
+	return [{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } }];
+}

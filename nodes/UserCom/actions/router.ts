@@ -1,0 +1,118 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { getExecutionStats, toNormalizedError } from '../transport';
+import type { NormalizedUserComError } from '../transport';
+import { asNodeError } from './common';
+import * as deal from './deal';
+import * as event from './event';
+import * as product from './product';
+import * as user from './user';
+
+type ItemExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+type BatchExecute = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+interface OperationModule {
+	execute?: ItemExecute;
+	executeBatch?: BatchExecute;
+}
+
+/**
+ * Resource name -> its operations. To register a new resource (e.g. Import, whose operations
+ * may export `executeBatch` instead of `execute`): import it above and add it here, and add its
+ * option + description in versionDescription.ts.
+ */
+export const resources: Record<string, Record<string, OperationModule>> = {
+	user: user.operations,
+	event: event.operations,
+	deal: deal.operations,
+	product: product.operations,
+};
+
+function isAuthFailure(normalized: NormalizedUserComError): boolean {
+	return normalized.httpCode === 401 || normalized.httpCode === 403;
+}
+
+/** Makes sure an error thrown for an item carries that item's index. */
+function withItemIndex(this: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	return asNodeError(this.getNode(), error, itemIndex);
+}
+
+function executionIdOf(ctx: IExecuteFunctions): string | undefined {
+	try {
+		const id = ctx.getExecutionId?.();
+		return id === undefined || id === null ? undefined : String(id);
+	} catch {
+		return undefined;
+	}
+}
+
+/** Tells the user when this run hit User.com's rate limit or needed retries. */
+function addRateLimitHint(this: IExecuteFunctions): void {
+	const executionId = executionIdOf(this);
+	if (executionId === undefined || typeof getExecutionStats !== 'function') return;
+	const stats = getExecutionStats(executionId);
+	if (!stats || (stats.rateLimited === 0 && stats.retries === 0)) return;
+	const waited = Math.round(stats.waitMs / 100) / 10;
+	const parts = [
+		`${stats.requests} request${stats.requests === 1 ? '' : 's'}`,
+		`${stats.rateLimited} rate-limited (429)`,
+		`${stats.retries} retr${stats.retries === 1 ? 'y' : 'ies'}`,
+		`${waited}s waited`,
+	];
+	const advice =
+		stats.rateLimited > 0
+			? ' If this happens often, lower the rate limit in the User.com credential, or give this n8n instance a smaller share of it.'
+			: ' User.com answered with server errors or timeouts; the requests were retried.';
+	this.addExecutionHints?.({
+		message: `User.com: ${parts.join(', ')}.${advice}`,
+		location: 'outputPane',
+	});
+}
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const module = resources[resource]?.[operation];
+	if (!module) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	}
+
+	if (module.executeBatch) {
+		const out = await module.executeBatch.call(this, items);
+		addRateLimitHint.call(this);
+		return [out];
+	}
+	const execute = module.execute as ItemExecute;
+
+	const returnData: INodeExecutionData[] = [];
+	const continueOnFail = this.continueOnFail();
+	// after a 401/403 every further request of this run would fail the same way
+	let authFailure: { error: unknown; normalized: NormalizedUserComError } | undefined;
+
+	for (let i = 0; i < items.length; i++) {
+		if (authFailure) {
+			const normalized: NormalizedUserComError = { ...authFailure.normalized, itemIndex: i };
+			if (!continueOnFail) throw withItemIndex.call(this, authFailure.error, i);
+			returnData.push({
+				json: { error: normalized as unknown as IDataObject, message: normalized.message },
+				pairedItem: { item: i },
+			});
+			continue;
+		}
+		try {
+			const out = await execute.call(this, i);
+			for (const entry of out) returnData.push({ json: entry.json, pairedItem: { item: i } });
+		} catch (error) {
+			const normalized = toNormalizedError(error, i);
+			if (isAuthFailure(normalized)) authFailure = { error, normalized };
+			if (!continueOnFail) throw withItemIndex.call(this, error, i);
+			returnData.push({
+				json: { error: normalized as unknown as IDataObject, message: normalized.message },
+				pairedItem: { item: i },
+			});
+		}
+	}
+	addRateLimitHint.call(this);
+	return [returnData];
+}

@@ -1,0 +1,69 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as deal from './deal';
+import * as event from './event';
+import * as product from './product';
+import * as user from './user';
+
+/**
+ * The Resource dropdown. To register a new resource (e.g. Import): add its option here,
+ * spread its `description` into `nodeProperties` below, and add it to `resources` in router.ts.
+ */
+export const resourceProperty: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Deal', value: 'deal', description: 'Deals and orders' },
+		{ name: 'Event', value: 'event', description: 'Custom events of a contact' },
+		{ name: 'Product', value: 'product', description: 'Products and product events' },
+		{ name: 'User', value: 'user', description: 'Contacts' },
+	],
+	default: 'user',
+};
+
+/** Node-wide request settings read by the transport (shown for every resource and operation). */
+export const requestOptionsProperty: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Max Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 300,
+			description:
+				'Longest time one request may wait for the rate limit and retries before the item fails with a rate-limit error',
+		},
+		{
+			displayName: 'Retry Creates on Server Errors',
+			name: 'retryCreatesOnServerErrors',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to retry create requests after a 500/502/504, a timeout or a lost connection. Off by default because the first attempt may already have created the record (duplicates); prefer the Upsert operations.',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 30,
+			description: 'How long to wait for User.com to answer one request',
+		},
+	],
+};
+
+export const nodeProperties: INodeProperties[] = [
+	resourceProperty,
+	...user.description,
+	...event.description,
+	...deal.description,
+	...product.description,
+	requestOptionsProperty,
+];
