@@ -67,8 +67,8 @@ export function normalizeConfig(config: Partial<DispatcherConfig>): DispatcherCo
 export class AccountDispatcher {
 	private config: DispatcherConfig;
 	private readonly queues = new Map<string, Job[]>();
+	/** Round-robin order of executions with queued requests; the head is served next. */
 	private order: string[] = [];
-	private cursor = 0;
 	private sends: number[] = [];
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
@@ -219,24 +219,17 @@ export class AccountDispatcher {
 	private dropQueue(execKey: string): void {
 		this.queues.delete(execKey);
 		const index = this.order.indexOf(execKey);
-		if (index >= 0) {
-			this.order.splice(index, 1);
-			if (index < this.cursor) this.cursor--;
-		}
-		if (this.cursor >= this.order.length) this.cursor = 0;
+		if (index >= 0) this.order.splice(index, 1);
 	}
 
+	/** Serves the head execution, then rotates it to the tail (or drops its empty queue). */
 	private pickNext(): Job | undefined {
-		if (this.order.length === 0) return undefined;
-		if (this.cursor >= this.order.length) this.cursor = 0;
-		const execKey = this.order[this.cursor];
+		const execKey = this.order.shift();
+		if (execKey === undefined) return undefined;
 		const queue = this.queues.get(execKey) as Job[];
-		const job = queue.shift() as Job;
-		if (queue.length === 0) {
-			this.dropQueue(execKey);
-		} else {
-			this.cursor = (this.cursor + 1) % this.order.length;
-		}
+		const job = queue.shift();
+		if (queue.length > 0) this.order.push(execKey);
+		else this.queues.delete(execKey);
 		return job;
 	}
 

@@ -173,7 +173,7 @@ export function parseErrorBody(body: unknown): ParsedBody {
 			general.push(...(flat.non_field_errors ?? []));
 			delete flat.non_field_errors;
 			Object.assign(rest, flat);
-		} else if (key === 'status_code' || key === 'code' || key === 'status') continue;
+		} else if (s !== undefined && (key === 'status_code' || key === 'code' || key === 'status')) continue;
 		else rest[key] = child;
 	}
 	const fields = flattenFieldErrors(rest, '', {});

@@ -231,12 +231,23 @@ function asFullResponse(value: unknown): FullResponse {
 	};
 }
 
-function abortPromise(signal: AbortSignal | undefined): Promise<void> | undefined {
-	if (!signal) return undefined;
-	return new Promise<void>((resolve) => {
-		if (signal.aborted) resolve();
-		else signal.addEventListener('abort', () => resolve(), { once: true });
+/** Sleeps on the active clock; an abort of `signal` ends the wait at once. Listener removed afterwards. */
+async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (!signal) {
+		await interruptibleSleep(ms);
+		return;
+	}
+	if (signal.aborted) return;
+	let onAbort: () => void = () => {};
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = () => resolve();
+		signal.addEventListener('abort', onAbort, { once: true });
 	});
+	try {
+		await interruptibleSleep(ms, aborted);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
 }
 
 function cancelledError(context: UserComContext, itemIndex: number): NodeOperationError {
@@ -458,7 +469,7 @@ async function send(
 
 	async function waitBackoff(delay: number): Promise<void> {
 		const before = clock.now();
-		await interruptibleSleep(delay, abortPromise(signal));
+		await sleepUnlessAborted(delay, signal);
 		stats.waitMs += clock.now() - before;
 		if (signal?.aborted) throw cancelledError(context, request.itemIndex);
 	}

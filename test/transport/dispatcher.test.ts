@@ -1,0 +1,260 @@
+import { __setClockForTests } from '../../nodes/UserCom/transport/clock';
+import {
+	AccountDispatcher,
+	DECREASE_FACTOR,
+	DispatchCancelledError,
+	DispatchWaitExceededError,
+	fingerprintAccount,
+	getDispatcher,
+	normalizeConfig,
+	RECOVERY_PER_SECOND,
+	SAFETY_MARGIN,
+	__resetDispatchersForTests,
+} from '../../nodes/UserCom/transport/dispatcher';
+import { FakeClock } from './helpers/fakeClock';
+
+let clock: FakeClock;
+
+beforeEach(() => {
+	clock = new FakeClock();
+	__setClockForTests(clock);
+	__resetDispatchersForTests();
+});
+
+afterAll(() => __setClockForTests());
+
+/** Queues `count` acquisitions for an execution; records [execKey, grant time]. */
+function queue(d: AccountDispatcher, execKey: string, count: number, grants: Array<[string, number]>, signal?: AbortSignal) {
+	return Array.from({ length: count }, () =>
+		d.acquire(execKey, { signal }).then(() => {
+			grants.push([execKey, clock.now()]);
+		}),
+	);
+}
+
+function maxInAnyWindow(times: number[], windowMs = 1000): number {
+	let max = 0;
+	for (const t of times) {
+		// half-open window (t - windowMs, t]
+		max = Math.max(max, times.filter((x) => x > t - windowMs && x <= t).length);
+	}
+	return max;
+}
+
+describe('AccountDispatcher: spacing and sliding window', () => {
+	it('sends evenly at limit × share × (1 − margin), with no burst', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		expect(d.configuredRate).toBeCloseTo(10 * (1 - SAFETY_MARGIN));
+		const grants: Array<[string, number]> = [];
+		const start = clock.now();
+		await clock.run(Promise.all(queue(d, 'e1', 20, grants)));
+		const times = grants.map(([, t]) => t - start);
+		expect(times[0]).toBe(0);
+		const spacing = 1000 / 9.5;
+		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeCloseTo(spacing, 2);
+		expect(maxInAnyWindow(times)).toBeLessThanOrEqual(10);
+	});
+
+	it('applies the share of the limit (queue mode)', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 25 });
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all(queue(d, 'e1', 5, grants)));
+		const times = grants.map(([, t]) => t);
+		expect(times[1] - times[0]).toBeCloseTo(1000 / (10 * 0.25 * 0.95), 2);
+		expect(d.windowCap).toBe(2);
+	});
+
+	it('never exceeds floor(limit × share) sends in any sliding second', async () => {
+		// 2.5 req/s: spacing alone (421 ms) would allow 3 sends in a second; the window cap is 2.
+		const d = new AccountDispatcher('acct', { rateLimit: 2.5, sharePercent: 100 });
+		expect(d.windowCap).toBe(2);
+		const grants: Array<[string, number]> = [];
+		const start = clock.now();
+		await clock.run(Promise.all(queue(d, 'e1', 9, grants)));
+		const times = grants.map(([, t]) => t - start);
+		expect(times[0]).toBe(0);
+		expect(times[1]).toBeCloseTo(1000 / 2.375, 2);
+		expect(times[2]).toBe(1000);
+		expect(maxInAnyWindow(times)).toBe(2);
+	});
+
+	it('gives no burst credit after idling', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all(queue(d, 'e1', 1, grants)));
+		await clock.advance(10_000);
+		grants.length = 0;
+		const start = clock.now();
+		await clock.run(Promise.all(queue(d, 'e1', 5, grants)));
+		const times = grants.map(([, t]) => t - start);
+		expect(times[0]).toBe(0);
+		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeCloseTo(1000 / 9.5, 2);
+	});
+
+	it('normalizes odd configuration values', () => {
+		expect(normalizeConfig({ rateLimit: NaN, sharePercent: 0 })).toEqual({ rateLimit: 10, sharePercent: 100 });
+		expect(normalizeConfig({ rateLimit: 5, sharePercent: 250 })).toEqual({ rateLimit: 5, sharePercent: 100 });
+		expect(new AccountDispatcher('x', { rateLimit: 0.5, sharePercent: 100 }).windowCap).toBe(1);
+	});
+
+	it('picks up a changed rate limit for the next send', async () => {
+		const d = getDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		expect(getDispatcher('acct', { rateLimit: 5, sharePercent: 100 })).toBe(d);
+		expect(d.configuredRate).toBeCloseTo(4.75);
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all(queue(d, 'e1', 2, grants)));
+		expect(grants[1][1] - grants[0][1]).toBeCloseTo(1000 / 4.75, 2);
+	});
+});
+
+describe('AccountDispatcher: fairness', () => {
+	it('serves execution queues round-robin', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const grants: Array<[string, number]> = [];
+		const big = queue(d, 'big', 10, grants);
+		const small = queue(d, 'small', 3, grants);
+		await clock.run(Promise.all([...big, ...small]));
+		// the first 'big' left at once, before 'small' arrived; then the two alternate
+		expect(grants.map(([k]) => k)).toEqual([
+			'big', 'big', 'small', 'big', 'small', 'big', 'small',
+			'big', 'big', 'big', 'big', 'big', 'big',
+		]);
+	});
+
+	it('a new execution is served right after the current send, not after the backlog', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const grants: Array<[string, number]> = [];
+		const big = queue(d, 'big', 50, grants);
+		await clock.advance(1000); // about 10 of 50 sent
+		const small = queue(d, 'late', 2, grants);
+		await clock.run(Promise.all([...big, ...small]));
+		const firstLate = grants.findIndex(([k]) => k === 'late');
+		const sentBefore = grants.filter(([, t], i) => i < firstLate && t <= grants[firstLate][1]).length;
+		expect(sentBefore).toBeLessThanOrEqual(12);
+		expect(grants[firstLate + 1][0]).toBe('big');
+		expect(grants[firstLate + 2][0]).toBe('late');
+	});
+
+	it('requeues at the head of its execution queue', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const order: string[] = [];
+		const a = d.acquire('e', {}).then(() => order.push('first'));
+		const b = d.acquire('e', {}).then(() => order.push('second'));
+		const c = d.acquire('e', { head: true }).then(() => order.push('retry'));
+		await clock.run(Promise.all([a, b, c]));
+		// 'first' was granted synchronously by the pump before the head insert; the retry beats 'second'
+		expect(order).toEqual(['first', 'retry', 'second']);
+	});
+});
+
+describe('AccountDispatcher: 429 block, multiplicative decrease and recovery', () => {
+	it('blocks the whole account until receipt + wait, for every execution', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t0 = clock.now();
+		expect(d.report429(t0, 2500)).toBe(t0 + 2500);
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all([...queue(d, 'a', 1, grants), ...queue(d, 'b', 1, grants)]));
+		expect(grants[0][1]).toBe(t0 + 2500);
+		expect(grants[1][1]).toBeGreaterThan(t0 + 2500);
+		// an earlier end never shortens a block
+		d.report429(t0, 10);
+		expect(d.blockedUntil).toBe(t0 + 2500);
+	});
+
+	it('lowers the rate ×0.7 at most once per second and recovers linearly', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const target = 9.5;
+		const t0 = clock.now();
+		d.report429(t0, 1000);
+		expect(d.currentRate(t0)).toBeCloseTo(target * DECREASE_FACTOR);
+		d.report429(t0 + 500, 1000); // same window: no second decrease
+		expect(d.currentRate(t0 + 500)).toBeCloseTo(target * DECREASE_FACTOR);
+		// recovery starts when the block ends (t0 + 1500)
+		const blockEnd = d.blockedUntil;
+		expect(blockEnd).toBe(t0 + 1500);
+		expect(d.currentRate(blockEnd + 4000)).toBeCloseTo(target * DECREASE_FACTOR + target * RECOVERY_PER_SECOND * 4);
+		const full = blockEnd + ((1 - DECREASE_FACTOR) / RECOVERY_PER_SECOND) * 1000;
+		expect(d.currentRate(full + 1)).toBeCloseTo(target);
+		expect(d.currentRate(full + 100_000)).toBeCloseTo(target);
+	});
+
+	it('compounds decreases across windows down to a floor', () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t0 = clock.now();
+		d.report429(t0, 0);
+		d.report429(t0 + 1000, 0);
+		expect(d.currentRate(t0 + 1000)).toBeCloseTo(9.5 * 0.7 * 0.7, 1);
+		for (let i = 2; i < 30; i++) d.report429(t0 + i * 1000, 0);
+		expect(d.currentRate(t0 + 29_000)).toBeCloseTo(0.95);
+	});
+
+	it('spacing follows the lowered rate for queued requests (nothing pre-booked)', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const grants: Array<[string, number]> = [];
+		const all = queue(d, 'e', 6, grants);
+		await clock.advance(150); // two sent
+		expect(grants).toHaveLength(2);
+		const t429 = clock.now();
+		d.report429(t429, 1000);
+		await clock.run(Promise.all(all));
+		const times = grants.map(([, t]) => t);
+		expect(times[2]).toBe(t429 + 1000);
+		expect(times[3] - times[2]).toBeCloseTo(1000 / d.currentRate(times[2]), 0);
+		expect(times[3] - times[2]).toBeGreaterThan(1000 / 9.5 + 30);
+	});
+});
+
+describe('AccountDispatcher: cancellation and deadlines', () => {
+	it('drops queued requests of a cancelled execution at once and sends nothing more for it', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const controller = new AbortController();
+		const grants: Array<[string, number]> = [];
+		const cancelled = queue(d, 'stop-me', 20, grants, controller.signal).map((p) =>
+			p.then(() => 'sent', (e: unknown) => (e instanceof DispatchCancelledError ? 'dropped' : 'other')),
+		);
+		const other = queue(d, 'other', 3, grants);
+		await clock.advance(300);
+		const sentBefore = grants.filter(([k]) => k === 'stop-me').length;
+		const abortAt = clock.now();
+		controller.abort();
+		await clock.flush();
+		const outcomes = await Promise.all(cancelled); // settled without advancing virtual time
+		expect(clock.now() - abortAt).toBeLessThan(50);
+		expect(outcomes.filter((o) => o === 'dropped')).toHaveLength(20 - sentBefore);
+		expect(d.queueDepth('stop-me')).toBe(0);
+		await clock.run(Promise.all(other));
+		expect(grants.filter(([k, t]) => k === 'stop-me' && t >= abortAt)).toHaveLength(0);
+		await expect(d.acquire('stop-me', { signal: controller.signal })).rejects.toBeInstanceOf(DispatchCancelledError);
+	});
+
+	it('cancelExecution rejects every queued request of one execution', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		const grants: Array<[string, number]> = [];
+		const jobs = queue(d, 'x', 4, grants).map((p) => p.catch((e: unknown) => e));
+		await clock.flush();
+		expect(d.cancelExecution('x')).toBe(3);
+		expect(d.cancelExecution('nothing')).toBe(0);
+		const results = await Promise.all(jobs);
+		expect(results.filter((r) => r instanceof DispatchCancelledError)).toHaveLength(3);
+	});
+
+	it('gives up a request whose next possible slot is past its deadline', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		d.report429(clock.now(), 60_000);
+		const p = d.acquire('e', { deadline: clock.now() + 30_000 });
+		await expect(clock.run(p)).rejects.toBeInstanceOf(DispatchWaitExceededError);
+		expect(d.queueDepth()).toBe(0);
+	});
+});
+
+describe('fingerprintAccount', () => {
+	it('is stable, distinguishes accounts and does not contain the key', () => {
+		const key = 'x'.repeat(64);
+		const a = fingerprintAccount('https://acme.user.com/api/public/', key);
+		expect(a).toMatch(/^[0-9a-f]{16}$/);
+		expect(fingerprintAccount('https://acme.user.com/api/public/', key)).toBe(a);
+		expect(fingerprintAccount('https://acme.user.com/api/public/', `${key}y`)).not.toBe(a);
+		expect(fingerprintAccount('https://other.user.com/api/public/', key)).not.toBe(a);
+		expect(a).not.toContain('xxxx');
+	});
+});

@@ -1,0 +1,88 @@
+import type { Clock } from '../../../nodes/UserCom/transport/clock';
+
+interface Timer {
+	at: number;
+	seq: number;
+	resolve: () => void;
+}
+
+/** Virtual clock: sleep() only resolves when the test advances time. Nothing waits for real. */
+export class FakeClock implements Clock {
+	private time: number;
+	private timers: Timer[] = [];
+	private seq = 0;
+
+	constructor(start = 1_700_000_000_000) {
+		this.time = start;
+	}
+
+	now(): number {
+		return this.time;
+	}
+
+	async sleep(ms: number): Promise<void> {
+		await new Promise<void>((resolve) => {
+			this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve });
+		});
+	}
+
+	get pendingTimers(): number {
+		return this.timers.length;
+	}
+
+	/** Lets every queued promise callback run (real macrotask turns, no virtual time passes). */
+	async flush(turns = 5): Promise<void> {
+		for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+	}
+
+	/** Moves virtual time forward by ms, firing due timers in order. */
+	async advance(ms: number): Promise<void> {
+		const target = this.time + ms;
+		for (;;) {
+			await this.flush();
+			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+			const next = this.timers[0];
+			if (!next || next.at > target) break;
+			this.timers.shift();
+			this.time = Math.max(this.time, next.at);
+			next.resolve();
+		}
+		this.time = target;
+		await this.flush();
+	}
+
+	/**
+	 * Runs virtual time until `promise` settles: whenever nothing else can happen, jumps to the
+	 * next timer. Throws if the promise can never settle or `maxMs` of virtual time pass.
+	 */
+	async run<T>(promise: Promise<T>, maxMs = 3_600_000): Promise<T> {
+		let settled = false;
+		const tracked = promise.then(
+			(value) => {
+				settled = true;
+				return value;
+			},
+			(error: unknown) => {
+				settled = true;
+				throw error;
+			},
+		);
+		tracked.catch(() => undefined);
+		const limit = this.time + maxMs;
+		for (;;) {
+			await this.flush();
+			if (settled) break;
+			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+			const next = this.timers.shift();
+			if (!next) {
+				await this.flush(20);
+				if (settled) break;
+				throw new Error('FakeClock.run: deadlock (promise pending, no timers)');
+			}
+			if (next.at > limit) throw new Error('FakeClock.run: virtual time limit exceeded');
+			this.time = Math.max(this.time, next.at);
+			next.resolve();
+		}
+		return await tracked;
+	}
+}
