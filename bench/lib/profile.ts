@@ -1,0 +1,87 @@
+/**
+ * Bench profiles. Times in the scenario definitions are "real-time seconds at L = 10/s"; a profile with
+ * windowMs < 1000 scales them by timeScale = windowMs / 1000 (declared in the output).
+ */
+export interface Profile {
+	name: 'full' | 'ci' | 'dev';
+	/** requests per window (the limit L) */
+	limit: number;
+	windowMs: number;
+	/** windowMs / 1000 */
+	timeScale: number;
+	/** items per solo client (scenario 1 and the peers) */
+	n: number;
+	/** scenario 2: the big and the small execution */
+	nBig: number;
+	nSmall: number;
+	/** scenario 3 items per queue-mode run (split across the executions) */
+	nQueue: number;
+	queueWorkers: number[];
+	/** scenario 4 items through our node while the foreign client runs */
+	nForeign: number;
+	/** scenario 5 items and injected 429s (retry-after in real seconds, never scaled) */
+	nRetryAfter: number;
+	retryAfterSeconds: number[];
+	/** scenario 6 items and outage length (scaled) */
+	nOutage: number;
+	outageMs: number;
+	/** scenario 7 */
+	overheadRequests: number;
+	heapQueued: number;
+	/** serviceTimeMs of the emulator */
+	serviceTimeMs: [number, number];
+}
+
+export function makeProfile(name: string): Profile {
+	if (name === 'full') {
+		return {
+			name: 'full',
+			limit: 10,
+			windowMs: 1000,
+			timeScale: 1,
+			n: 1000,
+			nBig: 1000,
+			nSmall: 10,
+			nQueue: 500,
+			queueWorkers: [2, 3],
+			nForeign: 500,
+			nRetryAfter: 60,
+			retryAfterSeconds: [1, 2, 3],
+			nOutage: 200,
+			outageMs: 60_000,
+			overheadRequests: 5000,
+			heapQueued: 100_000,
+			serviceTimeMs: [2, 8],
+		};
+	}
+	if (name === 'ci') {
+		return {
+			name: 'ci',
+			limit: 10,
+			windowMs: 100,
+			timeScale: 0.1,
+			n: 200,
+			nBig: 200,
+			nSmall: 10,
+			nQueue: 200,
+			queueWorkers: [2, 3],
+			nForeign: 200,
+			nRetryAfter: 30,
+			retryAfterSeconds: [1, 1, 1],
+			nOutage: 100,
+			outageMs: 6_000,
+			overheadRequests: 1000,
+			heapQueued: 20_000,
+			serviceTimeMs: [2, 8],
+		};
+	}
+	if (name === 'dev') {
+		return { ...makeProfile('ci'), name: 'dev', n: 100, nBig: 100, nQueue: 100, nForeign: 100 };
+	}
+	throw new Error(`unknown profile ${name} (full | ci | dev)`);
+}
+
+export function describeProfile(p: Profile): string {
+	const scaled = p.timeScale === 1 ? 'real time' : `time scaled x${p.timeScale} (every wait/target in seconds is multiplied by ${p.timeScale})`;
+	return `profile ${p.name}: L = ${p.limit} per ${p.windowMs} ms (sliding window), ${scaled}, N = ${p.n}`;
+}

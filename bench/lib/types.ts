@@ -1,0 +1,58 @@
+import type { ChartPanel } from './chart';
+import type { Profile } from './profile';
+
+export interface TargetCheck {
+	name: string;
+	value: number | string;
+	target: string;
+	pass: boolean;
+}
+
+export interface ClientRow {
+	client: string;
+	items: number;
+	/** wall time of the client, ms (trigger -> execution finished, or script start -> end) */
+	wallMs: number;
+	/** wallMs / (items / L) */
+	wallRatio: number | null;
+	requests: number;
+	status429: number;
+	/** rows never accepted by the emulator */
+	lost: number;
+	/** max accepted requests in any sliding window (whole account, from the emulator) */
+	maxInWindow: number | null;
+	note?: string;
+}
+
+export interface ScenarioResult {
+	id: string;
+	title: string;
+	status: 'pass' | 'fail' | 'error' | 'skipped';
+	rows: ClientRow[];
+	targets: TargetCheck[];
+	notes: string[];
+	extra?: Record<string, unknown>;
+	panel?: ChartPanel;
+	error?: string;
+	seconds?: number;
+}
+
+export interface Ctx {
+	profile: Profile;
+	log: (s: string) => void;
+	outDir: string;
+	tarball: string;
+	/** requests per second for our credential: L * 1000 / windowMs */
+	ratePerSecond: number;
+}
+
+export function target(name: string, value: number | string, op: '<=' | '>=' | '==', threshold: number): TargetCheck {
+	const v = typeof value === 'number' ? value : Number.NaN;
+	const pass = op === '<=' ? v <= threshold : op === '>=' ? v >= threshold : v === threshold;
+	return { name, value, target: `${op} ${threshold}`, pass };
+}
+
+export function finish(r: Omit<ScenarioResult, 'status'>): ScenarioResult {
+	const status = r.targets.every((t) => t.pass) ? 'pass' : 'fail';
+	return { ...r, status };
+}

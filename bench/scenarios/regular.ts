@@ -1,0 +1,508 @@
+/**
+ * Scenarios on one regular-mode n8n process (n8n 2.40.7, package installed from the packed tarball):
+ * 1 solo, 2 two executions at once, 4 foreign client, 5 Retry-After, 6 outage, and the peers
+ * (HTTP Request defaults / batching / Retry On Fail in the same n8n, the guide's retry loop as a script).
+ * Every scenario and every peer gets its own emulator (= its own account and key).
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Emu, startEmu } from '../lib/emu';
+import {
+	createAndActivateWorkflow,
+	createCredential,
+	N8nInstance,
+	REPO,
+	startN8n,
+	triggerWebhook,
+	TriggerResult,
+} from '../lib/n8n';
+import { figuresFor, perWindow, Req, round, slidingMax, isOk } from '../lib/stats';
+import { ClientRow, Ctx, finish, ScenarioResult, target } from '../lib/types';
+import { buildCredential, buildWorkflow, ClientKind, makeItems } from '../lib/workflows';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Prepared {
+	emu: Emu;
+	path: string;
+}
+
+let seq = 0;
+
+async function prepare(
+	ctx: Ctx,
+	inst: N8nInstance,
+	name: string,
+	kind: ClientKind,
+	opts: { share?: number; limit?: number | null } = {},
+): Promise<Prepared> {
+	const p = ctx.profile;
+	const emu = await startEmu({ limit: opts.limit === undefined ? p.limit : opts.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	const id = `bench${String(++seq).padStart(3, '0')}${name}`.slice(0, 16).padEnd(16, '0');
+	const path = `bench-${name}-${Date.now().toString(36)}`;
+	let credentialId: string | undefined;
+	if (kind === 'ours') {
+		credentialId = await createCredential(
+			inst,
+			buildCredential({ id: `c${id}`.slice(0, 16), baseUrl: emu.url, apiKey: emu.apiKey, rateLimit: ctx.ratePerSecond, limitShare: opts.share ?? 100 }),
+		);
+	}
+	const wf = buildWorkflow({
+		id,
+		name: `bench ${name}`,
+		path,
+		kind,
+		credentialId,
+		baseUrl: emu.baseUrl,
+		apiKey: emu.apiKey,
+		batchSize: p.limit,
+		batchIntervalMs: Math.round(1000 * p.timeScale),
+		maxTries: 5,
+		waitBetweenTriesMs: Math.round(5000 * p.timeScale),
+	});
+	await createAndActivateWorkflow(inst, wf);
+	return { emu, path };
+}
+
+function physicalMs(ctx: Ctx, items: number): number {
+	return (items / ctx.profile.limit) * ctx.profile.windowMs;
+}
+
+function row(ctx: Ctx, label: string, reqs: Req[], client: string, items: string[], wallMs: number, maxInWindow: number | null, note?: string): ClientRow {
+	const f = figuresFor(reqs, client, items);
+	return {
+		client: label,
+		items: items.length,
+		wallMs,
+		wallRatio: round(wallMs / physicalMs(ctx, items.length)),
+		requests: f.requests,
+		status429: f.status429,
+		lost: f.lost,
+		maxInWindow,
+		note,
+	};
+}
+
+function webhookNote(tr: TriggerResult): string | undefined {
+	if (tr.status === 200) return undefined;
+	let msg = tr.text;
+	try {
+		const j = JSON.parse(tr.text);
+		msg = j.message ?? tr.text;
+	} catch {
+		/* plain text */
+	}
+	return `execution failed: HTTP ${tr.status} ${String(msg).slice(0, 160)}`;
+}
+
+// ------------------------------------------------------------------ 1 solo
+
+async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
+	const p = ctx.profile;
+	const { emu, path } = await prepare(ctx, inst, 's1', 'ours');
+	try {
+		const items = makeItems('s1', p.n);
+		ctx.log(`s1 solo: ${p.n} items through our node`);
+		const tr = await triggerWebhook(inst, path, items);
+		const reqs = emu.reqs();
+		const max = emu.maxAcceptedInWindow();
+		const r = row(ctx, 'our node (User.com node)', reqs, 's1', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
+		const w = perWindow(reqs, tr.startedAt, p.windowMs);
+		return finish({
+			id: 's1',
+			title: '1 Solo: N items through our node in real n8n',
+			rows: [r],
+			targets: [
+				target('wall / (N/L)', r.wallRatio!, '<=', 1.08),
+				target('429 responses', r.status429, '==', 0),
+				target('max accepted in any window', max, '<=', p.limit),
+				target('lost items', r.lost, '==', 0),
+				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
+			],
+			notes: [`sliding-window max recomputed from the log: ${slidingMax(reqs.filter((x) => isOk(x.status)).map((x) => x.t), p.windowMs)}`],
+			panel: { title: `Our node, solo (N = ${p.n})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
+		});
+	} finally {
+		await emu.close();
+	}
+}
+
+// ------------------------------------------------------------------ peers
+
+function runGuideLoop(ctx: Ctx, emu: Emu, items: unknown[]): Promise<{ result: any; ms: number; startedAt: number }> {
+	const file = join(ctx.outDir, `guide-items-${Date.now()}.json`);
+	writeFileSync(file, JSON.stringify(items));
+	const startedAt = Date.now();
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [join(REPO, 'bench', 'peers', 'guide-retry-loop.mjs')], {
+			env: {
+				...process.env,
+				BENCH_URL: emu.baseUrl,
+				BENCH_API_KEY: emu.apiKey,
+				BENCH_ITEMS: file,
+				BENCH_TIME_SCALE: String(ctx.profile.timeScale),
+			},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let out = '';
+		let err = '';
+		child.stdout.on('data', (d) => (out += d));
+		child.stderr.on('data', (d) => (err += d));
+		child.on('error', reject);
+		child.on('close', (code) => {
+			const line = out.trim().split('\n').pop() ?? '';
+			try {
+				resolve({ result: JSON.parse(line), ms: Date.now() - startedAt, startedAt });
+			} catch {
+				reject(new Error(`guide loop exited ${code}: ${err.slice(-1000)} ${out.slice(-500)}`));
+			}
+		});
+	});
+}
+
+async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
+	const p = ctx.profile;
+	const specs: Array<{ key: string; label: string; kind: ClientKind }> = [
+		{ key: 'pdef', label: 'HTTP Request, defaults', kind: 'httpDefault' },
+		{ key: 'pbat', label: `HTTP Request, batching ${p.limit} per ${Math.round(1000 * p.timeScale)} ms`, kind: 'httpBatching' },
+		{ key: 'pret', label: `HTTP Request, Retry On Fail (5 tries, ${Math.round(5000 * p.timeScale)} ms)`, kind: 'httpRetry' },
+	];
+	const prepared = [];
+	for (const s of specs) prepared.push({ ...s, ...(await prepare(ctx, inst, s.key, s.kind)) });
+	const guideEmu = await startEmu({ limit: p.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	try {
+		ctx.log(`peers: ${specs.length} HTTP Request workflows + the guide's retry loop, ${p.n} items each, in parallel (one account each)`);
+		const runs = await Promise.all([
+			...prepared.map(async (s) => {
+				const items = makeItems(s.key, p.n);
+				const tr = await triggerWebhook(inst, s.path, items);
+				const reqs = s.emu.reqs();
+				return {
+					label: s.label,
+					row: row(ctx, s.label, reqs, s.key, items.map((i) => i.custom_id), tr.ms, s.emu.maxAcceptedInWindow(), webhookNote(tr)),
+					w: perWindow(reqs, tr.startedAt, p.windowMs),
+				};
+			}),
+			(async () => {
+				const items = makeItems('pgde', p.n);
+				const g = await runGuideLoop(ctx, guideEmu, items);
+				const reqs = guideEmu.reqs();
+				const note = g.result.crashed
+					? `script died: ${g.result.crashed}`
+					: g.result.failed
+						? `${g.result.failed} items gave up after 5 attempts`
+						: undefined;
+				return {
+					label: "User.com guide's retry loop",
+					row: row(ctx, "User.com guide's retry loop (script)", reqs, 'pgde', items.map((i) => i.custom_id), g.ms, guideEmu.maxAcceptedInWindow(), note),
+					w: perWindow(reqs, g.startedAt, p.windowMs),
+				};
+			})(),
+		]);
+		return {
+			id: 'peers',
+			title: 'Peers on the same emulator, same items',
+			status: 'pass',
+			rows: runs.map((r) => r.row),
+			targets: [],
+			notes: [
+				'peers have no targets: their figures are the comparison',
+				'each peer runs on its own emulator instance (own account), the four at the same time',
+				...(p.timeScale !== 1 ? [`peer waits scaled by ${p.timeScale} like the limit`] : []),
+			],
+			panel: {
+				title: `Peers (N = ${p.n} each)`,
+				limit: p.limit,
+				lines: runs.map((r) => ({ label: r.label, points: r.w.accepted, rejected: r.w.rejected })),
+			},
+		};
+	} finally {
+		for (const s of prepared) await s.emu.close();
+		await guideEmu.close();
+	}
+}
+
+// ------------------------------------------------------------------ 2 two executions
+
+async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
+	const p = ctx.profile;
+	const { emu, path } = await prepare(ctx, inst, 's2', 'ours');
+	try {
+		const big = makeItems('s2big', p.nBig);
+		const small = makeItems('s2small', p.nSmall);
+		ctx.log(`s2: ${p.nBig} + ${p.nSmall} items, two executions of one workflow in one n8n process`);
+		const bigP = triggerWebhook(inst, path, big);
+		// start the small one once the big one is sending (its queue is full by then)
+		const deadline = Date.now() + 60_000;
+		while (emu.reqs().length < p.limit && Date.now() < deadline) await sleep(Math.max(5, p.windowMs / 20));
+		const smallTr = await triggerWebhook(inst, path, small);
+		const bigTr = await bigP;
+		const reqs = emu.reqs();
+		const max = emu.maxAcceptedInWindow();
+		const rBig = row(ctx, `execution A (${p.nBig} items)`, reqs, 's2big', big.map((i) => i.custom_id), bigTr.ms, max, webhookNote(bigTr));
+		const rSmall = row(ctx, `execution B (${p.nSmall} items, started while A runs)`, reqs, 's2small', small.map((i) => i.custom_id), smallTr.ms, max, webhookNote(smallTr));
+		const t0 = bigTr.startedAt;
+		const first = Math.min(...reqs.map((r) => r.t));
+		const last = Math.max(...reqs.filter((r) => isOk(r.status)).map((r) => r.t));
+		const combined = (reqs.filter((r) => isOk(r.status)).length / ((last - first) / p.windowMs)) / p.limit;
+		const smallLimit = 3000 * p.timeScale;
+		const wa = perWindow(reqs.filter((r) => r.client === 's2big'), t0, p.windowMs);
+		const wb = perWindow(reqs.filter((r) => r.client === 's2small'), t0, p.windowMs);
+		return finish({
+			id: 's2',
+			title: '2 Two executions at once in one n8n process',
+			rows: [rBig, rSmall],
+			targets: [
+				target('429 responses (both)', rBig.status429 + rSmall.status429, '==', 0),
+				target('max accepted in any window (combined)', max, '<=', p.limit),
+				target(`small execution done, ms (target 3 s${p.timeScale !== 1 ? ' scaled' : ''})`, smallTr.ms, '<=', smallLimit),
+				target('lost items', rBig.lost + rSmall.lost, '==', 0),
+				target('both executions succeeded', bigTr.status === 200 && smallTr.status === 200 ? 1 : 0, '==', 1),
+			],
+			notes: [`combined throughput ${round(combined)} x L`],
+			extra: { combinedThroughputOfL: round(combined) },
+			panel: {
+				title: `Two executions in one n8n (${p.nBig} + ${p.nSmall})`,
+				limit: p.limit,
+				lines: [
+					{ label: `execution A (${p.nBig})`, points: wa.accepted, rejected: wa.rejected },
+					{ label: `execution B (${p.nSmall})`, points: wb.accepted, rejected: wb.rejected },
+				],
+			},
+		});
+	} finally {
+		await emu.close();
+	}
+}
+
+// ------------------------------------------------------------------ 4 foreign client
+
+async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
+	const p = ctx.profile;
+	const { emu, path } = await prepare(ctx, inst, 's4', 'ours');
+	let stop = false;
+	let sent = 0;
+	const interval = (2 * p.windowMs) / p.limit; // half the limit, evenly spaced
+	const foreign = (async () => {
+		const t0 = Date.now();
+		while (!stop) {
+			const due = t0 + sent * interval;
+			const wait = due - Date.now();
+			if (wait > 0) await sleep(wait);
+			const i = sent++;
+			fetch(`${emu.baseUrl}users/update_or_create/`, {
+				method: 'POST',
+				headers: { Authorization: `Token ${emu.apiKey}`, Accept: '*/*; version=2', 'content-type': 'application/json' },
+				body: JSON.stringify({ custom_id: `foreign-${i}`, email: `foreign-${i}@bench.example` }),
+			})
+				.then((r) => r.arrayBuffer())
+				.catch(() => undefined);
+		}
+	})();
+	try {
+		await sleep(2 * p.windowMs);
+		const items = makeItems('s4', p.nForeign);
+		ctx.log(`s4: ${p.nForeign} items through our node while a foreign client sends ${p.limit / 2} per window on the same key`);
+		const tr = await triggerWebhook(inst, path, items);
+		stop = true;
+		await foreign;
+		await sleep(50);
+		const reqs = emu.reqs();
+		const max = emu.maxAcceptedInWindow();
+		const ours = row(ctx, 'our node', reqs, 's4', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
+		const fr = figuresFor(reqs, 'foreign', []);
+		const mine = reqs.filter((r) => r.client === 's4');
+		const start = Math.min(...mine.map((r) => r.t));
+		const end = Math.max(...mine.filter((r) => isOk(r.status)).map((r) => r.t));
+		const acceptedBoth = reqs.filter((r) => isOk(r.status) && r.t >= start && r.t <= end).length;
+		const combined = acceptedBoth / ((end - start) / p.windowMs) / p.limit;
+		const ratio429 = ours.requests ? ours.status429 / ours.requests : 0;
+		const foreignRow: ClientRow = {
+			client: `foreign client (${p.limit / 2} per window)`,
+			items: fr.requests,
+			wallMs: tr.ms,
+			wallRatio: null,
+			requests: fr.requests,
+			status429: fr.status429,
+			lost: fr.requests - fr.accepted,
+			maxInWindow: max,
+			note: 'fire-and-forget, no retries',
+		};
+		const wo = perWindow(mine, tr.startedAt, p.windowMs);
+		const wf = perWindow(reqs.filter((r) => r.client === 'foreign'), tr.startedAt, p.windowMs);
+		return finish({
+			id: 's4',
+			title: '4 A foreign client using half the limit on the same key',
+			rows: [ours, foreignRow],
+			targets: [
+				target('our 429 ratio, %', round(ratio429 * 100, 2), '<=', 2),
+				target('combined throughput, x L', round(combined), '>=', 0.85),
+				target('our lost items', ours.lost, '==', 0),
+			],
+			notes: [],
+			extra: { our429Ratio: round(ratio429, 4), combinedThroughputOfL: round(combined) },
+			panel: {
+				title: `Foreign client at L/2 + our node (${p.nForeign})`,
+				limit: p.limit,
+				lines: [
+					{ label: 'our node', points: wo.accepted, rejected: wo.rejected },
+					{ label: 'foreign client', points: wf.accepted, rejected: wf.rejected },
+				],
+			},
+		});
+	} finally {
+		stop = true;
+		await foreign;
+		await emu.close();
+	}
+}
+
+// ------------------------------------------------------------------ 5 Retry-After
+
+export type RetryAfterFormat = 'seconds' | 'http-date' | 'body-only';
+
+async function retryAfter(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
+	const p = ctx.profile;
+	const { emu, path } = await prepare(ctx, inst, 's5', 'ours');
+	try {
+		const formats: RetryAfterFormat[] = ['seconds', 'http-date', 'body-only'];
+		const items = makeItems('s5', p.nRetryAfter);
+		ctx.log(`s5: ${p.nRetryAfter} items, injected 429s with retry-after ${p.retryAfterSeconds.join('/')} s as ${formats.join(', ')}`);
+		const trP = triggerWebhook(inst, path, items);
+		const injected: Array<{ format: RetryAfterFormat; seconds: number; afterAccepted: number }> = [];
+		const every = Math.max(3, Math.floor(p.nRetryAfter / (formats.length + 1)));
+		for (let k = 0; k < formats.length; k++) {
+			const after = every * (k + 1);
+			while (emu.reqs().filter((r) => isOk(r.status)).length < after) await sleep(5);
+			emu.injectFault(faultFor(formats[k], p.retryAfterSeconds[k]));
+			injected.push({ format: formats[k], seconds: p.retryAfterSeconds[k], afterAccepted: after });
+			// wait until that fault has been served
+			while (emu.reqs().filter((r) => r.status === 429).length < k + 1) await sleep(5);
+		}
+		const tr = await trP;
+		const reqs = [...emu.reqs()].sort((a, b) => a.t - b.t);
+		const raw = rawLog(emu);
+		const slacks: Array<{ format: string; seconds: number; slackMs: number | null }> = [];
+		const rejected = reqs.filter((r) => r.status === 429);
+		rejected.forEach((r, k) => {
+			const inj = injected[k];
+			const waitUntil = waitEnd(raw, r, inj?.seconds ?? 0);
+			const next = reqs.find((x) => x.t > r.t);
+			slacks.push({ format: inj?.format ?? '?', seconds: inj?.seconds ?? 0, slackMs: next ? next.t - waitUntil : null });
+		});
+		const minSlack = slacks.length ? Math.min(...slacks.map((s) => (s.slackMs === null ? Infinity : s.slackMs))) : Number.NaN;
+		const r = row(ctx, 'our node', reqs, 's5', items.map((i) => i.custom_id), tr.ms, emu.maxAcceptedInWindow(), webhookNote(tr));
+		return finish({
+			id: 's5',
+			title: '5 Retry-After (injected 429s: seconds, HTTP date, body only)',
+			rows: [r],
+			targets: [
+				target('injected 429s served', rejected.length, '==', formats.length),
+				target('minimum slack after retry-after, ms', round(minSlack, 1), '>=', 0),
+				target('lost items', r.lost, '==', 0),
+				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
+			],
+			notes: slacks.map((s) => `${s.format} (${s.seconds} s): next request ${s.slackMs === null ? 'none' : `${Math.round(s.slackMs)} ms`} after the wait ended`),
+			extra: { slacks },
+		});
+	} finally {
+		await emu.close();
+	}
+}
+
+/** Translate to the emulator's fault API. */
+function faultFor(format: RetryAfterFormat, seconds: number): Record<string, unknown> {
+	return { kind: '429', count: 1, retryAfterSeconds: seconds, retryAfterFormat: format };
+}
+
+function rawLog(emu: Emu): any[] {
+	const log = typeof emu.raw.requestLog === 'function' ? emu.raw.requestLog() : emu.raw.requestLog;
+	return log as any[];
+}
+
+/** When the wait told by this 429 ends (ms epoch). */
+function waitEnd(raw: any[], r: Req, seconds: number): number {
+	const entry = raw.find((e) => Number(e.decidedAt ?? e.at ?? e.t ?? e.time ?? e.timestamp ?? e.receivedAt) === r.t && Number(e.status) === 429);
+	const h = entry?.responseHeaders?.['retry-after'] ?? entry?.retryAfter;
+	if (typeof h === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(h)) {
+		const d = Date.parse(h);
+		if (Number.isFinite(d)) return d;
+	}
+	if (h !== undefined && Number.isFinite(Number(h))) return r.t + Number(h) * 1000;
+	return r.t + seconds * 1000;
+}
+
+// ------------------------------------------------------------------ 6 outage
+
+async function outage(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
+	const p = ctx.profile;
+	const { emu, path } = await prepare(ctx, inst, 's6', 'ours');
+	try {
+		const items = makeItems('s6', p.nOutage);
+		ctx.log(`s6: ${p.nOutage} items, ${p.outageMs} ms of 503s after ${p.limit * 2} accepted`);
+		const trP = triggerWebhook(inst, path, items);
+		while (emu.reqs().filter((r) => isOk(r.status)).length < p.limit * 2) await sleep(5);
+		const outageStart = Date.now();
+		emu.injectFault({ kind: '503', durationMs: p.outageMs });
+		const tr = await trP;
+		const reqs = emu.reqs();
+		const r = row(ctx, 'our node', reqs, 's6', items.map((i) => i.custom_id), tr.ms, emu.maxAcceptedInWindow(), webhookNote(tr));
+		const failedDuring = reqs.filter((x) => x.status >= 500).length;
+		const amplification = r.requests / p.nOutage;
+		const w = perWindow(reqs, tr.startedAt, p.windowMs);
+		return finish({
+			id: 's6',
+			title: `6 Outage: ${p.outageMs / 1000} s of 503s`,
+			rows: [r],
+			targets: [
+				target('retry amplification (requests / items)', round(amplification), '<=', 1.1),
+				target('lost items', r.lost, '==', 0),
+				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
+			],
+			notes: [`${failedDuring} requests answered 503 during the outage (started ${outageStart - tr.startedAt} ms into the run)`],
+			extra: { amplification: round(amplification), requestsDuringOutage: failedDuring },
+			panel: { title: `Outage ${p.outageMs / 1000} s of 503 (N = ${p.nOutage})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
+		});
+	} finally {
+		await emu.close();
+	}
+}
+
+// ------------------------------------------------------------------ driver
+
+export const REGULAR_SCENARIOS = ['s1', 'peers', 's2', 's4', 's5', 's6'];
+
+export async function runRegular(ctx: Ctx, selected: Set<string>): Promise<ScenarioResult[]> {
+	const todo = REGULAR_SCENARIOS.filter((s) => selected.has(s));
+	if (!todo.length) return [];
+	ctx.log('starting n8n 2.40.7 (regular mode, SQLite) with the packed package');
+	const inst = await startN8n({ tarball: ctx.tarball, log: ctx.log });
+	const results: ScenarioResult[] = [];
+	const fns: Record<string, (c: Ctx, i: N8nInstance) => Promise<ScenarioResult>> = {
+		s1: solo,
+		peers,
+		s2: twoExecutions,
+		s4: foreignClient,
+		s5: retryAfter,
+		s6: outage,
+	};
+	try {
+		for (const id of todo) {
+			const started = Date.now();
+			try {
+				const r = await fns[id](ctx, inst);
+				r.seconds = round((Date.now() - started) / 1000, 1);
+				results.push(r);
+				ctx.log(`${id}: ${r.status} (${r.seconds} s)`);
+			} catch (e) {
+				ctx.log(`${id}: ERROR ${(e as Error).stack}`);
+				results.push({ id, title: id, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000), seconds: round((Date.now() - started) / 1000, 1) });
+			}
+		}
+	} finally {
+		writeFileSync(join(ctx.outDir, 'n8n-regular.log'), inst.logs());
+		await inst.stop();
+	}
+	return results;
+}
