@@ -6,6 +6,7 @@ import type { NormalizedUserComError } from '../transport';
 import { asNodeError } from './common';
 import * as deal from './deal';
 import * as event from './event';
+import * as importResource from './import';
 import * as product from './product';
 import * as user from './user';
 
@@ -26,6 +27,7 @@ export const resources: Record<string, Record<string, OperationModule>> = {
 	event: event.operations,
 	deal: deal.operations,
 	product: product.operations,
+	import: importResource.operations,
 };
 
 function isAuthFailure(normalized: NormalizedUserComError): boolean {

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as deal from './deal';
 import * as event from './event';
+import * as importResource from './import';
 import * as product from './product';
 import * as user from './user';
 
@@ -17,6 +18,7 @@ export const resourceProperty: INodeProperties = {
 	options: [
 		{ name: 'Deal', value: 'deal', description: 'Deals and orders' },
 		{ name: 'Event', value: 'event', description: 'Custom events of a contact' },
+		{ name: 'Import', value: 'import', description: 'Bulk CSV imports of users, deals and products' },
 		{ name: 'Product', value: 'product', description: 'Products and product events' },
 		{ name: 'User', value: 'user', description: 'Contacts' },
 	],
@@ -65,5 +67,6 @@ export const nodeProperties: INodeProperties[] = [
 	...event.description,
 	...deal.description,
 	...product.description,
+	...importResource.description,
 	requestOptionsProperty,
 ];
