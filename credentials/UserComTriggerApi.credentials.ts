@@ -1,7 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-const DOCUMENTATION_URL = 'https://github.com/n8n-nodes-usercom/n8n-nodes-usercom#usercom-trigger';
-
 /**
  * Shared secret for the User.com Trigger. User.com's automation "API call" module has no
  * signature, so the automation sends this secret with every call, either in the
@@ -17,7 +15,7 @@ export class UserComTriggerApi implements ICredentialType {
 		dark: 'file:../nodes/UserComTrigger/usercom.dark.svg',
 	};
 
-	documentationUrl = DOCUMENTATION_URL;
+	documentationUrl = 'https://github.com/n8n-nodes-usercom/n8n-nodes-usercom#usercom-trigger';
 
 	properties: INodeProperties[] = [
 		{
