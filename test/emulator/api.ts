@@ -27,10 +27,16 @@ function dict(req: ApiRequest): Record<string, unknown> | ApiResponse {
 	if (b === undefined) return {};
 	if (b !== null && typeof b === 'object' && !Array.isArray(b)) return b as Record<string, unknown>;
 	const t = Array.isArray(b) ? 'list' : b === null ? 'NoneType' : typeof b === 'string' ? 'str' : typeof b === 'boolean' ? 'bool' : 'int';
-	return bad({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${t}.`] });
+	return mark(bad({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${t}.`] }));
+}
+/** Responses returned where a value was expected are marked, so a body with a `status` key is never mistaken for one. */
+const RESPONSES = new WeakSet<object>();
+function mark(r: ApiResponse): ApiResponse {
+	RESPONSES.add(r);
+	return r;
 }
 function isResp(x: unknown): x is ApiResponse {
-	return typeof x === 'object' && x !== null && 'status' in x && typeof (x as ApiResponse).status === 'number' && !('id' in x);
+	return typeof x === 'object' && x !== null && RESPONSES.has(x);
 }
 
 const CURSOR_PREFIX = 'o=';
@@ -191,10 +197,10 @@ function updateUser(ctx: ApiCtx, req: ApiRequest, u: UserRec | undefined): ApiRe
 
 function requiredStr(body: Record<string, unknown>, field: string): string | ApiResponse {
 	const v = body[field];
-	if (v === undefined) return bad({ [field]: [MSG.required] });
-	if (v === null) return bad({ [field]: [MSG.null] });
-	if (typeof v !== 'string' && typeof v !== 'number') return bad({ [field]: [MSG.invalidString] });
-	if (String(v).trim() === '') return bad({ [field]: [MSG.blank] });
+	if (v === undefined) return mark(bad({ [field]: [MSG.required] }));
+	if (v === null) return mark(bad({ [field]: [MSG.null] }));
+	if (typeof v !== 'string' && typeof v !== 'number') return mark(bad({ [field]: [MSG.invalidString] }));
+	if (String(v).trim() === '') return mark(bad({ [field]: [MSG.blank] }));
 	return String(v);
 }
 
@@ -731,7 +737,7 @@ export const routes: Route[] = [
 	...simpleCollection('tags', (t: { id: number; name: string }) => ({ id: t.id, name: t.name }), (ctx, body) => {
 		const name = requiredStr(body, 'name');
 		if (typeof name !== 'string') return name;
-		if (ctx.state.tagByName(name)) return bad({ name: ['tag with this name already exists.'] });
+		if (ctx.state.tagByName(name)) return mark(bad({ name: ['tag with this name already exists.'] }));
 		return ctx.state.ensureTag(name).tag;
 	}),
 	...simpleCollection('lists', (l: { id: number; name: string; description: string }) => ({ id: l.id, name: l.name, description: l.description }), (ctx, body) => {
