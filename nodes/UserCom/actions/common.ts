@@ -141,6 +141,15 @@ export function objectPath(
 	label: string,
 	itemIndex: number,
 ): string {
+	if (ref.mode === 'customId' && ref.value.includes('/')) {
+		// User.com (Django) decodes %2F before routing, so such an ID can never be found by URL
+		throw validationError(
+			{ node: this.getNode(), itemIndex },
+			`${label} (Custom ID)`,
+			`contains "/" (${ref.value}), which User.com cannot look up by custom ID`,
+			'Use the User.com ID instead (e.g. from a Get Many or Upsert output).',
+		);
+	}
 	const encoded = encodePathId.call(this, ref.value, label, itemIndex);
 	if (ref.mode === 'customId') return `${collection}-by-id/${encoded}/`;
 	return `${collection}/${encoded}/`;
