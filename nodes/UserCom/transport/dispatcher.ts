@@ -175,13 +175,8 @@ export class AccountDispatcher {
 				cleanup: () => {},
 			};
 			if (signal) {
-				const onAbort = () => {
-					this.remove(job);
-					job.reject(new DispatchCancelledError());
-					this.wake();
-				};
-				signal.addEventListener('abort', onAbort, { once: true });
-				job.cleanup = () => signal.removeEventListener('abort', onAbort);
+				this.watch(signal, job);
+				job.cleanup = () => this.unwatch(signal, job);
 			}
 			let queue = this.queues.get(execKey);
 			if (!queue) {
@@ -193,6 +188,40 @@ export class AccountDispatcher {
 			else queue.push(job);
 			this.kick();
 		});
+	}
+
+	/**
+	 * One abort listener per signal (not per queued request): on abort every request queued with
+	 * that signal is dropped at once.
+	 */
+	private readonly watched = new Map<AbortSignal, { jobs: Set<Job>; onAbort: () => void }>();
+
+	private watch(signal: AbortSignal, job: Job): void {
+		let entry = this.watched.get(signal);
+		if (!entry) {
+			const jobs = new Set<Job>();
+			const onAbort = () => {
+				for (const queued of [...jobs]) {
+					this.remove(queued);
+					queued.reject(new DispatchCancelledError());
+				}
+				this.wake();
+			};
+			entry = { jobs, onAbort };
+			this.watched.set(signal, entry);
+			signal.addEventListener('abort', onAbort, { once: true });
+		}
+		entry.jobs.add(job);
+	}
+
+	private unwatch(signal: AbortSignal, job: Job): void {
+		const entry = this.watched.get(signal);
+		if (!entry) return;
+		entry.jobs.delete(job);
+		if (entry.jobs.size === 0) {
+			signal.removeEventListener('abort', entry.onAbort);
+			this.watched.delete(signal);
+		}
 	}
 
 	/** Drops (rejects) every queued request of one execution. */
