@@ -21,6 +21,7 @@ describe('User resource against the emulator', () => {
 					firstName: 'New',
 					lastName: 'Person',
 					gender: 'female',
+					status: 'user',
 					unsubscribed: true,
 					phoneNumber: '+48 600 000 000',
 					tags: ['vip'],
@@ -39,6 +40,7 @@ describe('User resource against the emulator', () => {
 			first_name: 'New',
 			last_name: 'Person',
 			gender: 3,
+			status: 2,
 			unsubscribed: true,
 			phone_number: '+48 600 000 000',
 			tags: ['vip'],
@@ -49,6 +51,7 @@ describe('User resource against the emulator', () => {
 		expect(r.items[0].pairedItem).toEqual({ item: 0 });
 		expect(r.items[0].json.id).toBe(env.emu.state.userByCustomId('new-1')?.id);
 		expect(r.items[0].json.email).toBe('new@example.com');
+		expect(r.items[0].json).toMatchObject({ gender: 'female', status: 'user' });
 	});
 
 	test('Create with no field at all is refused before sending', async () => {
