@@ -34,7 +34,7 @@ function withBinaryHelpers(real: INodeType): INodeType {
 		methods: real.methods,
 		async execute(this: IExecuteFunctions) {
 			const items = this.getInputData();
-			const ctx = Object.create(this) as IExecuteFunctions & { helpers: IDataObject };
+			const ctx = Object.create(this) as { helpers: unknown };
 			const assertBinaryData = (itemIndex: number, property: string) => {
 				const binary = items[itemIndex]?.binary?.[property];
 				if (!binary) throw new Error(`This operation expects the node's input data to contain a binary file '${property}', but none was found [item ${itemIndex}]`);
@@ -46,7 +46,7 @@ function withBinaryHelpers(real: INodeType): INodeType {
 				getBinaryDataBuffer: async (itemIndex: number, property: string) =>
 					Buffer.from(assertBinaryData(itemIndex, property).data, 'base64'),
 			};
-			return await (real.execute as (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>).call(ctx);
+			return await (real.execute as (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>).call(ctx as IExecuteFunctions);
 		},
 	} as INodeType;
 }
