@@ -183,6 +183,8 @@ export function readDealBody(
 	if (extra.customId !== undefined) body.custom_id = extra.customId;
 	const label = (key: string) => FIELD_LABELS[key] ?? key;
 	for (const [key, value] of Object.entries(raw)) {
+		// expressions that resolve to nothing leave the field out
+		if (value === undefined || value === null) continue;
 		switch (key) {
 			case 'name':
 				body.name = requireString(ctx, value, 'Name', 'Enter a deal name or remove the field.');
