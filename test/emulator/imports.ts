@@ -92,7 +92,10 @@ function upload(kind: Kind) {
 		}
 		if (rows.length === 0) return bad({ input_file: ['The submitted file is empty.'] });
 		const header = rows[0].map((h) => normalizeColumn(kind, mapping[h] ?? mapping[h.trim()] ?? h));
-		const pending: PendingRow[] = rows.slice(1).map((r, i) => {
+		// CHOICE: rows whose cells are all empty (",,,,") are skipped like blank lines and not counted;
+		// row numbers count the remaining data rows from 1 (header excluded).
+		const dataRows = rows.slice(1).filter((r) => r.some((c) => c.trim() !== ''));
+		const pending: PendingRow[] = dataRows.map((r, i) => {
 			const fields: Record<string, string> = {};
 			header.forEach((h, j) => {
 				if (h !== '' && r[j] !== undefined) fields[h] = r[j];
