@@ -1,14 +1,21 @@
 import { UserComApi, USERCOM_BASE_URL_EXPRESSION } from '../../credentials/UserComApi.credentials';
 import { isLoopbackHost, joinPath, resolveBaseUrl } from '../../nodes/UserCom/transport/baseUrl';
 import { encodePathId } from '../../nodes/UserCom/transport';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, Workflow, type INodeTypes } from 'n8n-workflow';
 import { NODE } from './helpers/fakeContext';
 
+/** Evaluates the credential test's baseURL with n8n-workflow's own expression engine. */
 function evalCredentialExpression(subdomain: string): string {
-	const body = USERCOM_BASE_URL_EXPRESSION.replace(/^=\{\{/, '').replace(/\}\}$/, '');
-	// eslint-disable-next-line @typescript-eslint/no-implied-eval
-	const fn = new Function('$credentials', `return (${body});`) as (c: object) => string;
-	return fn({ subdomain });
+	const nodeTypes = {
+		getByName: () => ({ description: { properties: [] } }),
+		getByNameAndVersion: () => ({ description: { properties: [] } }),
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+	const node = { id: '1', name: 'n', type: 'x', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	return workflow.expression.getParameterValue(USERCOM_BASE_URL_EXPRESSION, null, 0, 0, 'n', [], 'internal', {
+		$credentials: { subdomain },
+	} as never) as string;
 }
 
 describe('resolveBaseUrl', () => {
