@@ -149,3 +149,22 @@ describe('time-scaled throttle on the real clock (10 per 100 ms)', () => {
 		expect((await a.get('tags/')).status).toBe(200);
 	});
 });
+
+describe('serviceTimeMs', () => {
+	it('adds a per-request delay between min and max (after the throttle)', async () => {
+		const emu = await startEmulator({ rateLimit: 1, windowMs: 60_000, serviceTimeMs: [40, 60] });
+		try {
+			const a = client(emu.baseUrl, emu.apiKey);
+			let t = Date.now();
+			expect((await a.get('tags/')).status).toBe(200);
+			expect(Date.now() - t).toBeGreaterThanOrEqual(38);
+			t = Date.now();
+			expect((await a.get('tags/')).status).toBe(429); // rejected before the service time
+			expect(Date.now() - t).toBeLessThan(38);
+			emu.configure({ serviceTimeMs: [0, 0] });
+			expect(emu.config().serviceTimeMs).toEqual([0, 0]);
+		} finally {
+			await emu.close();
+		}
+	});
+});

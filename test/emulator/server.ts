@@ -75,6 +75,8 @@ export interface RequestLogEntry {
 	body?: unknown;
 	/** passed the throttle (counted in the sliding window) */
 	accepted: boolean;
+	/** rejected by the throttle (a real 429, not an injected one) */
+	throttled: boolean;
 	fault?: FaultKind;
 	/** whether a handler ran */
 	processed: boolean;
@@ -442,6 +444,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			query: queryObject(u.searchParams),
 			status: 0,
 			accepted: false,
+			throttled: false,
 			processed: false,
 		};
 		requestLog.push(entry);
@@ -498,7 +501,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		const unauthorized = (detail: string) => {
 			entry.status = 401;
 			const r = { status: 401, body: { detail }, headers: { 'www-authenticate': 'Token' } };
-			if (fault && processFault && fault.kind !== 'delay') return sendFault(res, fault, { status: 401, text: pyJson(r.body) });
+			if (fault && processFault && fault.kind !== 'delay') {
+				entry.status = faultStatus(fault, 401);
+				return sendFault(res, fault, { status: 401, text: pyJson(r.body) });
+			}
 			sendJson(res, r, isHead);
 		};
 		if (!parts.length || parts[0].toLowerCase() !== 'token') return unauthorized('Authentication credentials were not provided.');
@@ -510,8 +516,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		const fp = entry.key;
 		const wait = throttle(fp, t0);
 		if (wait !== null) {
+			entry.throttled = true;
 			// lowercase header name, as User.com sends it (Node writes names exactly as given)
-			return reply({ status: 429, body: { detail: throttleDetail(wait) }, headers: { 'retry-after': String(wait) } });
+			const r429 = { status: 429, body: { detail: throttleDetail(wait) }, headers: { 'retry-after': String(wait) } };
+			if (fault && processFault && fault.kind !== 'delay') {
+				entry.status = faultStatus(fault, 429);
+				return sendFault(res, fault, { status: 429, text: pyJson(r429.body) });
+			}
+			return reply(r429);
 		}
 		entry.accepted = true;
 		const acc = accepted.get(fp) ?? [];
@@ -600,7 +612,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		return {
 			requests: requestLog.length,
 			accepted: requestLog.filter((e) => e.accepted).length,
-			throttled: requestLog.filter((e) => e.status === 429 && !e.fault).length,
+			throttled: requestLog.filter((e) => e.throttled).length,
 			byStatus,
 			writeCounts: { ...creates },
 			updateCounts: { ...updates },
@@ -625,9 +637,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		accepted = new Map();
 		if (s) seed(s);
 	};
-	const dumpState = (resource: string | null, origin: string) => {
-		const fakeReq = { origin } as ApiRequest;
-		void fakeReq;
+	const dumpState = (resource: string | null) => {
 		const all: Record<string, () => unknown> = {
 			users: () => [...state.users.values()].map((x) => serializeUser(state, x)),
 			deals: () => [...state.deals.values()].map((x) => serializeDeal(state, x)),
@@ -708,7 +718,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 				case 'PATCH /__emulator/config':
 					return out(200, configure((body ?? {}) as never));
 				case 'GET /__emulator/state': {
-					const d = dumpState(u.searchParams.get('resource'), `http://${req.headers.host}`);
+					const d = dumpState(u.searchParams.get('resource'));
 					return d === undefined ? out(404, { error: 'unknown resource' }) : out(200, d);
 				}
 				case 'POST /__emulator/imports/advance':
