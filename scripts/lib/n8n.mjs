@@ -88,17 +88,17 @@ export async function startN8nCli(rt, args, { env, timeoutMs = 300000, onOutput 
  * after "Execution error:"). Log lines may precede it, so find the first line that is exactly "{".
  */
 export function parseRunJson(text) {
+	// At N8N_LOG_LEVEL=debug n8n's logger wraps the message: "<time> | info | {" ... "} {<metadata>}".
 	const lines = text.split('\n');
 	for (let i = 0; i < lines.length; i++) {
-		if (lines[i] !== '{') continue;
-		// find the matching closing line "}" at column 0
+		if (!(lines[i] === '{' || /\|\s*\w+\s*\|\s*\{$/.test(lines[i]))) continue;
 		for (let j = i + 1; j < lines.length; j++) {
-			if (lines[j] === '}') {
-				try {
-					const parsed = JSON.parse(lines.slice(i, j + 1).join('\n'));
-					if (parsed && parsed.data && parsed.data.resultData) return parsed;
-				} catch {}
-			}
+			if (lines[j] !== '}' && !lines[j].startsWith('} {')) continue;
+			try {
+				const parsed = JSON.parse(['{', ...lines.slice(i + 1, j), '}'].join('\n'));
+				if (parsed && parsed.data && parsed.data.resultData) return parsed;
+			} catch {}
+			break;
 		}
 	}
 	throw new Error(`no run JSON found in n8n output:\n${text.slice(-3000)}`);

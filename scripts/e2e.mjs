@@ -1,0 +1,435 @@
+#!/usr/bin/env node
+// End-to-end tests in REAL n8n (npm run test:e2e).
+//
+//   npm run test:e2e                       # both pinned n8n versions (2.40.7 and 1.123.81)
+//   npm run test:e2e -- 2.40.7             # one version
+//   USERCOM_E2E_SKIP_BUILD=1 npm run test:e2e   # reuse dist/ (CI builds just before)
+//
+// Per version: provision n8n (cached), `npm pack` this package and install the tarball into a fresh
+// user folder the way Community Nodes does, start the emulator (own process, random 64-char key,
+// 10 req/s), import the credential and test/e2e/workflows/e2e-*.json, run them with
+// `n8n execute --id` / `n8n execute-batch`, and assert on the run JSON and the emulator's request log.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { maxInWindowFromLog, randomApiKey, startEmulator } from './lib/emulator.mjs';
+import {
+	N8nRest,
+	executeBatch,
+	executeWorkflow,
+	freePort,
+	freshUserFolder,
+	importCredentials,
+	importWorkflows,
+	installPackageTarball,
+	n8nEnv,
+	packPackage,
+	startN8nServer,
+} from './lib/n8n.mjs';
+import { DEFAULT_VERSIONS, RUNTIMES, log, provision } from './lib/runtime.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const wfDir = path.join(repoRoot, 'test', 'e2e', 'workflows');
+const CRED_ID = 'ucE2eCred0000001';
+const CRED_NAME = 'User.com account';
+const WF = {
+	ops: 'ucE2eOps00000001',
+	errors: 'ucE2eErr00000001',
+	concA: 'ucE2eConA0000001',
+	concB: 'ucE2eConB0000001',
+	rateLimited: 'ucE2e42900000001',
+};
+
+const args = process.argv.slice(2);
+let versions = args.filter((a) => !a.startsWith('--'));
+if (versions.length === 0)
+	versions = (process.env.USERCOM_E2E_VERSIONS || DEFAULT_VERSIONS.join(','))
+		.split(',')
+		.map((v) => v.trim())
+		.filter(Boolean);
+for (const v of versions) if (!RUNTIMES[v]) throw new Error(`unknown n8n version ${v}`);
+const keepFolders = args.includes('--keep') || process.env.USERCOM_E2E_KEEP === '1';
+
+// ------------------------------------------------------------------------------------------------ results
+const results = [];
+async function check(version, name, fn) {
+	const t0 = Date.now();
+	try {
+		await fn();
+		results.push({ version, name, ok: true, ms: Date.now() - t0 });
+		log(`  PASS [n8n ${version}] ${name}`);
+	} catch (e) {
+		results.push({ version, name, ok: false, ms: Date.now() - t0, error: e });
+		log(`  FAIL [n8n ${version}] ${name}\n${indent(e && e.stack ? e.stack : String(e))}`);
+	}
+}
+const indent = (s) =>
+	String(s)
+		.split('\n')
+		.slice(0, 40)
+		.map((l) => `        ${l}`)
+		.join('\n');
+
+// ------------------------------------------------------------------------------------------------ run JSON helpers
+function nodeRuns(run, nodeName) {
+	const r = run?.data?.resultData?.runData?.[nodeName];
+	assert.ok(r && r.length > 0, `node "${nodeName}" did not run (ran: ${Object.keys(run?.data?.resultData?.runData ?? {}).join(', ')})`);
+	return r;
+}
+/** items of output `output` of the node's first run */
+function outItems(run, nodeName, output = 0) {
+	const task = nodeRuns(run, nodeName)[0];
+	assert.equal(task.executionStatus ?? 'success', 'success', `node "${nodeName}" status ${task.executionStatus}: ${JSON.stringify(task.error ?? {}).slice(0, 500)}`);
+	return task.data?.main?.[output] ?? [];
+}
+function one(run, nodeName) {
+	const items = outItems(run, nodeName);
+	assert.equal(items.length, 1, `node "${nodeName}" returned ${items.length} items, expected 1: ${JSON.stringify(items).slice(0, 400)}`);
+	return items[0].json;
+}
+function assertRunOk(r, what) {
+	assert.ok(r.run, `${what}: no run JSON in n8n output (exit ${r.code}):\n${r.output.slice(-2500)}`);
+	const err = r.run.data.resultData.error;
+	assert.ok(!err, `${what}: run failed: ${err?.message} ${err?.description ?? ''} (node ${r.run.data.resultData.lastNodeExecuted})`);
+	assert.equal(r.code, 0, `${what}: n8n exited with ${r.code}`);
+	assert.equal(r.run.status ?? 'success', 'success', `${what}: status ${r.run.status}`);
+}
+
+// ------------------------------------------------------------------------------------------------ one version
+async function runVersion(version, tarball) {
+	const t0 = Date.now();
+	log(`== n8n ${version}`);
+	const rt = await provision(version);
+	const userFolder = freshUserFolder(`usercom-e2e-${version}`);
+	const env = n8nEnv(rt, userFolder, { N8N_LOG_LEVEL: 'debug' });
+	const key = randomApiKey();
+	const wrongKey = randomApiKey();
+	const texts = []; // everything n8n printed or wrote that must not contain the key
+	let emu;
+	try {
+		installPackageTarball(userFolder, tarball);
+		emu = await startEmulator({ keys: [key], rate: 10, seed: 'demo' });
+		log(`  emulator ${emu.url} (key ${emu.fingerprints[0]}), user folder ${userFolder}`);
+		const credential = {
+			id: CRED_ID,
+			name: CRED_NAME,
+			type: 'userComApi',
+			data: { subdomain: emu.url, apiKey: key, rateLimit: 10, limitShare: 100 },
+		};
+		texts.push((await importCredentials(rt, env, [credential])).output);
+		const workflows = fs
+			.readdirSync(wfDir)
+			.filter((f) => /^e2e-.*\.json$/.test(f))
+			.map((f) => JSON.parse(fs.readFileSync(path.join(wfDir, f), 'utf8')));
+		texts.push((await importWorkflows(rt, env, workflows)).output);
+
+		// -------------------------------------------------------------- main operations
+		await check(version, 'main operations of every resource (product, user, deal, event) return the expected items', async () => {
+			await emu.control('DELETE', 'log');
+			const r = await executeWorkflow(rt, env, WF.ops);
+			texts.push(r.output);
+			assertRunOk(r, 'operations workflow');
+			const run = r.run;
+			const created = one(run, 'Create Product');
+			assert.equal(created.custom_id, 'E2E-SKU-1');
+			assert.equal(created.name, 'E2E Grinder');
+			assert.ok(Number.isInteger(created.id), `product id ${created.id}`);
+			assert.equal(one(run, 'Update Product').price, 119.5);
+			const product = one(run, 'Get Product');
+			assert.equal(product.id, created.id);
+			assert.equal(product.price, 119.5);
+
+			const upserted = one(run, 'Upsert User');
+			assert.equal(upserted.custom_id, 'e2e-user-1');
+			assert.ok(Number.isInteger(upserted.id), `user id ${upserted.id}`);
+			const created2 = one(run, 'Create User');
+			assert.equal(created2.custom_id, 'e2e-user-2');
+			assert.equal(created2.email, 'e2e.two@example.com');
+			const updated = one(run, 'Update User');
+			assert.equal(updated.last_name, 'Second');
+			assert.equal(updated.city, 'Gdansk');
+			const got = one(run, 'Get User');
+			assert.equal(got.id, upserted.id);
+			assert.equal(got.email, 'e2e.one@example.com');
+			assert.equal(got.first_name, 'Eve');
+			assert.deepEqual(one(run, 'Add Tag').success, true);
+			const attrs = one(run, 'Set Attributes');
+			assert.equal(attrs.success, true);
+
+			const deal = one(run, 'Upsert Deal');
+			assert.equal(deal.custom_id, 'E2E-ORD-1');
+			assert.equal(deal.value, 239);
+			assert.equal(deal.currency, 'EUR');
+			assert.equal(deal.status_name, 'won');
+			const dealGot = one(run, 'Get Deal');
+			assert.equal(dealGot.id, deal.id);
+			assert.equal(dealGot.order_products?.[0]?.quantity, 2, `order products ${JSON.stringify(dealGot.order_products)}`);
+
+			const ev = one(run, 'Create Event');
+			assert.equal(ev.name, 'order_placed');
+			assert.equal(ev.user_custom_id, 'e2e-user-1');
+			const pev = one(run, 'Product Event');
+			assert.equal(pev.event_type, 'purchase');
+
+			const users = outItems(run, 'List Users');
+			assert.equal(users.length, 7, `demo seed has 5 contacts + 2 created, got ${users.length}`);
+			const mine = users.find((u) => u.json.custom_id === 'e2e-user-1');
+			assert.ok(mine, 'List Users contains e2e-user-1');
+			assert.ok(JSON.stringify(mine.json).includes('E2E'), `e2e-user-1 carries the tag E2E: ${JSON.stringify(mine.json)}`);
+			const deals = outItems(run, 'List Deals Of User');
+			assert.deepEqual(
+				deals.map((d) => d.json.custom_id),
+				['E2E-ORD-1'],
+			);
+			assert.equal(outItems(run, 'List Products').length, 3, 'List Products with limit 3');
+
+			// the emulator saw the writes with the right bodies
+			const state = await emu.state();
+			const u1 = state.users.find((u) => u.custom_id === 'e2e-user-1');
+			assert.ok(u1, 'emulator has e2e-user-1');
+			assert.equal(JSON.stringify(u1).includes('250'), true, `loyalty_points 250 set: ${JSON.stringify(u1).slice(0, 600)}`);
+			assert.ok(state.events.some((e) => e.name === 'order_placed'), 'emulator stored the event');
+			assert.ok(state.productEvents.length >= 1, 'emulator stored the product event');
+			const entries = await emu.log();
+			assert.ok(entries.every((e) => e.status < 400), `no failed request: ${JSON.stringify(entries.filter((e) => e.status >= 400)).slice(0, 800)}`);
+		});
+
+		// -------------------------------------------------------------- error output
+		await check(version, '"Continue (using error output)": bad items to the error output with the normalized error and pairedItem, good items to main', async () => {
+			await emu.control('DELETE', 'log');
+			const r = await executeWorkflow(rt, env, WF.errors);
+			texts.push(r.output);
+			assertRunOk(r, 'error-output workflow');
+			const run = r.run;
+			const good = outItems(run, 'Send Event', 0);
+			const bad = outItems(run, 'Send Event', 1);
+			assert.deepEqual(
+				good.map((i) => i.pairedItem?.item ?? i.pairedItem),
+				[0, 2],
+				`main output pairedItem: ${JSON.stringify(good)}`,
+			);
+			assert.deepEqual(good.map((i) => i.json.user_custom_id), ['cust-001', 'cust-002']);
+			assert.deepEqual(
+				bad.map((i) => i.pairedItem?.item ?? i.pairedItem),
+				[1, 3],
+				`error output pairedItem: ${JSON.stringify(bad)}`,
+			);
+			for (const item of bad) {
+				// the node emits { error, message }; n8n 2.x adds the input item's fields when routing it
+				assert.ok('error' in item.json && 'message' in item.json, `error item keys ${Object.keys(item.json)}`);
+				for (const k of Object.keys(item.json).filter((k) => k !== 'error' && k !== 'message'))
+					assert.ok(['user', 'event'].includes(k), `unexpected key ${k} on error item`);
+				assert.equal(typeof item.json.message, 'string');
+				assert.ok(item.json.message.length > 0);
+				const e = item.json.error;
+				for (const k of ['httpCode', 'category', 'message', 'fields', 'description', 'retryable'])
+					assert.ok(k in e, `normalized error has ${k}: ${JSON.stringify(e)}`);
+			}
+			const [notFound, input] = bad.map((i) => i.json.error);
+			assert.equal(notFound.httpCode, 404, `unknown contact -> 404: ${JSON.stringify(notFound)}`);
+			assert.equal(notFound.category, 'not_found');
+			assert.equal(notFound.itemIndex, 1);
+			assert.match(notFound.path ?? '', /users-by-id\/no-such-contact\/events\//);
+			assert.equal(input.category, 'input', `empty event name -> input error: ${JSON.stringify(input)}`);
+			assert.equal(input.httpCode, null);
+			assert.equal(input.itemIndex, 3);
+			assert.match(input.message + input.description, /Event Name/);
+			assert.equal(outItems(run, 'Sent').length, 2);
+			assert.equal(outItems(run, 'Failed').length, 2);
+			// the invalid item was never sent
+			const entries = await emu.log();
+			assert.equal(entries.filter((e) => e.method === 'POST').length, 3, `3 requests (2 ok + 1 unknown contact): ${entries.map((e) => `${e.method} ${e.path} ${e.status}`).join(', ')}`);
+		});
+
+		// -------------------------------------------------------------- shared throttle
+		await check(version, 'two workflows at the same moment in one n8n process (execute-batch --concurrency=2): no window over 10/s, no 429', async () => {
+			await emu.control('DELETE', 'log');
+			const r = await executeBatch(rt, env, [WF.concA, WF.concB], { concurrency: 2 });
+			texts.push(r.output, r.snapshotText);
+			assert.equal(r.code, 0, `execute-batch exited with ${r.code}:\n${r.output.slice(-2000)}`);
+			assert.equal(r.summary?.summary?.successfulExecutions, 2, `summary: ${JSON.stringify(r.summary?.summary)}`);
+			for (const [id, prefix] of [
+				[WF.concA, 'conc-a-'],
+				[WF.concB, 'conc-b-'],
+			]) {
+				const run = r.runs[id];
+				assert.ok(run, `snapshot of ${id}`);
+				const items = outItems(run, 'Upsert Contacts');
+				assert.equal(items.length, 25, `${id}: 25 items`);
+				assert.ok(items.every((i, n) => i.json.custom_id === `${prefix}${n + 1}` && Number.isInteger(i.json.id)));
+			}
+			const entries = (await emu.log()).filter((e) => e.path.includes('users/update_or_create'));
+			assert.equal(entries.length, 50, `50 upserts, got ${entries.length}`);
+			assert.equal(entries.filter((e) => e.status === 429).length, 0, 'no 429');
+			const maxWin = maxInWindowFromLog(entries, 1000);
+			assert.ok(maxWin <= 10, `max accepted in a 1 s window: ${maxWin} (> 10)`);
+			const stats = await emu.stats();
+			assert.equal(stats.throttled, 0, 'emulator stats: throttled 0');
+			assert.ok(stats.maxAcceptedInWindow <= 10, `emulator stats maxAcceptedInWindow ${stats.maxAcceptedInWindow}`);
+			// both really ran at the same time: their requests interleave
+			const who = entries.map((e) => (JSON.stringify(e.body ?? {}).includes('conc-a-') ? 'a' : 'b'));
+			const lastA = who.lastIndexOf('a');
+			const firstB = who.indexOf('b');
+			const lastB = who.lastIndexOf('b');
+			const firstA = who.indexOf('a');
+			assert.ok(firstB < lastA && firstA < lastB, `requests of A and B interleave: ${who.join('')}`);
+			const span = (entries[entries.length - 1].t - entries[0].t) / 1000;
+			assert.ok(span >= 4, `50 requests at <= 10/s take >= 4 s, took ${span}s`);
+			log(`    50 upserts from 2 concurrent workflows in ${span.toFixed(1)} s, max ${maxWin} in any 1 s window, order ${who.join('')}`);
+		});
+
+		// -------------------------------------------------------------- 429 mid-run
+		await check(version, 'a 429 (Retry-After: 2) injected mid-run is waited out and every item succeeds', async () => {
+			await emu.control('DELETE', 'log');
+			await emu.clearFaults();
+			let injectedAt = null;
+			let stopPolling = false;
+			const poller = (async () => {
+				while (!stopPolling) {
+					const entries = (await emu.log()).filter((e) => e.path.includes('users/update_or_create'));
+					if (entries.length >= 5) {
+						await emu.fault({ pathPattern: 'users/update_or_create/', method: 'POST', count: 2, kind: '429', retryAfterSeconds: 2 });
+						injectedAt = entries.length;
+						return;
+					}
+					await new Promise((res) => setTimeout(res, 20));
+				}
+			})();
+			const r = await executeWorkflow(rt, env, WF.rateLimited);
+			stopPolling = true;
+			await poller;
+			texts.push(r.output);
+			assert.ok(injectedAt !== null, 'the fault was injected while the run was going');
+			assertRunOk(r, '429 workflow');
+			const items = outItems(r.run, 'Upsert Contacts');
+			assert.equal(items.length, 20, 'all 20 items on the main output');
+			assert.ok(items.every((i, n) => i.json.custom_id === `rl-${n + 1}` && Number.isInteger(i.json.id) && !i.json.error));
+			const entries = (await emu.log()).filter((e) => e.path.includes('users/update_or_create'));
+			const hits = entries.filter((e) => e.status === 429);
+			assert.equal(hits.length, 2, `two injected 429s: ${entries.map((e) => e.status).join(',')}`);
+			assert.ok(entries.indexOf(hits[0]) >= 5, `the 429 came mid-run (after ${entries.indexOf(hits[0])} requests)`);
+			const ok = new Set(entries.filter((e) => e.status === 200 || e.status === 201).map((e) => e.body?.custom_id));
+			assert.equal(ok.size, 20, `every contact upserted once successfully (${ok.size})`);
+			// Retry-After honoured: nothing was sent in the 2 s after a 429 (the window is per account)
+			const next = entries.find((e) => e.t > hits[hits.length - 1].t);
+			assert.ok(next, 'requests after the 429');
+			const waited = (next.t - hits[hits.length - 1].t) / 1000;
+			assert.ok(waited >= 1.9, `waited ${waited}s after the 429 (Retry-After: 2)`);
+			const state = await emu.state('users');
+			for (let n = 1; n <= 20; n++)
+				assert.equal(state.users.filter((u) => u.custom_id === `rl-${n}`).length, 1, `exactly one contact rl-${n}`);
+			const hints = JSON.stringify(nodeRuns(r.run, 'Upsert Contacts')[0].hints ?? []);
+			log(`    429 injected after ${injectedAt} requests; waited ${waited.toFixed(2)} s; hints: ${hints.slice(0, 300)}`);
+		});
+
+		// -------------------------------------------------------------- credential test (REST, as the editor does)
+		await check(version, 'credential test (POST /rest/credentials/test as the editor does) succeeds with the key, fails clearly with a wrong key', async () => {
+			await emu.control('DELETE', 'log');
+			const port = await freePort();
+			const server = await startN8nServer(rt, env, { port });
+			try {
+				const rest = new N8nRest(server.url);
+				await rest.setupOwner({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Password-1' });
+				const test = async (apiKey) => {
+					const res = await rest.request('POST', '/rest/credentials/test', {
+						credentials: { id: CRED_ID, name: CRED_NAME, type: 'userComApi', data: { ...credential.data, apiKey } },
+					});
+					texts.push(res.text);
+					assert.equal(res.status, 200, `credentials/test HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+					return res.json.data ?? res.json;
+				};
+				const good = await test(key);
+				assert.equal(good.status, 'OK', `good key: ${JSON.stringify(good)}`);
+				const bad = await test(wrongKey);
+				assert.equal(bad.status, 'Error', `wrong key: ${JSON.stringify(bad)}`);
+				assert.match(bad.message, /rejected the API key/, `clear message: ${bad.message}`);
+				const entries = await emu.log();
+				const seg = entries.filter((e) => e.path.endsWith('/segments/'));
+				assert.equal(seg[0]?.status, 200, `test requests ${entries.map((e) => `${e.method} ${e.path} ${e.status}`)}`);
+				assert.ok(seg.length >= 2 && seg.slice(1).every((e) => e.status === 401), `wrong key -> 401: ${seg.map((e) => e.status)}`);
+				assert.equal(seg[0].key, emu.fingerprints[0], 'the good key was sent');
+				assert.notEqual(seg[1].key, seg[0].key, 'the wrong key was really sent');
+				log(`    credential test: OK with the key; wrong key -> "${bad.message}"`);
+			} finally {
+				await server.stop();
+				texts.push(server.logs());
+			}
+		});
+
+		// -------------------------------------------------------------- key never shown
+		await check(version, 'the API key appears nowhere in the run JSON, n8n output/logs or n8n data files', async () => {
+			assert.ok(texts.length >= 6, 'collected outputs');
+			const hits = [];
+			texts.forEach((t, i) => {
+				if (String(t).includes(key)) hits.push(`collected output #${i}`);
+			});
+			// n8n's own files: event log, database (credentials must be encrypted at rest), config
+			const walk = (dir) => {
+				for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+					const p = path.join(dir, ent.name);
+					if (ent.isDirectory()) {
+						if (ent.name === 'node_modules') continue;
+						walk(p);
+					} else if (ent.isFile() && fs.statSync(p).size < 200 * 1024 * 1024) {
+						if (fs.readFileSync(p).includes(key)) hits.push(p);
+					}
+				}
+			};
+			walk(userFolder);
+			assert.deepEqual(hits, [], `API key found in: ${hits.join(', ')}`);
+			// and the test is able to see a leak: the key is in what we sent to n8n
+			assert.ok(JSON.stringify(credential).includes(key));
+		});
+	} finally {
+		if (emu) await emu.stop();
+		if (!keepFolders) fs.rmSync(userFolder, { recursive: true, force: true });
+		else log(`  kept ${userFolder}`);
+	}
+	const secs = ((Date.now() - t0) / 1000).toFixed(1);
+	log(`== n8n ${version}: ${secs} s`);
+	return Number(secs);
+}
+
+// ------------------------------------------------------------------------------------------------ main
+const t0 = Date.now();
+const timings = {};
+let exitCode = 0;
+try {
+	if (process.env.USERCOM_E2E_SKIP_BUILD !== '1') {
+		log('building the package (npm run build)');
+		execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+	}
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usercom-pack-'));
+	const tarball = packPackage(repoRoot, packDir);
+	log(`packed ${path.basename(tarball)}`);
+	log(`provisioning n8n ${versions.join(', ')} (cached after the first run)`);
+	const tp = Date.now();
+	await Promise.all(versions.map((v) => provision(v)));
+	timings.provision = ((Date.now() - tp) / 1000).toFixed(1);
+	for (const v of versions) {
+		try {
+			timings[v] = await runVersion(v, tarball);
+		} catch (e) {
+			results.push({ version: v, name: 'setup', ok: false, error: e });
+			log(`  FAIL [n8n ${v}] setup\n${indent(e.stack ?? e)}`);
+		}
+	}
+	fs.rmSync(packDir, { recursive: true, force: true });
+} catch (e) {
+	results.push({ version: '-', name: 'setup', ok: false, error: e });
+	console.error(e);
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log('');
+for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'}  n8n ${r.version}  ${r.name}${r.ms ? `  (${(r.ms / 1000).toFixed(1)} s)` : ''}`);
+console.log(
+	`\ntimes: provisioning ${timings.provision ?? '-'} s; ${versions.map((v) => `n8n ${v} ${timings[v] ?? '-'} s`).join('; ')}; total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
+console.log(`${passed} passed, ${failed} failed`);
+if (failed > 0 || passed === 0) exitCode = 1;
+process.exit(exitCode);
