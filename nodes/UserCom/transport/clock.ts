@@ -39,12 +39,33 @@ export function __setRandomForTests(fn?: () => number): void {
 }
 
 /**
+ * Longest single timer. n8n's `sleep` cannot be cancelled, so long waits are cut into slices:
+ * after an interruption at most one slice keeps running in the background.
+ */
+export const MAX_SLEEP_SLICE_MS = 1000;
+
+/**
  * Waits `ms` on the active clock, or less when `interrupt` settles first (a wake-up or a
  * cancellation). Resolves to true when the full time elapsed, false when interrupted.
  */
 export async function interruptibleSleep(ms: number, interrupt?: Promise<unknown>): Promise<boolean> {
 	if (ms <= 0) return true;
-	const done = activeClock.sleep(ms).then(() => true);
-	if (!interrupt) return await done;
-	return await Promise.race([done, interrupt.then(() => false, () => false)]);
+	const clock = activeClock;
+	let interrupted = false;
+	const stop = interrupt?.then(
+		() => {
+			interrupted = true;
+		},
+		() => {
+			interrupted = true;
+		},
+	);
+	const end = clock.now() + ms;
+	for (;;) {
+		if (interrupted) return false;
+		const left = end - clock.now();
+		if (left <= 0) return true;
+		const slice = clock.sleep(Math.min(left, MAX_SLEEP_SLICE_MS));
+		await (stop ? Promise.race([slice, stop]) : slice);
+	}
 }
