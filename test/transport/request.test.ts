@@ -565,3 +565,25 @@ describe('userComApiRequest: fairness and statistics', () => {
 		expect(takeExecutionStats('unknown')).toBeUndefined();
 	});
 });
+
+describe('logExecutionSummary', () => {
+	it('logs the counters as a warning after 429s, at debug level otherwise', async () => {
+		const { logExecutionSummary } = await import('../../nodes/UserCom/transport');
+		const c = ctx();
+		expect(logExecutionSummary.call(c)).toBeUndefined();
+		sequence(ok());
+		await clock.run(userComApiRequest.call(c, GET));
+		expect(logExecutionSummary.call(c)).toMatchObject({ requests: 1, rateLimited: 0 });
+		expect(logs[logs.length - 1]).toMatchObject({ level: 'debug', message: expect.stringMatching(/^User\.com execution summary: 1 request/) });
+		__setRandomForTests(() => 0);
+		http.calls.length = 0;
+		sequence({ statusCode: 429, headers: { 'retry-after': '2' } }, ok());
+		await clock.run(userComApiRequest.call(c, GET));
+		expect(logExecutionSummary.call(c)).toMatchObject({ requests: 3, rateLimited: 1 });
+		expect(logs[logs.length - 1]).toMatchObject({
+			level: 'warn',
+			message: expect.stringContaining('1 rate-limited (429)'),
+			meta: expect.objectContaining({ executionId: 'exec-1', waitSeconds: expect.any(Number) }),
+		});
+	});
+});

@@ -15,8 +15,10 @@ import {
 	type AccountDispatcher,
 	DispatchCancelledError,
 	DispatchWaitExceededError,
+	type ExecutionStats,
 	fingerprintAccount,
 	getDispatcher,
+	getExecutionStats,
 	statsFor,
 } from './dispatcher';
 import {
@@ -44,12 +46,8 @@ export type { UserComWriteKind } from './retry';
 export type { NormalizedUserComError, UserComErrorCategory } from './errors';
 export { normalizeUserComError, toNormalizedError, createUserComApiError } from './errors';
 export { resolveBaseUrl } from './baseUrl';
-export {
-	getExecutionStats,
-	takeExecutionStats,
-	__resetDispatchersForTests,
-	type ExecutionStats,
-} from './dispatcher';
+export { getExecutionStats, takeExecutionStats, __resetDispatchersForTests } from './dispatcher';
+export type { ExecutionStats } from './dispatcher';
 export { __setClockForTests, __setRandomForTests, type Clock } from './clock';
 
 export type UserComContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
@@ -615,3 +613,20 @@ export function encodePathId(this: UserComContext, value: unknown, fieldLabel: s
 }
 
 export { NodeApiError };
+
+/**
+ * Logs this execution's User.com summary (requests, 429s, retries, time spent waiting) — as a
+ * warning when it saw 429s or retries, else at debug level — and returns the counters.
+ * Meant for the end of a node run (the router also turns them into an execution hint).
+ */
+export function logExecutionSummary(this: UserComContext): ExecutionStats | undefined {
+	const executionId = executionKeyOf(this);
+	const stats = getExecutionStats(executionId);
+	if (!stats) return undefined;
+	const log = loggerOf(this, []);
+	const meta = { executionId, ...stats, waitSeconds: Math.round(stats.waitMs / 100) / 10 };
+	const text = `User.com execution summary: ${stats.requests} request(s), ${stats.rateLimited} rate-limited (429), ${stats.retries} retried, ${meta.waitSeconds} s waiting`;
+	if (stats.rateLimited > 0 || stats.retries > 0) log.warn(text, meta);
+	else log.debug(text, meta);
+	return stats;
+}
