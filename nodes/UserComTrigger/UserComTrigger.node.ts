@@ -67,6 +67,9 @@ export class UserComTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Empty (not absent): n8n would otherwise default to 'firstEntryJson' and answer with
+				// that word as text; with '' it answers with the webhookResponse the node returns.
+				responseData: '',
 				path: 'usercom',
 			},
 		],
@@ -265,6 +268,6 @@ export class UserComTrigger implements INodeType {
 						: JSON.stringify(call.body);
 			json.rawBody = text;
 		}
-		return { workflowData: [[{ json }]] };
+		return { workflowData: [[{ json }]], webhookResponse: { received: true } };
 	}
 }

@@ -19,6 +19,7 @@ describe('User.com Trigger webhook()', () => {
 			expect(response.ended).toBe(false);
 			expect(result.noWebhookResponse).toBeUndefined();
 			expect(result.workflowData).toEqual([[{ json: SAMPLE_CALL }]]);
+			expect(result.webhookResponse).toEqual({ received: true });
 		});
 
 		it('accepts the secret as ?secret= query parameter', async () => {
