@@ -500,6 +500,7 @@ describe('userComApiRequest: errors and secrecy', () => {
 			description: error.description,
 			userCom: userCom(error),
 			net: [netError.message, netError.description, userCom(netError)],
+			whole: [error, netError].map((e) => [JSON.stringify(e), e.messages, JSON.stringify(e.cause), e.stack]),
 		});
 		expect(everything).not.toContain(API_KEY);
 		expect(everything).not.toContain('hunter2');
