@@ -56,7 +56,9 @@ const keepFolders = args.includes('--keep') || process.env.USERCOM_E2E_KEEP === 
 
 // ------------------------------------------------------------------------------------------------ results
 const results = [];
+const only = process.env.USERCOM_E2E_ONLY ? new RegExp(process.env.USERCOM_E2E_ONLY, 'i') : null;
 async function check(version, name, fn) {
+	if (only && !only.test(name)) return;
 	const t0 = Date.now();
 	try {
 		await fn();
@@ -70,7 +72,7 @@ async function check(version, name, fn) {
 const indent = (s) =>
 	String(s)
 		.split('\n')
-		.slice(0, 40)
+		.slice(0, 90)
 		.map((l) => `        ${l}`)
 		.join('\n');
 
@@ -195,7 +197,19 @@ async function runVersion(version, tarball) {
 			assert.ok(state.events.some((e) => e.name === 'order_placed'), 'emulator stored the event');
 			assert.ok(state.productEvents.length >= 1, 'emulator stored the product event');
 			const entries = await emu.log();
-			assert.ok(entries.every((e) => e.status < 400), `no failed request: ${JSON.stringify(entries.filter((e) => e.status >= 400)).slice(0, 800)}`);
+			const timeline = entries.map((e) => `${e.t - entries[0].t}ms ${e.method} ${e.path} ${e.status}`).join('\n');
+			const maxWin = maxInWindowFromLog(entries, 1000);
+			// every request succeeded, except 429s that the node waited out (then the same request succeeded)
+			const failedReq = entries.filter((e) => e.status >= 400 && e.status !== 429);
+			assert.deepEqual(failedReq, [], `no failed request:\n${timeline}`);
+			const throttled = entries.filter((e) => e.status === 429);
+			for (const t of throttled)
+				assert.ok(
+					entries.some((e) => e.t > t.t && e.method === t.method && e.path === t.path && e.status < 400),
+					`the 429 on ${t.method} ${t.path} was retried successfully`,
+				);
+			if (throttled.length)
+				log(`    NOTE: ${throttled.length} request(s) got 429 from the emulator's 10/s sliding window and were waited out (max ${maxWin} arrivals in 1 s):\n${indent(timeline)}`);
 		});
 
 		// -------------------------------------------------------------- error output
@@ -262,9 +276,11 @@ async function runVersion(version, tarball) {
 				assert.equal(items.length, 25, `${id}: 25 items`);
 				assert.ok(items.every((i, n) => i.json.custom_id === `${prefix}${n + 1}` && Number.isInteger(i.json.id)));
 			}
-			const entries = (await emu.log()).filter((e) => e.path.includes('users/update_or_create'));
-			assert.equal(entries.length, 50, `50 upserts, got ${entries.length}`);
-			assert.equal(entries.filter((e) => e.status === 429).length, 0, 'no 429');
+			const all = await emu.log();
+			const timeline = all.map((e) => `${e.t - all[0].t}ms ${e.method} ${e.path} ${e.status} ${e.body?.custom_id ?? ''}`).join('\n');
+			assert.equal(all.filter((e) => e.status === 429).length, 0, `no 429:\n${timeline}`);
+			const entries = all.filter((e) => e.path.includes('users/update_or_create'));
+			assert.equal(entries.length, 50, `50 upserts, got ${entries.length}:\n${timeline}`);
 			const maxWin = maxInWindowFromLog(entries, 1000);
 			assert.ok(maxWin <= 10, `max accepted in a 1 s window: ${maxWin} (> 10)`);
 			const stats = await emu.stats();
@@ -346,7 +362,10 @@ async function runVersion(version, tarball) {
 				assert.equal(good.status, 'OK', `good key: ${JSON.stringify(good)}`);
 				const bad = await test(wrongKey);
 				assert.equal(bad.status, 'Error', `wrong key: ${JSON.stringify(bad)}`);
-				assert.match(bad.message, /rejected the API key/, `clear message: ${bad.message}`);
+				// n8n 2.x applies the credential's responseCode rules to a failed test request; n8n 1.x does
+				// not (its RoutingNode error has no `cause.response`) and shows its generic 401 text.
+				if (Number(version.split('.')[0]) >= 2) assert.match(bad.message, /rejected the API key/, `clear message: ${bad.message}`);
+				else assert.match(bad.message, /rejected the API key|Authorization failed - please check your credentials/, `clear message: ${bad.message}`);
 				const entries = await emu.log();
 				const seg = entries.filter((e) => e.path.endsWith('/segments/'));
 				assert.equal(seg[0]?.status, 200, `test requests ${entries.map((e) => `${e.method} ${e.path} ${e.status}`)}`);
