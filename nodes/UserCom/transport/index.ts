@@ -612,7 +612,6 @@ export function encodePathId(this: UserComContext, value: unknown, fieldLabel: s
 	return encodeURIComponent(value);
 }
 
-export { NodeApiError };
 
 /**
  * Logs this execution's User.com summary (requests, 429s, retries, time spent waiting) — as a
