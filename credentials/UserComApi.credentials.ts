@@ -69,7 +69,7 @@ export class UserComApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: {
-				Authorization: '=Token {{$credentials.apiKey}}',
+				Authorization: '=Token {{ String($credentials.apiKey).trim() }}',
 				Accept: '*/*; version=2',
 			},
 		},

@@ -6,6 +6,10 @@ import { NODE } from './helpers/fakeContext';
 
 /** Evaluates the credential test's baseURL with n8n-workflow's own expression engine. */
 function evalCredentialExpression(subdomain: string): string {
+	return evalExpression(USERCOM_BASE_URL_EXPRESSION, { subdomain });
+}
+
+function evalExpression(expression: string, credentials: Record<string, unknown>): string {
 	const nodeTypes = {
 		getByName: () => ({ description: { properties: [] } }),
 		getByNameAndVersion: () => ({ description: { properties: [] } }),
@@ -13,8 +17,8 @@ function evalCredentialExpression(subdomain: string): string {
 	} as unknown as INodeTypes;
 	const node = { id: '1', name: 'n', type: 'x', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	return workflow.expression.getParameterValue(USERCOM_BASE_URL_EXPRESSION, null, 0, 0, 'n', [], 'internal', {
-		$credentials: { subdomain },
+	return workflow.expression.getParameterValue(expression, null, 0, 0, 'n', [], 'internal', {
+		$credentials: credentials,
 	} as never) as string;
 }
 
@@ -92,12 +96,17 @@ describe('credential userComApi', () => {
 		expect(credential.properties.find((p) => p.name === 'rateLimit')?.default).toBe(10);
 		expect(credential.properties.find((p) => p.name === 'limitShare')?.default).toBe(100);
 		expect(credential.authenticate.properties.headers).toEqual({
-			Authorization: '=Token {{$credentials.apiKey}}',
+			Authorization: '=Token {{ String($credentials.apiKey).trim() }}',
 			Accept: '*/*; version=2',
 		});
 		expect(credential.test.request).toMatchObject({ method: 'GET', url: 'segments/' });
 		expect(credential.test.request.baseURL).toBe(USERCOM_BASE_URL_EXPRESSION);
 		expect(credential.documentationUrl).toMatch(/^https:\/\//);
+	});
+
+	it('sends the key trimmed (a pasted trailing newline does not break auth)', () => {
+		const header = credential.authenticate.properties.headers?.Authorization as string;
+		expect(evalExpression(header, { apiKey: ` ${'k'.repeat(64)}\n` })).toBe(`Token ${'k'.repeat(64)}`);
 	});
 });
 
