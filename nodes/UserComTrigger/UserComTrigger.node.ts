@@ -159,7 +159,7 @@ export class UserComTrigger implements INodeType {
 						message: `The secret must be at least ${MIN_SECRET_LENGTH} characters long`,
 					};
 				}
-				if (/[\s&#?%]/.test(secret)) {
+				if (!/^[A-Za-z0-9\-_.~]+$/.test(secret)) {
 					return {
 						status: 'Error',
 						message:
