@@ -123,10 +123,11 @@ async function runVersion(version, tarball) {
 			data: { subdomain: emu.url, apiKey: key, rateLimit: 10, limitShare: 100 },
 		};
 		texts.push((await importCredentials(rt, env, [credential])).output);
-		const workflows = fs
-			.readdirSync(wfDir)
-			.filter((f) => /^e2e-.*\.json$/.test(f))
-			.map((f) => JSON.parse(fs.readFileSync(path.join(wfDir, f), 'utf8')));
+		const exDir = path.join(wfDir, 'examples');
+		const workflows = [
+			...fs.readdirSync(wfDir).filter((f) => /^e2e-.*\.json$/.test(f)).map((f) => path.join(wfDir, f)),
+			...fs.readdirSync(exDir).filter((f) => f.endsWith('.json')).map((f) => path.join(exDir, f)),
+		].map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
 		texts.push((await importWorkflows(rt, env, workflows)).output);
 
 		// -------------------------------------------------------------- main operations
@@ -377,6 +378,42 @@ async function runVersion(version, tarball) {
 				await server.stop();
 				texts.push(server.logs());
 			}
+		});
+
+		// -------------------------------------------------------------- the demo's example workflows
+		await check(version, 'the example workflows (demo, README) run and give the documented results', async () => {
+			await emu.reset('demo');
+			// 1: products -> contact -> deal -> event
+			let r = await executeWorkflow(rt, env, 'ucDemoOrder00001');
+			texts.push(r.output);
+			assertRunOk(r, 'example 1');
+			const products = outItems(r.run, '1. Products');
+			assert.equal(products.length, 2);
+			assert.equal(products[0].json.error !== undefined, true, 'SKU-001 exists already: error item, run goes on');
+			assert.equal(products[1].json.custom_id, 'SKU-010', JSON.stringify(products).slice(0, 1500));
+			assert.equal(one(r.run, '2. Contact (upsert by custom ID)').custom_id, 'cust-101');
+			const deal = one(r.run, '3. Deal (order, upsert by order ID)');
+			assert.equal(deal.custom_id, 'ORD-2001');
+			assert.equal(deal.value, 528);
+			assert.equal(one(r.run, '4. Event (order placed)').name, 'order_placed');
+			// 2: bulk sync, 60 rows, one bad email to the error output
+			r = await executeWorkflow(rt, env, 'ucDemoBulk000001');
+			texts.push(r.output);
+			assertRunOk(r, 'example 2');
+			assert.equal(outItems(r.run, 'Upsert Contact', 0).length, 59);
+			const failed = outItems(r.run, 'Upsert Contact', 1);
+			assert.equal(failed.length, 1);
+			assert.equal(failed[0].pairedItem.item, 41);
+			assert.equal(failed[0].json.error.category, 'input');
+			// 3: error output
+			r = await executeWorkflow(rt, env, 'ucDemoErrors0001');
+			texts.push(r.output);
+			assertRunOk(r, 'example 3');
+			assert.equal(outItems(r.run, 'Sent').length, 2);
+			const explained = outItems(r.run, 'Explain Failure');
+			assert.equal(explained.length, 1);
+			assert.equal(explained[0].json.contact, 'unknown-contact');
+			assert.equal(explained[0].json.category, 'not_found');
 		});
 
 		// -------------------------------------------------------------- key never shown

@@ -295,9 +295,9 @@ files['examples/1-shop-order-sync.json'] = workflow(
 			{
 				resource: 'product',
 				operation: 'create',
-				name: '={{ $json.name }}',
-				customId: '={{ $json.sku }}',
-				additionalFields: { price: '={{ $json.price }}' },
+				name: '={{ $json.lines.name }}',
+				customId: '={{ $json.lines.sku }}',
+				additionalFields: { price: '={{ $json.lines.price }}' },
 			},
 			{
 				onError: 'continueRegularOutput',
