@@ -340,6 +340,7 @@ async function runVersion(version, tarball) {
 			for (let n = 1; n <= 20; n++)
 				assert.equal(state.users.filter((u) => u.custom_id === `rl-${n}`).length, 1, `exactly one contact rl-${n}`);
 			const hints = JSON.stringify(nodeRuns(r.run, 'Upsert Contacts')[0].hints ?? []);
+			assert.match(hints, /2 rate-limited \(429\)/, `execution hint about the 429s: ${hints}`);
 			log(`    429 injected after ${injectedAt} requests; waited ${waited.toFixed(2)} s; hints: ${hints.slice(0, 300)}`);
 		});
 
