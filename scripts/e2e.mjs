@@ -452,6 +452,9 @@ async function runVersion(version, tarball) {
 }
 
 // ------------------------------------------------------------------------------------------------ main
+// Ctrl-C / SIGTERM: exit through process.exit so the 'exit' handlers kill n8n's process groups,
+// release locks and stop the emulator.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
 const t0 = Date.now();
 const timings = {};
 let exitCode = 0;

@@ -22,6 +22,9 @@ for (const v of versions) {
 }
 
 const t0 = Date.now();
+// Ctrl-C / SIGTERM: exit through process.exit so the 'exit' handlers kill n8n's process groups,
+// release locks and stop the emulator.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
 const one = async (v) => {
 	const s = Date.now();
 	const reused = !force && readMarker(v);
