@@ -30,7 +30,8 @@ const eventParams = {
 };
 
 function fiftyItems() {
-	return Array.from({ length: 50 }, (_, i) => ({ i, user: i % 2 ? 'u-1' : 'u-2' }));
+	// item 25 is the only one for u-3, so a fault on u-3's path lands in the middle of the run
+	return Array.from({ length: 50 }, (_, i) => ({ i, user: i === 25 ? 'u-3' : i % 2 ? 'u-1' : 'u-2' }));
 }
 
 function eventIndexes(): number[] {
@@ -39,8 +40,7 @@ function eventIndexes(): number[] {
 
 describe('rate limiting in a 50-item run', () => {
 	test('a 429 in the middle: all 50 succeed, none lost or duplicated, the run shows a hint', async () => {
-		env.emu.injectFault({ pathPattern: 'users-by-id/u-1/events/', method: 'POST', count: 1, kind: '429', retryAfterSeconds: 1 });
-		// let the first items pass, so the 429 really lands mid-run
+		env.emu.injectFault({ pathPattern: 'users-by-id/u-3/events/', method: 'POST', count: 1, kind: '429', retryAfterSeconds: 1 });
 		const r = await runNode(eventParams, fiftyItems(), env.opts());
 		expect(r.successItems).toHaveLength(50);
 		expect(r.errorItems).toHaveLength(0);
@@ -49,6 +49,7 @@ describe('rate limiting in a 50-item run', () => {
 		expect(env.emu.writeCounts().events).toBe(50);
 		const statuses = requestsTo(env, 'POST', /events\/$/).map((e) => e.status);
 		expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+		expect(statuses.indexOf(429)).toBe(25);
 		expect(statuses).toHaveLength(51);
 		expect(r.hints).toHaveLength(1);
 		expect(r.hints[0].message).toMatch(/1 rate-limited \(429\)/);
