@@ -66,6 +66,15 @@ describe('rate limiting in a 50-item run', () => {
 		expect(r.hints[0]?.message).toContain(`${throttled} rate-limited (429)`);
 	});
 
+	test('the hint counts only this node: a second node in the same execution without 429 gets none', async () => {
+		env.emu.injectFault({ pathPattern: 'users-by-id/u-3/events/', method: 'POST', count: 1, kind: '429', retryAfterSeconds: 1 });
+		const first = await runNode(eventParams, [{ i: 0, user: 'u-3' }], env.opts({ executionId: 'shared-exec' }));
+		expect(first.hints).toHaveLength(1);
+		const second = await runNode(eventParams, [{ i: 1, user: 'u-1' }], env.opts({ executionId: 'shared-exec' }));
+		expect(second.successItems).toHaveLength(1);
+		expect(second.hints).toHaveLength(0);
+	});
+
 	test('at the configured rate there is no 429 and no hint', async () => {
 		const r = await runNode(eventParams, fiftyItems().slice(0, 20), env.opts());
 		expect(r.successItems).toHaveLength(20);

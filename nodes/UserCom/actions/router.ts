@@ -48,12 +48,26 @@ function executionIdOf(ctx: IExecuteFunctions): string | undefined {
 	}
 }
 
-/** Tells the user when this run hit User.com's rate limit or needed retries. */
-function addRateLimitHint(this: IExecuteFunctions): void {
-	const executionId = executionIdOf(this);
-	if (executionId === undefined || typeof getExecutionStats !== 'function') return;
-	const stats = getExecutionStats(executionId);
-	if (!stats || (stats.rateLimited === 0 && stats.retries === 0)) return;
+type Stats = { requests: number; rateLimited: number; retries: number; waitMs: number };
+const ZERO: Stats = { requests: 0, rateLimited: 0, retries: 0, waitMs: 0 };
+
+/** The transport's counters of this execution so far (shared by every User.com node of the run). */
+function statsNow(ctx: IExecuteFunctions): Stats {
+	const executionId = executionIdOf(ctx);
+	if (executionId === undefined || typeof getExecutionStats !== 'function') return ZERO;
+	return getExecutionStats(executionId) ?? ZERO;
+}
+
+/** Tells the user when this node's run hit User.com's rate limit or needed retries. */
+function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
+	const after = statsNow(this);
+	const stats: Stats = {
+		requests: after.requests - before.requests,
+		rateLimited: after.rateLimited - before.rateLimited,
+		retries: after.retries - before.retries,
+		waitMs: after.waitMs - before.waitMs,
+	};
+	if (stats.rateLimited <= 0 && stats.retries <= 0) return;
 	const waited = Math.round(stats.waitMs / 100) / 10;
 	const parts = [
 		`${stats.requests} request${stats.requests === 1 ? '' : 's'}`,
@@ -80,9 +94,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
 
+	const statsBefore = { ...statsNow(this) };
+
 	if (module.executeBatch) {
 		const out = await module.executeBatch.call(this, items);
-		addRateLimitHint.call(this);
+		addRateLimitHint.call(this, statsBefore);
 		return [out];
 	}
 	const execute = module.execute as ItemExecute;
@@ -115,6 +131,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			});
 		}
 	}
-	addRateLimitHint.call(this);
+	addRateLimitHint.call(this, statsBefore);
 	return [returnData];
 }
