@@ -42,6 +42,7 @@ const WF = {
 	concA: 'ucE2eConA0000001',
 	concB: 'ucE2eConB0000001',
 	rateLimited: 'ucE2e42900000001',
+	import: 'ucE2eImp00000001',
 };
 
 const args = process.argv.slice(2);
@@ -211,6 +212,26 @@ async function runVersion(version, tarball) {
 				);
 			if (throttled.length)
 				log(`    NOTE: ${throttled.length} request(s) got 429 from the emulator's 10/s sliding window and were waited out (max ${maxWin} arrivals in 1 s):\n${indent(timeline)}`);
+		});
+
+		// -------------------------------------------------------------- CSV import (multipart)
+		await check(version, 'CSV import of contacts (one multipart upload, waits for completion): rows imported, the rejected row on the error output', async () => {
+			await emu.control('DELETE', 'log');
+			const r = await executeWorkflow(rt, env, WF.import);
+			texts.push(r.output);
+			assertRunOk(r, 'import workflow');
+			const ok = outItems(r.run, 'Import Users', 0);
+			const rejected = outItems(r.run, 'Import Users', 1);
+			const detail = JSON.stringify({ ok, rejected }).slice(0, 2500);
+			assert.deepEqual(ok.map((i) => i.pairedItem?.item), [0, 1], `imported rows: ${detail}`);
+			assert.deepEqual(rejected.map((i) => i.pairedItem?.item), [2], `rejected rows: ${detail}`);
+			assert.ok(rejected[0].json.error && rejected[0].json.message, detail);
+			const entries = await emu.log();
+			const uploads = entries.filter((e) => e.method === 'POST' && /import/.test(e.path));
+			assert.equal(uploads.length, 1, `one upload: ${entries.map((e) => `${e.method} ${e.path} ${e.status}`)}`);
+			const state = await emu.state('users');
+			for (const cid of ['imp-1', 'imp-2']) assert.ok(state.users.some((u) => u.custom_id === cid), `emulator has ${cid}`);
+			assert.ok(!state.users.some((u) => u.custom_id === 'imp-3'), 'the invalid row was not imported');
 		});
 
 		// -------------------------------------------------------------- error output

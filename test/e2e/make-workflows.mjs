@@ -267,6 +267,36 @@ files['e2e-rate-limited.json'] = workflow(
 );
 
 // ------------------------------------------------------------------------------------------------
+// e2e: bulk CSV import (multipart upload through n8n's request helper), one row rejected
+// ------------------------------------------------------------------------------------------------
+files['e2e-import.json'] = workflow(
+	'ucE2eImp00000001',
+	'E2E: CSV import of contacts',
+	[
+		manual(),
+		rowsSet(
+			'Rows',
+			'={{ [ { "custom_id": "imp-1", "email": "imp.one@example.com", "first_name": "Ina" }, { "custom_id": "imp-2", "email": "imp.two@example.com", "first_name": "Igor" }, { "custom_id": "imp-3", "email": "not-an-email", "first_name": "Bad" } ] }}',
+		),
+		splitOut('Split Rows'),
+		uc(
+			'Import Users',
+			{ resource: 'import', operation: 'importUsers', source: 'items', mappingMode: 'autoMapAll', waitForCompletion: true },
+			{ onError: 'continueErrorOutput' },
+		),
+		noop('Imported', 200),
+		noop('Rejected', 400),
+	],
+	[
+		['Start', 'Rows'],
+		['Rows', 'Split Rows'],
+		['Split Rows', 'Import Users'],
+		['Import Users', 'Imported', 0],
+		['Import Users', 'Rejected', 1],
+	],
+);
+
+// ------------------------------------------------------------------------------------------------
 // Examples (imported by the demo, shown in the README)
 // ------------------------------------------------------------------------------------------------
 files['examples/1-shop-order-sync.json'] = workflow(
