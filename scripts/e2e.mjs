@@ -440,7 +440,7 @@ async function runVersion(version, tarball) {
 
 		// -------------------------------------------------------------- key never shown
 		await check(version, 'the API key appears nowhere in the run JSON, n8n output/logs or n8n data files', async () => {
-			assert.ok(texts.length >= 6, 'collected outputs');
+			assert.ok(texts.length >= 2, 'collected outputs');
 			const hits = [];
 			texts.forEach((t, i) => {
 				if (String(t).includes(key)) hits.push(`collected output #${i}`);
