@@ -74,7 +74,8 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		const times = grants.map(([, t]) => t - start);
 		expect(times[0]).toBe(0);
 		expect(times[1]).toBeCloseTo(1000 / 2.375, 2);
-		expect(times[2]).toBe(1000);
+		// the guard window is 5 % longer than a second, to absorb arrival jitter at User.com
+		expect(times[2]).toBe(1050);
 		expect(maxInAnyWindow(times)).toBe(2);
 	});
 

@@ -18,6 +18,12 @@ export const DECREASE_WINDOW_MS = 1000;
 export const RECOVERY_PER_SECOND = 0.025;
 export const MIN_RATE_FRACTION = 0.1;
 export const WINDOW_MS = 1000;
+/**
+ * The sliding-window guard counts sends over a slightly longer window than User.com's second:
+ * User.com counts arrivals, and network or event-loop jitter can pull two sends closer together
+ * on arrival. At the even spacing (which already has the same margin) this costs no throughput.
+ */
+export const WINDOW_GUARD_MS = WINDOW_MS * (1 + SAFETY_MARGIN);
 
 export interface DispatcherConfig {
 	/** Account limit in requests per second (User.com default 10). */
@@ -131,10 +137,10 @@ export class AccountDispatcher {
 
 	/** Earliest time the next request may leave. */
 	nextSendTime(now: number): number {
-		while (this.sends.length > 0 && this.sends[0] <= now - WINDOW_MS) this.sends.shift();
+		while (this.sends.length > 0 && this.sends[0] <= now - WINDOW_GUARD_MS) this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.windowCap;
-		if (this.sends.length >= cap) at = Math.max(at, this.sends[this.sends.length - cap] + WINDOW_MS);
+		if (this.sends.length >= cap) at = Math.max(at, this.sends[this.sends.length - cap] + WINDOW_GUARD_MS);
 		return at;
 	}
 
