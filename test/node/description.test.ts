@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'fs';
+import { readFileSync } from 'fs';
 import { join } from 'path';
 import { NodeHelpers, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
@@ -91,10 +91,5 @@ describe('node description', () => {
 				expect(params).toMatchObject({ resource, operation, requestOptions: {} });
 			}
 		}
-	});
-
-	test('no stray files next to the node', () => {
-		expect(existsSync(join(dir, 'usercom.svg'))).toBe(true);
-		expect(existsSync(join(dir, 'usercom.dark.svg'))).toBe(true);
 	});
 });
