@@ -39,6 +39,14 @@ function withItemIndex(this: IExecuteFunctions, error: unknown, itemIndex: numbe
 	return asNodeError(this.getNode(), error, itemIndex);
 }
 
+function isCancelled(ctx: IExecuteFunctions): boolean {
+	try {
+		return ctx.getExecutionCancelSignal?.()?.aborted === true;
+	} catch {
+		return false;
+	}
+}
+
 function executionIdOf(ctx: IExecuteFunctions): string | undefined {
 	try {
 		const id = ctx.getExecutionId?.();
@@ -109,6 +117,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	let authFailure: { error: unknown; normalized: NormalizedUserComError } | undefined;
 
 	for (let i = 0; i < items.length; i++) {
+		if (isCancelled(this)) {
+			// the execution was stopped: n8n discards the output, so do not start more items
+			throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: i });
+		}
 		if (authFailure) {
 			const normalized: NormalizedUserComError = { ...authFailure.normalized, itemIndex: i };
 			if (!continueOnFail) throw withItemIndex.call(this, authFailure.error, i);
