@@ -252,3 +252,40 @@ describe('Deal resource against the emulator', () => {
 		expect(env.emu.requestLog.length).toBe(before);
 	});
 });
+
+describe('deal helpers that the emulator does not reach on its own', () => {
+	test('missing products found by lookup when User.com does not name the value', async () => {
+		const { createUserComApiError, normalizeUserComError } = await import('../../nodes/UserCom/transport');
+		const { findMissingProducts } = await import('../../nodes/UserCom/actions/deal/shared');
+		const { UserCom } = await import('../../nodes/UserCom/UserCom.node');
+		let missing: string[] = [];
+		const node = new UserCom();
+		node.execute = async function (this: import('n8n-workflow').IExecuteFunctions) {
+			const error = createUserComApiError(
+				this.getNode(),
+				normalizeUserComError(400, { products_custom_id: ['Object does not exist.'] }, { method: 'POST', path: 'deals/' }),
+			);
+			missing = await findMissingProducts.call(this, error, 0, new Map([['SKU-1', 'Mug'], ['SKU-GONE', 'Gone']]));
+			return [[]];
+		};
+		await runNode({}, [{}], { ...env.opts(), nodeType: node });
+		expect(missing).toEqual(['SKU-GONE']);
+		expect(env.emu.requestLog.slice(-2).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+			'GET /api/public/products-by-id/SKU-1/details/ 200',
+			'GET /api/public/products-by-id/SKU-GONE/details/ 404',
+		]);
+	});
+
+	test('Get Many by user ID sends user_id', async () => {
+		await runNode({ resource: 'deal', operation: 'upsert', customId: 'ORD-U', name: 'For Bob', additionalFields: { userCustomId: 'u-2' } }, [{}], env.opts());
+		const uid = env.userId('u-2');
+		const r = await runNode(
+			{ resource: 'deal', operation: 'getAll', returnAll: true, filterByUser: true, user: rl('id', uid) },
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: 'deals/', query: { user_id: String(uid) } });
+		expect(r.items.length).toBeGreaterThan(0);
+		expect(r.items.every((i) => i.json.user_id === uid)).toBe(true);
+	});
+});

@@ -119,6 +119,24 @@ describe('User resource against the emulator', () => {
 		);
 		expect(lastRequest(env)).toMatchObject({ method: 'PUT', path: 'users-by-id/u-2/', body: { city: 'Gdańsk' } });
 		expect(r.items[0].json).toMatchObject({ id, last_name: 'Stone' });
+		await runNode(
+			{
+				resource: 'user',
+				operation: 'update',
+				user: rl('customId', 'u-2'),
+				updateFields: { score: 7, assignedTo: 3, region: 'Pomorskie', country: 'PL', timezone: 'Europe/Warsaw', companyCustomId: '', notifications: false },
+			},
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env).body).toEqual({
+			score: 7,
+			assigned_to: 3,
+			region: 'Pomorskie',
+			country: 'PL',
+			timezone: 'Europe/Warsaw',
+			notifications: false,
+		});
 	});
 
 	test('Get by ID, custom ID and email, simplified and raw', async () => {
