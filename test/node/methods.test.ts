@@ -1,4 +1,4 @@
-import { runListSearch, runLoadOptions } from '../harness';
+import { runListSearch, runLoadOptions, runNode } from '../harness';
 import { startEnv, type TestEnv } from './helpers';
 
 let env: TestEnv;
@@ -9,6 +9,7 @@ beforeAll(async () => {
 		tags: Array.from({ length: 230 }, (_, i) => `tag-${String(i).padStart(3, '0')}`),
 		attributes: Array.from({ length: 120 }, (_, i) => ({ name: `Attr ${i}`, name_std: `attr_${i}`, value_type: 'string' as const, content_type: 'user' })),
 		deals: [{ name: 'Deal One', custom_id: 'D-1' }, { name: 'Other deal', custom_id: 'D-2' }],
+		users: Array.from({ length: 150 }, (_, i) => ({ custom_id: `bulk-${i}`, email: `bulk${i}@example.com` })),
 	});
 });
 afterAll(async () => {
@@ -59,5 +60,20 @@ describe('resource locator lists (listSearch)', () => {
 		expect(deals.results).toEqual([{ name: 'Deal One (D-1)', value: String(env.emu.state.dealByCustomId('D-1')!.id) }]);
 		const products = await runListSearch('searchProducts', 'sku-2', env.opts());
 		expect(products.results).toEqual([{ name: 'Shirt (SKU-2)', value: String(env.productId('SKU-2')) }]);
+	});
+});
+
+describe('Return All and Limit', () => {
+	test('Limit stops after the first page; Return All follows next to the end', async () => {
+		const pages = () => env.emu.requestLog.filter((e) => e.method === 'GET' && e.path === '/api/public/users/').length;
+		const before = pages();
+		const limited = await runNode({ resource: 'user', operation: 'getAll', limit: 5 }, [{}], env.opts());
+		expect(limited.items).toHaveLength(5);
+		expect(pages() - before).toBe(1);
+		const all = await runNode({ resource: 'user', operation: 'getAll', returnAll: true }, [{}], env.opts());
+		expect(all.items).toHaveLength(env.emu.state.users.size);
+		expect(all.items.length).toBeGreaterThan(150);
+		expect(new Set(all.items.map((i) => i.json.id)).size).toBe(all.items.length);
+		expect(pages() - before).toBe(1 + Math.ceil(env.emu.state.users.size / 100));
 	});
 });
