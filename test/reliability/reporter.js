@@ -1,0 +1,101 @@
+/**
+ * Jest reporter for `npm run test:reliability`: reads the rows the tests recorded (one JSON line per
+ * case in $USERCOM_RELIABILITY_OUT), prints the summary table and the notes (soak figures, audit),
+ * then the closing line "N passed, N failed". The run fails when any row reports a lost item, an
+ * unexpected duplicate write or a key leak, even if every assertion passed.
+ */
+const fs = require('fs');
+const path = require('path');
+
+const SECTIONS = ['fault matrix', 'bad input', 'cancellation', 'soak', 'security'];
+
+function readRows(dir) {
+	if (!dir || !fs.existsSync(dir)) return [];
+	const rows = [];
+	for (const file of fs.readdirSync(dir)) {
+		if (!file.endsWith('.jsonl')) continue;
+		for (const line of fs.readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+			if (line.trim()) rows.push(JSON.parse(line));
+		}
+	}
+	return rows;
+}
+
+function pad(value, width, left) {
+	const text = String(value);
+	return left ? text.padEnd(width) : text.padStart(width);
+}
+
+class ReliabilityReporter {
+	constructor() {
+		this.error = undefined;
+	}
+
+	onRunComplete(_contexts, results) {
+		const dir = process.env.USERCOM_RELIABILITY_OUT;
+		const rows = readRows(dir);
+		const totals = new Map();
+		const add = (key, row) => {
+			const t = totals.get(key) ?? { cases: 0, sent: 0, success: 0, error: 0, lost: 0, dupExpected: 0, dupUnexpected: 0, leaks: 0 };
+			t.cases += 1;
+			t.sent += row.sent ?? 0;
+			t.success += row.success ?? 0;
+			t.error += row.error ?? 0;
+			t.lost += row.lost ?? 0;
+			t.dupExpected += row.dupExpected ?? 0;
+			t.dupUnexpected += row.dupUnexpected ?? 0;
+			t.leaks += row.leaks ?? 0;
+			totals.set(key, t);
+		};
+		for (const row of rows) {
+			add(row.section, row);
+			add('TOTAL', row);
+		}
+		const header = ['section', 'cases', 'items sent', 'success out', 'error out', 'lost', 'dup writes (opt-in)', 'dup writes (unexpected)', 'key leaks'];
+		const widths = [14, 6, 11, 12, 10, 5, 20, 24, 10];
+		const line = (cells) => '| ' + cells.map((c, i) => pad(c, widths[i], i === 0)).join(' | ') + ' |';
+		const out = [];
+		out.push('');
+		out.push('User.com node reliability summary');
+		out.push(line(header));
+		out.push('|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + (i === 0 ? 1 : 1)) + (i === 0 ? '' : ':')).join('|') + '|');
+		const order = [...SECTIONS.filter((s) => totals.has(s)), ...[...totals.keys()].filter((k) => !SECTIONS.includes(k) && k !== 'TOTAL')];
+		if (totals.has('TOTAL')) order.push('TOTAL');
+		for (const key of order) {
+			const t = totals.get(key);
+			out.push(line([key, t.cases, t.sent, t.success, t.error, t.lost, t.dupExpected, t.dupUnexpected, t.leaks]));
+		}
+		const notes = rows.filter((r) => r.note).map((r) => `- ${r.section} / ${r.name}: ${r.note}`);
+		if (notes.length) {
+			out.push('');
+			out.push('Notes:');
+			out.push(...notes);
+		}
+		const bad = rows.filter((r) => (r.lost ?? 0) > 0 || (r.dupUnexpected ?? 0) > 0 || (r.leaks ?? 0) > 0);
+		if (bad.length) {
+			out.push('');
+			out.push('FAILING ROWS (lost items, unexpected duplicates or leaks):');
+			for (const r of bad) out.push(`- ${r.section} / ${r.name}: lost ${r.lost ?? 0}, unexpected dups ${r.dupUnexpected ?? 0}, leaks ${r.leaks ?? 0}`);
+			this.error = new Error(`${bad.length} reliability case(s) lost items, duplicated writes or leaked the key`);
+		}
+		if (rows.length === 0) {
+			this.error = new Error('No reliability rows were recorded');
+		}
+		const passed = results.numPassedTests;
+		const failed = results.numFailedTests + (results.numRuntimeErrorTestSuites > 0 ? results.numRuntimeErrorTestSuites : 0);
+		out.push('');
+		out.push(`${passed} passed, ${failed} failed`);
+		process.stdout.write(out.join('\n') + '\n');
+		try {
+			fs.writeFileSync(path.join(dir, 'summary.txt'), out.join('\n') + '\n');
+		} catch {
+			// best effort
+		}
+	}
+
+	getLastError() {
+		return this.error;
+	}
+}
+
+module.exports = ReliabilityReporter;
