@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getExecutionStats, toNormalizedError } from '../transport';
+import { getExecutionStats, logExecutionSummary, toNormalizedError } from '../transport';
 import type { NormalizedUserComError } from '../transport';
 import { asNodeError } from './common';
 import * as deal from './deal';
@@ -68,6 +68,8 @@ function statsNow(ctx: IExecuteFunctions): Stats {
 
 /** Tells the user when this node's run hit User.com's rate limit or needed retries. */
 function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
+	// the guide's "log API interactions": one summary line per run (warn when it saw 429s/retries)
+	logExecutionSummary.call(this);
 	const after = statsNow(this);
 	const stats: Stats = {
 		requests: after.requests - before.requests,
