@@ -1,0 +1,129 @@
+/**
+ * Cancellation: stopping an execution (n8n's cancel signal, passed by the harness to the node and to
+ * n8n's HTTP client) while it waits — on a long 429 retry-after, on a 503 backoff, or for a slot of a
+ * slow account rate — must end the node within 1 s and send nothing more. Real clock.
+ * The router ends a stopped execution with an error even with continue-on-fail (n8n discards the
+ * output of a stopped execution anyway), so the run is checked for that error, not for items.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
+import { delay, lostItems, record, runChecked } from './helpers';
+
+let emu: Emulator;
+
+beforeAll(async () => {
+	__setClockForTests();
+	__setRandomForTests(() => 0);
+	emu = await startEmulator({ port: 0, rateLimit: 0, seed: { users: [{ custom_id: 'u-1', email: 'a@example.com' }] } });
+});
+afterAll(async () => {
+	await emu.close();
+	__setRandomForTests();
+	__resetDispatchersForTests();
+});
+beforeEach(() => {
+	emu.reset({ users: [{ custom_id: 'u-1', email: 'a@example.com' }] });
+	__resetDispatchersForTests();
+});
+
+const upsert: INodeParameters = { resource: 'user', operation: 'upsert', customId: '={{ $json.cid }}' };
+const items = [{ cid: 'c-0' }, { cid: 'c-1' }, { cid: 'c-2' }];
+
+async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
+	const end = Date.now() + ms;
+	while (!predicate()) {
+		if (Date.now() > end) throw new Error('condition not reached');
+		await delay(10);
+	}
+}
+
+interface Scenario {
+	name: string;
+	setup: () => void;
+	rateLimit: number;
+	/** requests the emulator must have seen before we cancel */
+	before: number;
+	continueOnFail: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+	{
+		name: '429 with retry-after 60 s (continue on fail)',
+		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '429', retryAfterSeconds: 60 }),
+		rateLimit: 10,
+		before: 1,
+		continueOnFail: true,
+	},
+	{
+		name: '429 with retry-after 60 s (execution stops)',
+		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '429', retryAfterSeconds: 60 }),
+		rateLimit: 10,
+		before: 1,
+		continueOnFail: false,
+	},
+	{
+		name: '429 with an HTTP date 60 s ahead',
+		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '429-date', retryAfterSeconds: 60 }),
+		rateLimit: 10,
+		before: 1,
+		continueOnFail: true,
+	},
+	{
+		name: '503 with retry-after 60 s (backoff wait)',
+		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '503', retryAfterSeconds: 60 }),
+		rateLimit: 10,
+		before: 1,
+		continueOnFail: true,
+	},
+	{
+		name: 'waiting for a slot of a 0.1 req/s account',
+		setup: () => undefined,
+		rateLimit: 0.1,
+		before: 1,
+		continueOnFail: true,
+	},
+];
+
+describe('cancellation', () => {
+	test.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: ends within 1 s, nothing sent afterwards', async (_n, s) => {
+		s.setup();
+		const controller = new AbortController();
+		const running = runChecked(upsert, items, {
+			credentials: { subdomain: emu.url, apiKey: emu.apiKey, rateLimit: s.rateLimit },
+			continueOnFail: s.continueOnFail,
+			cancelSignal: controller.signal,
+		});
+		await waitFor(() => emu.requestLog.length >= s.before);
+		await delay(300); // well inside the wait
+		const sentBefore = emu.requestLog.length;
+		const abortedAt = Date.now();
+		controller.abort();
+		const run = await running;
+		const tookMs = Date.now() - abortedAt;
+		await delay(1500);
+		const sentAfter = emu.requestLog.length - sentBefore;
+		// n8n discards the output of a stopped execution; the node ends it with an error (with or
+		// without continue-on-fail), so no item is "lost": the whole run is reported as stopped
+		const out = run.result?.items ?? [];
+		const lost = run.result ? lostItems(items.length, out) : 0;
+		record({
+			section: 'cancellation',
+			name: s.name,
+			sent: items.length,
+			success: run.result?.successItems.length ?? 0,
+			error: run.result ? run.result.errorItems.length : items.length,
+			lost,
+			leaks: run.leaks.length,
+			note: `stopped ${tookMs} ms after the cancel; ${sentAfter} request(s) afterwards`,
+		});
+		expect(tookMs).toBeLessThan(1000);
+		expect(sentAfter).toBe(0);
+		expect(run.leaks).toEqual([]);
+		// the cancelled write was never performed
+		expect(emu.writeCounts().users ?? 0).toBe(s.name.startsWith('waiting') ? 1 : 0);
+		expect(lost).toBe(0);
+		expect(run.thrown?.message).toMatch(/cancelled|stopped/i);
+	});
+});
