@@ -480,12 +480,14 @@ const t0 = Date.now();
 const timings = {};
 let exitCode = 0;
 try {
-	if (process.env.USERCOM_E2E_SKIP_BUILD !== '1') {
+	const givenTarball = process.env.USERCOM_E2E_TARBALL ? path.resolve(process.env.USERCOM_E2E_TARBALL) : undefined;
+	if (process.env.USERCOM_E2E_SKIP_BUILD !== '1' && !givenTarball) {
 		log('building the package (npm run build)');
 		execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 	}
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usercom-pack-'));
-	const tarball = packPackage(repoRoot, packDir);
+	// USERCOM_E2E_TARBALL: test a given package tarball (e.g. the published one from `npm pack n8n-nodes-usercom`)
+	const tarball = givenTarball ?? packPackage(repoRoot, packDir);
 	log(`packed ${path.basename(tarball)}`);
 	log(`provisioning n8n ${versions.join(', ')} (cached after the first run)`);
 	const tp = Date.now();
