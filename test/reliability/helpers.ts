@@ -186,7 +186,8 @@ export async function startProxy(
 					port: targetUrl.port,
 					method: req.method,
 					path: req.url,
-					headers: { ...req.headers, host: targetUrl.host },
+					// the original Host header: the emulator builds its `next` links on the proxy's origin
+					headers: { ...req.headers },
 				},
 				(up) => {
 					const body: Buffer[] = [];
