@@ -5,7 +5,7 @@
  * characters), the request must be well-formed: the ID is percent-encoded into one path segment and
  * decodes back to exactly the given value.
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { __resetDispatchersForTests } from '../../nodes/UserCom/transport';
@@ -20,7 +20,7 @@ interface BadCase {
 	expect: Refused | Encoded;
 }
 
-const rl = (mode: string, value: unknown) => ({ __rl: true, mode, value });
+const rl = (mode: string, value: unknown): INodeParameterResourceLocator => ({ __rl: true, mode, value: value as string });
 const refused = (field: string | RegExp): Refused => ({
 	kind: 'refused',
 	field: typeof field === 'string' ? new RegExp(field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : field,
@@ -40,7 +40,7 @@ const product = (operation: string, extra: INodeParameters): INodeParameters => 
 const productEvent = (extra: INodeParameters): INodeParameters =>
 	product('createEvent', { product: rl('customId', 'SKU-1'), user: rl('customId', 'u-1'), eventType: 'purchase', ...extra });
 const dealCreate = (fields: IDataObject, extra: INodeParameters = {}): INodeParameters =>
-	deal('create', { name: 'Order', additionalFields: fields, ...extra });
+	deal('create', { name: 'Order', additionalFields: fields as INodeParameters, ...extra });
 const orderLine = (line: IDataObject): INodeParameters => ({ orderProducts: { product: [{ productBy: 'customId', productCustomId: 'SKU-1', ...line }] } });
 
 const LONG = 'x'.repeat(41);

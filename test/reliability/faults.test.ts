@@ -19,7 +19,7 @@
  * Clock: transport and emulator share a clock 10x faster than real time (1 s = 100 ms), so
  * retry-after waits and backoff are short; the request timeout is real time (1 s).
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator, type FaultKind, type FaultSpec, type SeedData } from '../emulator';
 import type { RunResult } from '../harness';
@@ -59,7 +59,7 @@ interface Op {
 	effectDone?: (emu: Emulator) => boolean;
 }
 
-const rlExpr = (mode: string, expr: string) => ({ __rl: true, mode, value: expr });
+const rlExpr = (mode: string, expr: string): INodeParameterResourceLocator => ({ __rl: true, mode, value: expr });
 
 const OPS: Op[] = [
 	{

@@ -8,7 +8,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeParameterResourceLocator, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { completeCredentials, resolveCredentialExpression, runNode } from '../harness';
@@ -20,7 +20,7 @@ import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } f
 import { findSecret, keyNeedles, lostItems, record, runChecked, startProxy, startRecorder, type Proxy } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
-const rl = (mode: string, value: unknown) => ({ __rl: true, mode, value });
+const rl = (mode: string, value: unknown): INodeParameterResourceLocator => ({ __rl: true, mode, value: value as string });
 
 let emu: Emulator;
 let other: Awaited<ReturnType<typeof startRecorder>>;
