@@ -28,6 +28,7 @@ import {
 	installPackageTarball,
 	n8nEnv,
 	packPackage,
+	startN8nCli,
 	startN8nServer,
 } from './lib/n8n.mjs';
 import { DEFAULT_VERSIONS, RUNTIMES, log, provision } from './lib/runtime.mjs';
@@ -130,6 +131,25 @@ async function runVersion(version, tarball) {
 			...fs.readdirSync(exDir).filter((f) => f.endsWith('.json')).map((f) => path.join(exDir, f)),
 		].map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
 		texts.push((await importWorkflows(rt, env, workflows)).output);
+		// the User.com Trigger workflow (test/e2e/workflows/usercom-trigger.json): its credential, then activate it
+		const triggerSecret = randomApiKey().slice(0, 40);
+		const triggerWf = JSON.parse(fs.readFileSync(path.join(wfDir, 'usercom-trigger.json'), 'utf8'));
+		const trigNode = triggerWf.nodes.find((n) => n.type === 'n8n-nodes-usercom.userComTrigger');
+		texts.push(
+			(
+				await importCredentials(rt, env, [
+					{ id: trigNode.credentials.userComTriggerApi.id, name: trigNode.credentials.userComTriggerApi.name, type: 'userComTriggerApi', data: { secret: triggerSecret } },
+				])
+			).output,
+		);
+		texts.push((await importWorkflows(rt, env, [triggerWf])).output);
+		const activate = await startN8nCli(
+			rt,
+			Number(version.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${triggerWf.id}`] : ['update:workflow', `--id=${triggerWf.id}`, '--active=true'],
+			{ env, timeoutMs: 180000 },
+		);
+		texts.push(activate.output);
+		if (activate.code !== 0) throw new Error(`activating the trigger workflow failed:\n${activate.output.slice(-2000)}`);
 
 		// -------------------------------------------------------------- main operations
 		await check(version, 'main operations of every resource (product, user, deal, event) return the expected items', async () => {
@@ -365,14 +385,26 @@ async function runVersion(version, tarball) {
 			log(`    429 injected after ${injectedAt} requests; waited ${waited.toFixed(2)} s; hints: ${hints.slice(0, 300)}`);
 		});
 
-		// -------------------------------------------------------------- credential test (REST, as the editor does)
-		await check(version, 'credential test (POST /rest/credentials/test as the editor does) succeeds with the key, fails clearly with a wrong key', async () => {
-			await emu.control('DELETE', 'log');
-			const port = await freePort();
-			const server = await startN8nServer(rt, env, { port });
-			try {
-				const rest = new N8nRest(server.url);
-				await rest.setupOwner({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Password-1' });
+		// -------------------------------------------------------------- n8n server: credential test + trigger
+		let server;
+		let rest;
+		const serverStart = Date.now();
+		const needServer = !only || only.test('credential test') || only.test('User.com Trigger');
+		try {
+			if (!needServer) throw Object.assign(new Error('skipped'), { skipped: true });
+			server = await startN8nServer(rt, env, { port: await freePort() });
+			rest = new N8nRest(server.url);
+			await rest.setupOwner({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Password-1' });
+			log(`  n8n server up on ${server.url} in ${((Date.now() - serverStart) / 1000).toFixed(1)} s`);
+		} catch (e) {
+			if (!e.skipped) results.push({ version, name: 'n8n server start + owner setup (POST /rest/owner/setup)', ok: false, error: e });
+			else log('  (n8n server not needed by the selected cases)');
+			if (!e.skipped) log(`  FAIL [n8n ${version}] n8n server start\n${indent(e.stack ?? e)}`);
+		}
+		try {
+			await check(version, 'credential test (POST /rest/credentials/test as the editor does) succeeds with the key, fails clearly with a wrong key', async () => {
+				assert.ok(rest, 'n8n server running');
+				await emu.control('DELETE', 'log');
 				const test = async (apiKey) => {
 					const res = await rest.request('POST', '/rest/credentials/test', {
 						credentials: { id: CRED_ID, name: CRED_NAME, type: 'userComApi', data: { ...credential.data, apiKey } },
@@ -396,11 +428,55 @@ async function runVersion(version, tarball) {
 				assert.equal(seg[0].key, emu.fingerprints[0], 'the good key was sent');
 				assert.notEqual(seg[1].key, seg[0].key, 'the wrong key was really sent');
 				log(`    credential test: OK with the key; wrong key -> "${bad.message}"`);
-			} finally {
+			});
+
+			await check(version, 'User.com Trigger (active workflow, production webhook): wrong secret 401, other event ignored, right call starts an execution', async () => {
+				assert.ok(rest, 'n8n server running');
+				const url = `${server.url}/webhook/${trigNode.webhookId}/${'usercom'}`;
+				const call = (secret, event) =>
+					fetch(url, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json', ...(secret ? { 'x-usercom-secret': secret } : {}) },
+						body: JSON.stringify({
+							path: 6,
+							timestamp: '2026-11-25T12:00:00+00:00',
+							extra: { event },
+							user: { id: 4242, key: 'e2ekey', custom_id: 'cust-trigger', email: 'trigger@example.com', first_name: 'Tina' },
+						}),
+					}).then(async (res) => ({ status: res.status, text: await res.text() }));
+				const executions = async () => {
+					const res = await rest.request('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: triggerWf.id }))}`);
+					assert.equal(res.status, 200, `executions list: ${res.status} ${res.text.slice(0, 300)}`);
+					const d = res.json.data;
+					return d.results ?? d;
+				};
+				const wrong = await call('not-the-secret-0123456789', 'e2e_ping');
+				assert.equal(wrong.status, 401, `wrong secret: ${wrong.status} ${wrong.text}`);
+				const ignored = await call(triggerSecret, 'deal_lost');
+				assert.equal(ignored.status, 200, `ignored event: ${ignored.status} ${ignored.text}`);
+				assert.match(ignored.text, /"ignored":\s*true/);
+				assert.equal((await executions()).length, 0, 'no execution for a wrong secret or an ignored event');
+				const okCall = await call(triggerSecret, 'e2e_ping');
+				assert.equal(okCall.status, 200, `right call: ${okCall.status} ${okCall.text}`);
+				assert.match(okCall.text, /"received":\s*true/);
+				let list = [];
+				for (let i = 0; i < 50 && !(list.length === 1 && list[0].status === 'success'); i++) {
+					await new Promise((r) => setTimeout(r, 200));
+					list = await executions();
+				}
+				assert.equal(list.length, 1, `one execution: ${JSON.stringify(list).slice(0, 500)}`);
+				assert.equal(list[0].status, 'success', `execution status: ${JSON.stringify(list[0])}`);
+				const full = await rest.request('GET', `/rest/executions/${list[0].id}`);
+				texts.push(full.text);
+				assert.ok(full.text.includes('cust-trigger') && full.text.includes('e2e_ping'), 'the execution carries the call');
+				texts.push(wrong.text, ignored.text, okCall.text);
+			});
+		} finally {
+			if (server) {
 				await server.stop();
 				texts.push(server.logs());
 			}
-		});
+		}
 
 		// -------------------------------------------------------------- the demo's example workflows
 		await check(version, 'the example workflows (demo, README) run and give the documented results', async () => {
@@ -439,11 +515,12 @@ async function runVersion(version, tarball) {
 		});
 
 		// -------------------------------------------------------------- key never shown
-		await check(version, 'the API key appears nowhere in the run JSON, n8n output/logs or n8n data files', async () => {
+		await check(version, 'the API key (and the trigger secret) appear nowhere in the run JSON, n8n output/logs, REST answers or n8n data files', async () => {
 			assert.ok(texts.length >= 2, 'collected outputs');
 			const hits = [];
 			texts.forEach((t, i) => {
 				if (String(t).includes(key)) hits.push(`collected output #${i}`);
+				if (String(t).includes(triggerSecret)) hits.push(`collected output #${i} (trigger secret)`);
 			});
 			// n8n's own files: event log, database (credentials must be encrypted at rest), config
 			const walk = (dir) => {
@@ -453,7 +530,9 @@ async function runVersion(version, tarball) {
 						if (ent.name === 'node_modules') continue;
 						walk(p);
 					} else if (ent.isFile() && fs.statSync(p).size < 200 * 1024 * 1024) {
-						if (fs.readFileSync(p).includes(key)) hits.push(p);
+						const buf = fs.readFileSync(p);
+						if (buf.includes(key)) hits.push(p);
+						if (buf.includes(triggerSecret)) hits.push(`${p} (trigger secret)`);
 					}
 				}
 			};
