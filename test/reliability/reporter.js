@@ -8,6 +8,13 @@ const fs = require('fs');
 const path = require('path');
 
 const SECTIONS = ['fault matrix', 'bad input', 'cancellation', 'soak', 'security'];
+const FILE_SECTION = {
+	'faults.test.ts': 'fault matrix',
+	'badInput.test.ts': 'bad input',
+	'cancel.test.ts': 'cancellation',
+	'soak.test.ts': 'soak',
+	'security.test.ts': 'security',
+};
 
 function readRows(dir) {
 	if (!dir || !fs.existsSync(dir)) return [];
@@ -51,8 +58,16 @@ class ReliabilityReporter {
 			add(row.section, row);
 			add('TOTAL', row);
 		}
-		const header = ['section', 'cases', 'items sent', 'success out', 'error out', 'lost', 'dup writes (opt-in)', 'dup writes (unexpected)', 'key leaks'];
-		const widths = [14, 6, 11, 12, 10, 5, 20, 24, 10];
+		// failed checks per section (wrong outcome, wrong message, request sent when it must not be ...)
+		const failedBySection = new Map();
+		for (const file of results.testResults) {
+			const section = FILE_SECTION[path.basename(file.testFilePath)] ?? path.basename(file.testFilePath);
+			const failed = file.numFailingTests + (file.testExecError ? 1 : 0);
+			failedBySection.set(section, (failedBySection.get(section) ?? 0) + failed);
+			failedBySection.set('TOTAL', (failedBySection.get('TOTAL') ?? 0) + failed);
+		}
+		const header = ['section', 'cases', 'items sent', 'success out', 'error out', 'lost', 'dup writes (opt-in)', 'dup writes (unexpected)', 'key leaks', 'failed checks'];
+		const widths = [14, 6, 11, 12, 10, 5, 20, 24, 10, 14];
 		const line = (cells) => '| ' + cells.map((c, i) => pad(c, widths[i], i === 0)).join(' | ') + ' |';
 		const out = [];
 		out.push('');
@@ -63,7 +78,7 @@ class ReliabilityReporter {
 		if (totals.has('TOTAL')) order.push('TOTAL');
 		for (const key of order) {
 			const t = totals.get(key);
-			out.push(line([key, t.cases, t.sent, t.success, t.error, t.lost, t.dupExpected, t.dupUnexpected, t.leaks]));
+			out.push(line([key, t.cases, t.sent, t.success, t.error, t.lost, t.dupExpected, t.dupUnexpected, t.leaks, failedBySection.get(key) ?? 0]));
 		}
 		const notes = rows.filter((r) => r.note).map((r) => `- ${r.section} / ${r.name}: ${r.note}`);
 		if (notes.length) {
