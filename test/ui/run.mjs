@@ -416,6 +416,14 @@ async function main() {
 		await page.getByTestId('mode-customId').click();
 		await user.locator('input').last().fill('cust-001');
 		await page.getByTestId('ndv').getByText('Tag Name or ID').click();
+		// Run the step: the tag chosen in the dropdown is what reaches User.com.
+		await page.getByTestId('ndv').getByTestId('node-execute-button').click();
+		const out = page.getByTestId('output-panel');
+		await out.getByTestId('node-run-status-success').waitFor({ timeout: T.run });
+		const alice = (await emu('GET', 'state?resource=users')).users.find((u) => u.custom_id === 'cust-001');
+		const names = (alice?.tags ?? []).map((t) => (typeof t === 'string' ? t : t.name));
+		assert(names.includes(last), `after "Execute step" cust-001 has tags [${names.join(', ')}], not ${last}`);
+		await outputJson(page);
 		await shot(page, 'configured-node', { docs: 'configured-node' });
 	});
 
