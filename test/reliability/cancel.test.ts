@@ -1,7 +1,8 @@
 /**
  * Cancellation: stopping an execution (n8n's cancel signal, passed by the harness to the node and to
- * n8n's HTTP client) while it waits — on a long 429 retry-after, on a 503 backoff, or for a slot of a
- * slow account rate — must end the node within 1 s and send nothing more. Real clock.
+ * n8n's HTTP client) while it waits — on a long 429 retry-after, on a 503 backoff, on a response
+ * that does not come, between the status polls of an import, or for a slot of a slow account
+ * rate — must end the node within 1 s and send nothing more. Real clock.
  * The router ends a stopped execution with an error even with continue-on-fail (n8n discards the
  * output of a stopped execution anyway), so the run is checked for that error, not for items.
  */
@@ -9,6 +10,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
+import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
 import { delay, lostItems, record, runChecked } from './helpers';
 
 let emu: Emulator;
@@ -22,6 +24,10 @@ afterAll(async () => {
 	await emu.close();
 	__setRandomForTests();
 	__resetDispatchersForTests();
+});
+afterEach(() => {
+	__setImportRuntimeForTests();
+	emu.configure({ importProcessingMs: 200 });
 });
 beforeEach(() => {
 	emu.reset({ users: [{ custom_id: 'u-1', email: 'a@example.com' }] });
@@ -42,6 +48,9 @@ async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
 interface Scenario {
 	name: string;
 	setup: () => void;
+	params?: INodeParameters;
+	/** writes that legitimately happened before the cancel */
+	writesBefore?: () => number;
 	rateLimit: number;
 	/** requests the emulator must have seen before we cancel */
 	before: number;
@@ -78,6 +87,30 @@ const SCENARIOS: Scenario[] = [
 		continueOnFail: true,
 	},
 	{
+		name: 'a slow response in flight (no answer for 5 s)',
+		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: 'delay', delayMs: 5000, processed: false }),
+		rateLimit: 10,
+		before: 1,
+		continueOnFail: true,
+	},
+	{
+		name: 'an import waiting for completion (between status polls)',
+		setup: () => {
+			emu.configure({ importProcessingMs: 600000 });
+			__setImportRuntimeForTests({ initialPollDelayMs: 4000 });
+		},
+		params: {
+			resource: 'import',
+			operation: 'importUsers',
+			mappingMode: 'defineBelow',
+			columns: { column: [{ name: 'custom_id', value: '={{ $json.cid }}' }] },
+		},
+		writesBefore: () => emu.writeCounts().imports ?? 0,
+		rateLimit: 10,
+		before: 1,
+		continueOnFail: true,
+	},
+	{
 		name: 'waiting for a slot of a 0.1 req/s account',
 		setup: () => undefined,
 		rateLimit: 0.1,
@@ -90,7 +123,7 @@ describe('cancellation', () => {
 	test.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: ends within 1 s, nothing sent afterwards', async (_n, s) => {
 		s.setup();
 		const controller = new AbortController();
-		const running = runChecked(upsert, items, {
+		const running = runChecked(s.params ?? upsert, items, {
 			credentials: { subdomain: emu.url, apiKey: emu.apiKey, rateLimit: s.rateLimit },
 			continueOnFail: s.continueOnFail,
 			cancelSignal: controller.signal,
@@ -122,7 +155,8 @@ describe('cancellation', () => {
 		expect(sentAfter).toBe(0);
 		expect(run.leaks).toEqual([]);
 		// the cancelled write was never performed
-		expect(emu.writeCounts().users ?? 0).toBe(s.name.startsWith('waiting') ? 1 : 0);
+		if (s.writesBefore) expect(s.writesBefore()).toBe(1);
+		else expect(emu.writeCounts().users ?? 0).toBe(s.name.startsWith('waiting') ? 1 : 0);
 		expect(lost).toBe(0);
 		expect(run.thrown?.message).toMatch(/cancelled|stopped/i);
 	});
