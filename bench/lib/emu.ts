@@ -18,7 +18,8 @@ export interface Emu {
 	raw: any;
 	reqs(): Req[];
 	maxAcceptedInWindow(): number;
-	injectFault(fault: Record<string, unknown>): void;
+	injectFault(fault: Record<string, unknown>): number;
+	clearFaults(): void;
 	close(): Promise<void>;
 }
 
@@ -28,26 +29,25 @@ function loadEmulatorModule(): any {
 }
 
 function itemOf(entry: any): string | undefined {
-	const body = entry.body ?? entry.requestBody ?? entry.json;
+	const body = entry.body;
 	if (body && typeof body === 'object' && !Array.isArray(body) && typeof body.custom_id === 'string') return body.custom_id;
 	if (typeof body === 'string') {
 		const m = /"custom_id"\s*:\s*"([^"]+)"/.exec(body);
 		if (m) return m[1];
 	}
-	if (typeof entry.correlation === 'string') return entry.correlation;
 	return undefined;
 }
 
 export function toReq(entry: any): Req {
 	const item = itemOf(entry);
-	const t = Number(entry.decidedAt ?? entry.at ?? entry.t ?? entry.time ?? entry.timestamp ?? entry.receivedAt);
+	const t = Number(entry.t);
 	return {
 		t,
-		status: Number(entry.status ?? entry.statusCode),
+		status: Number(entry.status),
 		item,
 		client: clientOf(item),
 		method: String(entry.method ?? ''),
-		path: String(entry.path ?? entry.rel ?? entry.url ?? ''),
+		path: String(entry.path ?? ''),
 	};
 }
 
@@ -55,7 +55,7 @@ export async function startEmu(opts: { limit: number | null; windowMs: number; s
 	const mod = loadEmulatorModule();
 	const raw = await mod.startEmulator({
 		port: 0,
-		rateLimit: opts.limit ?? undefined,
+		rateLimit: opts.limit ?? 0,
 		windowMs: opts.windowMs,
 		serviceTimeMs: opts.serviceTimeMs,
 	});
@@ -73,6 +73,7 @@ export async function startEmu(opts: { limit: number | null; windowMs: number; s
 		},
 		maxAcceptedInWindow: () => raw.maxAcceptedInWindow(),
 		injectFault: (f) => raw.injectFault(f),
+		clearFaults: () => raw.clearFaults(),
 		close: () => Promise.resolve(raw.close()),
 	};
 }

@@ -6,7 +6,7 @@
  * and webhook triggering.
  */
 import { spawn, ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -36,14 +36,25 @@ export function loadN8n(log: (s: string) => void): Promise<N8nLib> {
 	return libPromise;
 }
 
-/** `npm run build` then `npm pack` into outDir (a fresh tarball each bench run). */
+/**
+ * Build + pack in a private copy of the sources (others run `npm run build`, which empties dist/, at the
+ * same time in this repo): copy package.json, tsconfig*, gulpfile, README/LICENSE, credentials/, nodes/,
+ * link node_modules, `npm run build`, `npm pack`. Returns the tarball path.
+ */
 export async function buildAndPack(outDir: string, log: (s: string) => void): Promise<string> {
 	const { n8n } = await loadN8n(log);
 	rmSync(outDir, { recursive: true, force: true });
-	mkdirSync(outDir, { recursive: true });
-	log('npm run build + npm pack');
-	execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-	return n8n.packPackage(REPO, outDir);
+	const src = join(outDir, 'src');
+	mkdirSync(src, { recursive: true });
+	for (const f of readdirSync(REPO)) {
+		if (['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js', 'README.md', 'LICENSE', 'LICENSE.md', '.npmignore'].includes(f) || f === 'credentials' || f === 'nodes') {
+			cpSync(join(REPO, f), join(src, f), { recursive: true });
+		}
+	}
+	symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
+	log('npm run build + npm pack (private copy of the sources)');
+	execFileSync('npm', ['run', 'build'], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });
+	return n8n.packPackage(src, outDir);
 }
 
 export interface N8nInstance {
@@ -130,6 +141,14 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 	};
 	try {
 		const rest = new n8n.N8nRest(server.url);
+		// n8n answers 200 "n8n is starting up. Please wait" until its REST routes are mounted
+		const readyBy = Date.now() + 180_000;
+		for (;;) {
+			const r = await rest.request('GET', '/rest/settings');
+			if (r.status === 200 && r.json) break;
+			if (Date.now() > readyBy) throw new Error(`n8n REST not ready: ${r.status} ${String(r.text).slice(0, 200)}`);
+			await new Promise((res) => setTimeout(res, 300));
+		}
 		await rest.setupOwner(OWNER);
 		const inst: N8nInstance = {
 			url: server.url,
@@ -206,6 +225,19 @@ export async function createAndActivateWorkflow(inst: N8nInstance, wf: Record<st
 	const created = r.json?.data ?? r.json;
 	const a = await inst.rest.request('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
 	if (a.status !== 200) throw new Error(`activate workflow failed: ${a.status} ${a.text.slice(0, 800)}`);
+	// the production webhook is registered shortly after activation: probe with an empty batch (no rows,
+	// so the client node never runs) until it is not 404
+	const path = ((wf.nodes as any[]).find((n) => n.type === 'n8n-nodes-base.webhook')?.parameters?.path ?? '') as string;
+	if (path) {
+		const until = Date.now() + 60_000;
+		for (;;) {
+			const res = await fetch(`${inst.url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items":[]}' });
+			await res.arrayBuffer();
+			if (res.status !== 404) break;
+			if (Date.now() > until) throw new Error(`webhook ${path} still 404 after activation`);
+			await new Promise((r) => setTimeout(r, 250));
+		}
+	}
 	return created.id;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * n8n workflows used by the bench. Every workflow is Webhook (POST, respond when the last node
  * finishes) -> Split Out (body.items -> one item per row) -> the client under test.
@@ -26,10 +27,7 @@ export interface BenchWorkflowSpec {
 }
 
 function uuid(seed: string, n: number): string {
-	const hex = Buffer.from(seed + ':' + n)
-		.toString('hex')
-		.padEnd(32, '0')
-		.slice(0, 32);
+	const hex = createHash('sha256').update(`${seed}:${n}`).digest('hex').slice(0, 32);
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emu, startEmu } from '../lib/emu';
+import { RetryAfterFormat, startInjectingProxy } from '../lib/proxy';
 import {
 	createAndActivateWorkflow,
 	createCredential,
@@ -63,6 +64,18 @@ async function prepare(
 	});
 	await createAndActivateWorkflow(inst, wf);
 	return { emu, path };
+}
+
+/** Our node's workflow on an existing emulator, the credential pointing at `credentialUrl`. */
+async function prepareOn(ctx: Ctx, inst: N8nInstance, name: string, emu: Emu, credentialUrl: string): Promise<{ path: string }> {
+	const id = `bench${String(++seq).padStart(3, '0')}${name}`.slice(0, 16).padEnd(16, '0');
+	const path = `bench-${name}-${Date.now().toString(36)}`;
+	const credentialId = await createCredential(
+		inst,
+		buildCredential({ id: `c${id}`.slice(0, 16), baseUrl: credentialUrl, apiKey: emu.apiKey, rateLimit: ctx.ratePerSecond, limitShare: 100 }),
+	);
+	await createAndActivateWorkflow(inst, buildWorkflow({ id, name: `bench ${name}`, path, kind: 'ours', credentialId }));
+	return { path };
 }
 
 function physicalMs(ctx: Ctx, items: number): number {
@@ -360,77 +373,52 @@ async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 
 // ------------------------------------------------------------------ 5 Retry-After
 
-export type RetryAfterFormat = 'seconds' | 'http-date' | 'body-only';
-
 async function retryAfter(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 	const p = ctx.profile;
-	const { emu, path } = await prepare(ctx, inst, 's5', 'ours');
+	const emu = await startEmu({ limit: p.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	const proxy = await startInjectingProxy(emu.url);
 	try {
+		const { path } = await prepareOn(ctx, inst, 's5', emu, proxy.url);
 		const formats: RetryAfterFormat[] = ['seconds', 'http-date', 'body-only'];
 		const items = makeItems('s5', p.nRetryAfter);
 		ctx.log(`s5: ${p.nRetryAfter} items, injected 429s with retry-after ${p.retryAfterSeconds.join('/')} s as ${formats.join(', ')}`);
 		const trP = triggerWebhook(inst, path, items);
-		const injected: Array<{ format: RetryAfterFormat; seconds: number; afterAccepted: number }> = [];
 		const every = Math.max(3, Math.floor(p.nRetryAfter / (formats.length + 1)));
 		for (let k = 0; k < formats.length; k++) {
 			const after = every * (k + 1);
 			while (emu.reqs().filter((r) => isOk(r.status)).length < after) await sleep(5);
-			emu.injectFault(faultFor(formats[k], p.retryAfterSeconds[k]));
-			injected.push({ format: formats[k], seconds: p.retryAfterSeconds[k], afterAccepted: after });
-			// wait until that fault has been served
-			while (emu.reqs().filter((r) => r.status === 429).length < k + 1) await sleep(5);
+			proxy.inject(formats[k], p.retryAfterSeconds[k]);
+			while (proxy.pending() > 0) await sleep(5);
 		}
 		const tr = await trP;
-		const reqs = [...emu.reqs()].sort((a, b) => a.t - b.t);
-		const raw = rawLog(emu);
-		const slacks: Array<{ format: string; seconds: number; slackMs: number | null }> = [];
-		const rejected = reqs.filter((r) => r.status === 429);
-		rejected.forEach((r, k) => {
-			const inj = injected[k];
-			const waitUntil = waitEnd(raw, r, inj?.seconds ?? 0);
-			const next = reqs.find((x) => x.t > r.t);
-			slacks.push({ format: inj?.format ?? '?', seconds: inj?.seconds ?? 0, slackMs: next ? next.t - waitUntil : null });
+		const slacks = proxy.injected.map((inj) => {
+			const next = proxy.arrivals.find((a) => a > inj.sentAt);
+			return { format: inj.format, seconds: inj.seconds, header: inj.header, slackMs: next === undefined ? null : next - inj.waitEnd };
 		});
-		const minSlack = slacks.length ? Math.min(...slacks.map((s) => (s.slackMs === null ? Infinity : s.slackMs))) : Number.NaN;
+		const measured = slacks.filter((s) => s.slackMs !== null).map((s) => s.slackMs as number);
+		const minSlack = measured.length ? Math.min(...measured) : Number.NaN;
+		const reqs = emu.reqs();
 		const r = row(ctx, 'our node', reqs, 's5', items.map((i) => i.custom_id), tr.ms, emu.maxAcceptedInWindow(), webhookNote(tr));
+		r.requests = proxy.arrivals.length;
+		r.status429 = proxy.injected.length + r.status429;
 		return finish({
 			id: 's5',
 			title: '5 Retry-After (injected 429s: seconds, HTTP date, body only)',
 			rows: [r],
 			targets: [
-				target('injected 429s served', rejected.length, '==', formats.length),
-				target('minimum slack after retry-after, ms', round(minSlack, 1), '>=', 0),
+				target('injected 429s served', proxy.injected.length, '==', formats.length),
+				target('429s answered by a later request', measured.length, '==', formats.length),
+				target('minimum slack after the announced wait, ms', round(minSlack, 1), '>=', 0),
 				target('lost items', r.lost, '==', 0),
 				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
 			],
-			notes: slacks.map((s) => `${s.format} (${s.seconds} s): next request ${s.slackMs === null ? 'none' : `${Math.round(s.slackMs)} ms`} after the wait ended`),
-			extra: { slacks },
+			notes: slacks.map((s) => `${s.format} (${s.seconds} s${s.header ? `, header "${s.header}"` : ', no header'}): next request ${s.slackMs === null ? 'never' : `${Math.round(s.slackMs)} ms after the wait ended`}`),
+			extra: { slacks, minSlackMs: round(minSlack, 1) },
 		});
 	} finally {
+		await proxy.close();
 		await emu.close();
 	}
-}
-
-/** Translate to the emulator's fault API. */
-function faultFor(format: RetryAfterFormat, seconds: number): Record<string, unknown> {
-	return { kind: '429', count: 1, retryAfterSeconds: seconds, retryAfterFormat: format };
-}
-
-function rawLog(emu: Emu): any[] {
-	const log = typeof emu.raw.requestLog === 'function' ? emu.raw.requestLog() : emu.raw.requestLog;
-	return log as any[];
-}
-
-/** When the wait told by this 429 ends (ms epoch). */
-function waitEnd(raw: any[], r: Req, seconds: number): number {
-	const entry = raw.find((e) => Number(e.decidedAt ?? e.at ?? e.t ?? e.time ?? e.timestamp ?? e.receivedAt) === r.t && Number(e.status) === 429);
-	const h = entry?.responseHeaders?.['retry-after'] ?? entry?.retryAfter;
-	if (typeof h === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(h)) {
-		const d = Date.parse(h);
-		if (Number.isFinite(d)) return d;
-	}
-	if (h !== undefined && Number.isFinite(Number(h))) return r.t + Number(h) * 1000;
-	return r.t + seconds * 1000;
 }
 
 // ------------------------------------------------------------------ 6 outage
@@ -444,11 +432,13 @@ async function outage(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 		const trP = triggerWebhook(inst, path, items);
 		while (emu.reqs().filter((r) => isOk(r.status)).length < p.limit * 2) await sleep(5);
 		const outageStart = Date.now();
-		emu.injectFault({ kind: '503', durationMs: p.outageMs });
+		emu.injectFault({ pathPattern: '*', kind: '503', count: 1_000_000_000 });
+		await sleep(p.outageMs);
+		emu.clearFaults();
 		const tr = await trP;
 		const reqs = emu.reqs();
 		const r = row(ctx, 'our node', reqs, 's6', items.map((i) => i.custom_id), tr.ms, emu.maxAcceptedInWindow(), webhookNote(tr));
-		const failedDuring = reqs.filter((x) => x.status >= 500).length;
+		const failedDuring = reqs.filter((x) => x.status === 503).length;
 		const amplification = r.requests / p.nOutage;
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
 		return finish({
