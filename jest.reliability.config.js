@@ -13,5 +13,5 @@ module.exports = {
 	maxWorkers: 1,
 	testTimeout: 60000,
 	globalSetup: '<rootDir>/test/reliability/globalSetup.js',
-	reporters: ['default', '<rootDir>/test/reliability/reporter.js'],
+	reporters: ['<rootDir>/test/reliability/reporter.js'],
 };

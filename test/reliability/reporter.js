@@ -3,9 +3,13 @@
  * case in $USERCOM_RELIABILITY_OUT), prints the summary table and the notes (soak figures, audit),
  * then the closing line "N passed, N failed". The run fails when any row reports a lost item, an
  * unexpected duplicate write or a key leak, even if every assertion passed.
+ *
+ * It extends Jest's DefaultReporter (per-file results and failure details) and is used instead of
+ * 'default', so that Jest's own summary does not come after the closing line.
  */
 const fs = require('fs');
 const path = require('path');
+const { DefaultReporter } = require('@jest/reporters');
 
 const SECTIONS = ['fault matrix', 'bad input', 'cancellation', 'soak', 'security'];
 const FILE_SECTION = {
@@ -33,12 +37,14 @@ function pad(value, width, left) {
 	return left ? text.padEnd(width) : text.padStart(width);
 }
 
-class ReliabilityReporter {
-	constructor() {
-		this.error = undefined;
+class ReliabilityReporter extends DefaultReporter {
+	constructor(globalConfig) {
+		super(globalConfig);
+		this.reliabilityError = undefined;
 	}
 
-	onRunComplete(_contexts, results) {
+	onRunComplete(contexts, results) {
+		if (typeof super.onRunComplete === 'function') super.onRunComplete(contexts, results);
 		const dir = process.env.USERCOM_RELIABILITY_OUT;
 		const rows = readRows(dir);
 		const totals = new Map();
@@ -91,14 +97,25 @@ class ReliabilityReporter {
 			out.push('');
 			out.push('FAILING ROWS (lost items, unexpected duplicates or leaks):');
 			for (const r of bad) out.push(`- ${r.section} / ${r.name}: lost ${r.lost ?? 0}, unexpected dups ${r.dupUnexpected ?? 0}, leaks ${r.leaks ?? 0}`);
-			this.error = new Error(`${bad.length} reliability case(s) lost items, duplicated writes or leaked the key`);
+			this.reliabilityError = new Error(`${bad.length} reliability case(s) lost items, duplicated writes or leaked the key`);
+		}
+		const failedNames = [];
+		for (const file of results.testResults) {
+			if (file.testExecError) failedNames.push(`${path.basename(file.testFilePath)}: ${String(file.testExecError.message).split('\n')[0]}`);
+			for (const t of file.testResults) if (t.status === 'failed') failedNames.push(t.fullName);
+		}
+		if (failedNames.length) {
+			out.push('');
+			out.push('Failed checks:');
+			for (const name of failedNames) out.push(`- ${name}`);
 		}
 		if (rows.length === 0) {
-			this.error = new Error('No reliability rows were recorded');
+			this.reliabilityError = new Error('No reliability rows were recorded');
 		}
 		const passed = results.numPassedTests;
 		const failed = results.numFailedTests + (results.numRuntimeErrorTestSuites > 0 ? results.numRuntimeErrorTestSuites : 0);
 		out.push('');
+		out.push(`Test files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed; ${((Date.now() - results.startTime) / 1000).toFixed(1)} s`);
 		out.push(`${passed} passed, ${failed} failed`);
 		process.stdout.write(out.join('\n') + '\n');
 		try {
@@ -109,7 +126,7 @@ class ReliabilityReporter {
 	}
 
 	getLastError() {
-		return this.error;
+		return this.reliabilityError ?? super.getLastError();
 	}
 }
 
