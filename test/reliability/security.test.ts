@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { IDataObject, INodeParameterResourceLocator, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { completeCredentials, resolveCredentialExpression, runNode } from '../harness';
+import { completeCredentials, resolveCredentialExpression, runLoadOptions, runNode } from '../harness';
 import { fakeWebhookContext, SAMPLE_CALL, SECRET } from '../trigger/fakeWebhook';
 import { UserComApi } from '../../credentials/UserComApi.credentials';
 import { UserComTrigger } from '../../nodes/UserComTrigger/UserComTrigger.node';
@@ -183,6 +183,28 @@ describe('the key only goes to the base URL origin', () => {
 		expect(run.leaks).toEqual([]);
 		expect(run.result?.errorItems).toHaveLength(1);
 		expect(String(run.result?.errorItems[0].json.message)).toMatch(/pagination link|another origin|credentials/i);
+	});
+
+	test('a dropdown (loadOptions, tags) does not follow a `next` link to another host', async () => {
+		proxy = await startProxy(emu.url, (answer, req) => {
+			if (req.method === 'GET' && /\/tags\/(\?|$)/.test(req.url ?? '')) {
+				const body = JSON.parse(answer.body.toString('utf8')) as IDataObject;
+				body.next = `${other.url}/api/public/tags/?page=2`;
+				answer.body = Buffer.from(JSON.stringify(body));
+			}
+			return answer;
+		});
+		let thrown: unknown;
+		try {
+			await runLoadOptions('getTagNames', { credentials: creds({ subdomain: proxy.url }) });
+		} catch (error) {
+			thrown = error;
+		}
+		const leaks = findSecret(thrown, keyNeedles(emu.apiKey));
+		record({ section: 'security', name: 'next link in a dropdown (tags)', sent: 1, error: thrown ? 1 : 0, leaks: leaks.length + other.calls.length });
+		expect(other.calls).toEqual([]);
+		expect(String((thrown as Error | undefined)?.message)).toMatch(/pagination link/);
+		expect(leaks).toEqual([]);
 	});
 
 	test('a `next` link on the same origin is followed', async () => {
