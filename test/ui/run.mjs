@@ -78,6 +78,7 @@ setTimeout(() => {
 
 async function shot(page, name, { docs } = {}) {
 	const file = path.join(outDir, `${String(++shotNo).padStart(2, '0')}-${name}.png`);
+	await page.waitForTimeout(500); // let slide-in panels and dropdowns finish their transitions
 	await page.screenshot({ path: file });
 	if (docs && updateDocs) {
 		fs.mkdirSync(docsDir, { recursive: true });
@@ -317,7 +318,7 @@ async function main() {
 		const svg = await res.text();
 		const ours = fs.readFileSync(path.join(repoRoot, 'dist', 'nodes', 'UserCom', path.basename(src)), 'utf8');
 		assert(res.ok() && svg === ours, `icon served at ${src} is not our ${path.basename(src)} (${res.status()})`);
-		await shot(page, 'node-panel', { docs: 'node-panel' });
+		await shot(page, 'node-panel');
 	});
 
 	await check('actions panel lists every operation', async (page) => {
@@ -326,10 +327,11 @@ async function main() {
 		const panel = page.getByTestId('node-creator');
 		const all = Object.values(expected.operations).flat();
 		await panel.getByText(`Actions (${all.length})`, { exact: true }).waitFor();
-		const text = await panel.innerText();
+		// the list renders in chunks: poll until every action is there (or time runs out)
+		const text = await waitForText(panel, { test: (t) => all.every((o) => t.includes(o.action)) });
 		const missing = all.filter((o) => !text.includes(o.action));
 		assert(missing.length === 0, `actions missing from the panel: ${missing.map((o) => o.action).join(', ')}`);
-		await shot(page, 'actions');
+		await shot(page, 'actions', { docs: 'node-panel' });
 	});
 
 	await check('credential test succeeds against the emulator', async (page) => {
@@ -434,7 +436,7 @@ async function main() {
 		const json = await outputJson(page);
 		assert(json.includes('ORD-2001'), `deal output does not show the order ORD-2001:\n${json.slice(0, 800)}`);
 		assert(/\b1 item\b/.test(await out.innerText()) || json.includes('"custom_id"'), 'no item count in the output panel');
-		await shot(page, 'example-run-output', { docs: 'example-run' });
+		await shot(page, 'example-run-output');
 	});
 
 	await check('error output example: failed items on the error branch with User.com’s message', async (page) => {
@@ -476,7 +478,11 @@ async function main() {
 		assert(/\b20 items\b/.test(text), `expected 20 items in the output:\n${text.slice(0, 600)}`);
 		const json = await outputJson(page);
 		assert(!/"error"\s*:/.test(json), `an item carries an error:\n${json.slice(0, 800)}`);
-		await shot(page, 'rate-limited-run');
+		// The node tells the user what happened (execution hint above the items).
+		const hint = (await out.innerText()).match(/(\d+) rate-limited \(429\)/);
+		assert(hint, `no rate-limit hint in the output panel:\n${(await out.innerText()).slice(0, 600)}`);
+		assert(Number(hint[1]) === throttled, `hint says ${hint[1]} rate-limited, the emulator answered ${throttled} with 429`);
+		await shot(page, 'rate-limited-run', { docs: 'rate-limited-run' });
 		log(`       (${throttled} requests answered 429 and were waited out)`);
 	});
 }
