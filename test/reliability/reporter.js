@@ -118,10 +118,13 @@ class ReliabilityReporter extends DefaultReporter {
 		out.push(`Test files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed; ${((Date.now() - results.startTime) / 1000).toFixed(1)} s`);
 		out.push(`${passed} passed, ${failed} failed`);
 		process.stdout.write(out.join('\n') + '\n');
-		try {
-			fs.writeFileSync(path.join(dir, 'summary.txt'), out.join('\n') + '\n');
-		} catch {
-			// best effort
+		// the rows are only needed for this run (set USERCOM_RELIABILITY_KEEP=1 to keep them)
+		if (dir && !process.env.USERCOM_RELIABILITY_KEEP) {
+			try {
+				fs.rmSync(dir, { recursive: true, force: true });
+			} catch {
+				// best effort
+			}
 		}
 	}
 
