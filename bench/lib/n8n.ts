@@ -101,6 +101,9 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
 		});
 	}
+	// every n8n process runs its own task broker (default port 5679): give each a free one
+	extra.N8N_RUNNERS_BROKER_PORT = String(await n8n.freePort());
+	extra.N8N_GRACEFUL_SHUTDOWN_TIMEOUT = '5';
 	const env: Record<string, string> = n8n.n8nEnv(rt, userFolder, extra);
 	const port: number = await n8n.freePort();
 	const server = await n8n.startN8nServer(rt, env, { port, timeoutMs: 240000 });
@@ -173,9 +176,11 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 /** Start one more `n8n worker --concurrency=1` and wait until it reports ready. */
 export async function addWorker(inst: N8nInstance, rtIn?: any, sink?: (s: string) => void): Promise<void> {
 	const rt = rtIn ?? (await loadN8n(() => undefined)).rt;
-	const healthPort = 5700 + Math.floor(Math.random() * 2000);
+	const { n8n } = await loadN8n(() => undefined);
+	const healthPort: number = await n8n.freePort();
+	const brokerPort: number = await n8n.freePort();
 	const child = spawn(rt.nodeBin, [rt.n8nJs, 'worker', '--concurrency=1'], {
-		env: { ...inst.env, QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_LOG_LEVEL: 'info' },
+		env: { ...inst.env, QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_RUNNERS_BROKER_PORT: String(brokerPort), N8N_LOG_LEVEL: 'info' },
 		cwd: inst.userFolder,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,

@@ -58,25 +58,25 @@ export function makeProfile(name: string): Profile {
 		return {
 			name: 'ci',
 			limit: 10,
-			windowMs: 250,
-			timeScale: 0.25,
+			windowMs: 500,
+			timeScale: 0.5,
 			n: 200,
 			nBig: 200,
 			nSmall: 10,
 			nQueue: 200,
 			queueWorkers: [2, 3],
-			nForeign: 200,
+			nForeign: 100,
 			nRetryAfter: 30,
 			retryAfterSeconds: [1, 1, 1],
 			nOutage: 100,
-			outageMs: 15_000,
+			outageMs: 30_000,
 			overheadRequests: 1000,
 			heapQueued: 20_000,
 			serviceTimeMs: [2, 8],
 		};
 	}
 	if (name === 'dev') {
-		return { ...makeProfile('ci'), name: 'dev', n: 100, nBig: 100, nQueue: 100, nForeign: 100 };
+		return { ...makeProfile('ci'), name: 'dev', windowMs: 250, timeScale: 0.25, n: 100, nBig: 100, nQueue: 100, nForeign: 100, outageMs: 15_000 };
 	}
 	throw new Error(`unknown profile ${name} (full | ci | dev)`);
 }
