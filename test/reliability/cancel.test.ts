@@ -158,6 +158,13 @@ describe('cancellation', () => {
 		if (s.writesBefore) expect(s.writesBefore()).toBe(1);
 		else expect(emu.writeCounts().users ?? 0).toBe(s.name.startsWith('waiting') ? 1 : 0);
 		expect(lost).toBe(0);
-		expect(run.thrown?.message).toMatch(/cancelled|stopped/i);
+		// the run ends with the cancellation: thrown, or (batch operations with continue-on-fail)
+		// every item on the error output saying so
+		if (run.result) {
+			expect(run.result.errorItems).toHaveLength(items.length);
+			for (const item of run.result.errorItems) expect(String(item.json.message)).toMatch(/cancelled|stopped/i);
+		} else {
+			expect(run.thrown?.message).toMatch(/cancelled|stopped/i);
+		}
 	});
 });
