@@ -4,6 +4,7 @@
  *                                exits non-zero when a target is missed; writes to bench/out/
  * npm run bench -- --profile=dev same as ci with even smaller N (development)
  * Options: --only=s1,peers,s2,s3,s4,s5,s6,s7   --skip=s3   --out=DIR (results.json + chart.svg there)
+ *          --write-docs (also rewrite the results block of docs/readme/performance.md; always done by full)
  *
  * Scenario ids: s1 solo, peers, s2 two executions, s3 queue mode, s4 foreign client, s5 Retry-After,
  * s6 outage, s7 overhead. See docs/readme/performance.md.
@@ -15,6 +16,7 @@ import { renderChart, ChartPanel } from './lib/chart';
 import { buildAndPack, loadN8n, REPO } from './lib/n8n';
 import { describeProfile, makeProfile } from './lib/profile';
 import { round } from './lib/stats';
+import { writeDocs } from './lib/report';
 import { Ctx, ScenarioResult } from './lib/types';
 import { runRegular } from './scenarios/regular';
 import { runQueue } from './scenarios/queue';
@@ -153,6 +155,10 @@ async function main(): Promise<void> {
 		);
 	}
 
+	if (profile.name === 'full' || arg('write-docs')) {
+		const doc = join(REPO, 'docs', 'readme', 'performance.md');
+		log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
+	}
 	log('');
 	log(describeProfile(profile));
 	printTable(results, log);
