@@ -1,7 +1,9 @@
 import { __setClockForTests } from '../../nodes/UserCom/transport/clock';
 import {
 	AccountDispatcher,
+	ARRIVAL_SLACK_MS,
 	DECREASE_FACTOR,
+	MAX_ARRIVAL_JITTER_MS,
 	DispatchCancelledError,
 	DispatchWaitExceededError,
 	fingerprintAccount,
@@ -26,8 +28,10 @@ afterAll(() => __setClockForTests());
 /** Queues `count` acquisitions for an execution; records [execKey, grant time]. */
 function queue(d: AccountDispatcher, execKey: string, count: number, grants: Array<[string, number]>, signal?: AbortSignal) {
 	return Array.from({ length: count }, () =>
-		d.acquire(execKey, { signal }).then(() => {
+		d.acquire(execKey, { signal }).then((ticket) => {
 			grants.push([execKey, clock.now()]);
+			// a fast server: the answer comes at once, so the latest possible arrival is the release
+			d.complete(ticket, clock.now());
 		}),
 	);
 }
@@ -74,9 +78,46 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		const times = grants.map(([, t]) => t - start);
 		expect(times[0]).toBe(0);
 		expect(times[1]).toBeCloseTo(1000 / 2.375, 2);
-		// the guard window is 5 % longer than a second, to absorb arrival jitter at User.com
-		expect(times[2]).toBe(1050);
+		// a second after the first arrival, plus the fixed slack
+		expect(times[2]).toBe(1000 + ARRIVAL_SLACK_MS);
 		expect(maxInAnyWindow(times)).toBe(2);
+	});
+
+	it('holds later releases back when an earlier request may have reached User.com late', async () => {
+		// 10/s: the 11th release normally waits for the 1st to leave the window. Here the 1st
+		// request's round trip was 80 ms slower than the others (n8n was busy loading the
+		// credential), so it may have arrived 80 ms late: the 11th waits 80 ms longer.
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 11 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				if (i === 0) await clock.sleep(85);
+				else await clock.sleep(5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		// 10 even releases (105 ms apart) fit in one second; the 11th is bounded by the window
+		expect(releases[10]).toBeCloseTo(80 + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('caps the arrival allowance so a slow server does not stall the account', async () => {
+		// 1/s: the 2nd release waits for the 1st request to leave the window. The 1st is still in
+		// flight after 5 s (a slow server), but counts as arriving at most MAX_ARRIVAL_JITTER_MS late.
+		const d = new AccountDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 2 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 0 ? 5_000 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		expect(releases[1]).toBeCloseTo(MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
 	});
 
 	it('gives no burst credit after idling', async () => {

@@ -5,7 +5,8 @@ import { RetryBudget } from './retry';
  * Per-account throttle, shared process-wide by every execution and every User.com node.
  *
  * - One pump per account sends the next queued request when the account may send again:
- *   spacing 1/rate (no burst credit), at most `windowCap` sends in any sliding second,
+ *   spacing 1/rate (no burst credit), at most `windowCap` arrivals in any sliding second
+ *   (judged by each request's latest possible arrival, see MAX_ARRIVAL_JITTER_MS),
  *   never before a 429 block ends. Nothing is pre-booked: the pump re-evaluates each time.
  * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
  * - AIMD: a 429 multiplies the rate by DECREASE_FACTOR (at most once per second); the rate
@@ -19,11 +20,16 @@ export const RECOVERY_PER_SECOND = 0.025;
 export const MIN_RATE_FRACTION = 0.1;
 export const WINDOW_MS = 1000;
 /**
- * The sliding-window guard counts sends over a slightly longer window than User.com's second:
- * User.com counts arrivals, and network or event-loop jitter can pull two sends closer together
- * on arrival. At the even spacing (which already has the same margin) this costs no throughput.
+ * User.com counts arrivals, not our send decisions. Between the moment a request is released and
+ * the moment it reaches User.com, n8n loads and decrypts the credential and opens or reuses a
+ * socket: 5–150 ms that vary from request to request, so two requests released 105 ms apart can
+ * arrive 10 ms apart. The sliding-window guard therefore works on each request's latest possible
+ * arrival: its release time plus how much slower its round trip was than the fastest recent one
+ * (capped, so a slow server does not stall the account), plus a small fixed slack.
  */
-export const WINDOW_GUARD_MS = WINDOW_MS * (1 + SAFETY_MARGIN);
+export const MAX_ARRIVAL_JITTER_MS = 150;
+export const ARRIVAL_SLACK_MS = 10;
+const RTT_SAMPLES = 32;
 
 export interface DispatcherConfig {
 	/** Account limit in requests per second (User.com default 10). */
@@ -52,11 +58,17 @@ export interface AcquireOptions {
 	deadline?: number;
 }
 
+/** One released request: when it was released and, once answered, when the answer came. */
+export interface SendTicket {
+	at: number;
+	doneAt: number | null;
+}
+
 interface Job {
 	execKey: string;
 	enqueuedAt: number;
 	deadline: number;
-	resolve: () => void;
+	resolve: (ticket: SendTicket) => void;
 	reject: (error: Error) => void;
 	cleanup: () => void;
 }
@@ -75,7 +87,8 @@ export class AccountDispatcher {
 	private readonly queues = new Map<string, Job[]>();
 	/** Round-robin order of executions with queued requests; the head is served next. */
 	private order: string[] = [];
-	private sends: number[] = [];
+	private sends: SendTicket[] = [];
+	private rtts: number[] = [];
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private reducedRate: number | null = null;
@@ -137,10 +150,15 @@ export class AccountDispatcher {
 
 	/** Earliest time the next request may leave. */
 	nextSendTime(now: number): number {
-		while (this.sends.length > 0 && this.sends[0] <= now - WINDOW_GUARD_MS) this.sends.shift();
+		const horizon = now - WINDOW_MS - MAX_ARRIVAL_JITTER_MS - ARRIVAL_SLACK_MS;
+		while (this.sends.length > 0 && this.sends[0].at <= horizon) this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.windowCap;
-		if (this.sends.length >= cap) at = Math.max(at, this.sends[this.sends.length - cap] + WINDOW_GUARD_MS);
+		if (this.sends.length >= cap) {
+			// the cap-th latest possible arrival must have left the window before the next release
+			const latest = this.sends.map((ticket) => this.latestArrival(ticket, now)).sort((a, b) => b - a);
+			at = Math.max(at, latest[cap - 1] + WINDOW_MS + ARRIVAL_SLACK_MS);
+		}
 		return at;
 	}
 
@@ -160,19 +178,42 @@ export class AccountDispatcher {
 		return this.blockedUntilMs;
 	}
 
-	/** Waits for the account's next free slot for this execution. Resolves at send time. */
-	async acquire(execKey: string, options: AcquireOptions = {}): Promise<void> {
+	/**
+	 * Latest time a released request can have reached User.com, relative to the others: its release
+	 * time plus how much longer its round trip took than the fastest recent one (while it is still
+	 * in flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS.
+	 */
+	private latestArrival(ticket: SendTicket, now: number): number {
+		const fastest = this.rtts.length > 0 ? Math.min(...this.rtts) : 0;
+		const elapsed = (ticket.doneAt ?? now) - ticket.at;
+		return ticket.at + Math.min(MAX_ARRIVAL_JITTER_MS, Math.max(0, elapsed - fastest));
+	}
+
+	/** Records when the answer to a released request came (or the request failed). */
+	complete(ticket: SendTicket, doneAt: number): void {
+		if (ticket.doneAt !== null) return;
+		ticket.doneAt = doneAt;
+		this.rtts.push(Math.max(0, doneAt - ticket.at));
+		if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
+		this.wake();
+	}
+
+	/**
+	 * Waits for the account's next free slot for this execution. Resolves at release time with a
+	 * ticket that the caller completes when the answer arrives.
+	 */
+	async acquire(execKey: string, options: AcquireOptions = {}): Promise<SendTicket> {
 		const { signal } = options;
 		if (signal?.aborted) throw new DispatchCancelledError();
 		const clock = getClock();
-		await new Promise<void>((resolve, reject) => {
+		return await new Promise<SendTicket>((resolve, reject) => {
 			const job: Job = {
 				execKey,
 				enqueuedAt: clock.now(),
 				deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-				resolve: () => {
+				resolve: (ticket: SendTicket) => {
 					job.cleanup();
-					resolve();
+					resolve(ticket);
 				},
 				reject: (error: Error) => {
 					job.cleanup();
@@ -312,9 +353,10 @@ export class AccountDispatcher {
 				}
 				const job = this.pickNext();
 				if (!job) break;
-				this.sends.push(now);
+				const ticket: SendTicket = { at: now, doneAt: null };
+				this.sends.push(ticket);
 				this.lastSendAt = now;
-				job.resolve();
+				job.resolve(ticket);
 			}
 		} finally {
 			this.pumping = false;

@@ -16,6 +16,7 @@ import {
 	DispatchCancelledError,
 	DispatchWaitExceededError,
 	type ExecutionStats,
+	type SendTicket,
 	fingerprintAccount,
 	getDispatcher,
 	getExecutionStats,
@@ -309,8 +310,9 @@ async function send(
 	for (;;) {
 		if (signal?.aborted) throw cancelledError(context, request.itemIndex);
 		const queuedAt = clock.now();
+		let ticket: SendTicket;
 		try {
-			await dispatcher.acquire(execKey, { signal, head, deadline });
+			ticket = await dispatcher.acquire(execKey, { signal, head, deadline });
 		} catch (error) {
 			stats.waitMs += clock.now() - queuedAt;
 			if (error instanceof DispatchCancelledError) throw cancelledError(context, request.itemIndex);
@@ -353,6 +355,7 @@ async function send(
 			thrown = error;
 		}
 		const receivedAt = clock.now();
+		dispatcher.complete(ticket, receivedAt);
 		const durationMs = receivedAt - sentAt;
 
 		// ---- no response: network error ----
