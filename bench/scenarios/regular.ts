@@ -109,6 +109,15 @@ function webhookNote(tr: TriggerResult): string | undefined {
 	return `execution failed: HTTP ${tr.status} ${String(msg).slice(0, 160)}`;
 }
 
+/** Where the wall time goes: before the first request, between requests, after the last one. */
+function timingNote(reqs: Req[], tr: TriggerResult): string {
+	const ts = reqs.map((r) => r.t).sort((a, b) => a - b);
+	if (ts.length < 2) return 'fewer than 2 requests';
+	const gaps = ts.slice(1).map((t, i) => t - ts[i]).sort((a, b) => a - b);
+	const q = (f: number) => gaps[Math.min(gaps.length - 1, Math.floor(f * gaps.length))];
+	return `first request ${ts[0] - tr.startedAt} ms after the trigger, last ${tr.endedAt - ts[ts.length - 1]} ms before the response; gaps between requests p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${gaps[gaps.length - 1]} ms`;
+}
+
 // ------------------------------------------------------------------ 1 solo
 
 async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
@@ -133,7 +142,10 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 				target('lost items', r.lost, '==', 0),
 				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
 			],
-			notes: [`sliding-window max recomputed from the log: ${slidingMax(reqs.filter((x) => isOk(x.status)).map((x) => x.t), p.windowMs)}`],
+			notes: [
+				`sliding-window max recomputed from the log: ${slidingMax(reqs.filter((x) => isOk(x.status)).map((x) => x.t), p.windowMs)}`,
+				timingNote(reqs, tr),
+			],
 			panel: { title: `Our node, solo (N = ${p.n})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
 		});
 	} finally {
