@@ -140,6 +140,7 @@ async function main(): Promise<void> {
 		panels.push({
 			title: `Solo: our node vs the peers (N = ${profile.n} each, one account each)`,
 			subtitle: 'dashed vertical ticks: 429s in that window',
+			wide: true,
 			limit: profile.limit,
 			lines: [...(s1?.panel?.lines ?? []), ...(peersR?.panel?.lines ?? [])],
 		});

@@ -18,6 +18,8 @@ export interface ChartPanel {
 	subtitle?: string;
 	limit: number;
 	lines: ChartLine[];
+	/** spans the full width of the chart */
+	wide?: boolean;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -46,7 +48,28 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 	const ph = 250;
 	const margin = { l: 46, r: 14, t: 40, b: 34 };
 	const legendH = 18;
-	const rows = Math.ceil(panels.length / columns);
+	// layout: a wide panel takes a row of its own, the others fill `columns` per row
+	const slots: Array<{ col: number; row: number; span: number }> = [];
+	let r = 0;
+	let c = 0;
+	for (const p of panels) {
+		if (p.wide) {
+			if (c > 0) {
+				r++;
+				c = 0;
+			}
+			slots.push({ col: 0, row: r, span: columns });
+			r++;
+			continue;
+		}
+		slots.push({ col: c, row: r, span: 1 });
+		c++;
+		if (c >= columns) {
+			c = 0;
+			r++;
+		}
+	}
+	const rows = c > 0 ? r + 1 : r;
 	const headerH = 36;
 	const footerH = opts.footer ? 26 : 6;
 	const width = columns * pw;
@@ -59,12 +82,11 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 	out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(opts.title)}</text>`);
 
 	panels.forEach((panel, idx) => {
-		const col = idx % columns;
-		const row = Math.floor(idx / columns);
+		const { col, row, span } = slots[idx];
 		const ox = col * pw;
 		const oy = headerH + row * (ph + legendH * 2);
 		const legendRows = Math.ceil(panel.lines.length / 3);
-		const plotW = pw - margin.l - margin.r;
+		const plotW = span * pw - margin.l - margin.r;
 		const plotH = ph - margin.t - margin.b + (2 - legendRows) * legendH;
 		const px = ox + margin.l;
 		const py = oy + margin.t + legendRows * legendH;
@@ -91,7 +113,7 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 		if (panel.subtitle) out.push(`<text x="${ox + 10}" y="${oy + 27}" fill="#555">${esc(panel.subtitle)}</text>`);
 		// legend
 		panel.lines.forEach((line, li) => {
-			const lx = ox + margin.l + (li % 3) * 170;
+			const lx = ox + margin.l + (li % 3) * 170 * span;
 			const ly = oy + margin.t + Math.floor(li / 3) * legendH;
 			const color = PALETTE[li % PALETTE.length];
 			out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
