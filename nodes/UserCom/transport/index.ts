@@ -198,19 +198,25 @@ function isJsonBody(body: unknown): boolean {
 	return proto === Object.prototype || proto === null;
 }
 
-function parseSuccessBody(body: unknown): unknown {
-	if (body === undefined || body === null) return {};
+/** A 2xx answer whose JSON body is empty or cut off: the request was handled, the answer was lost. */
+const INCOMPLETE = Symbol('incomplete');
+
+function parseSuccessBody(body: unknown, headers: Record<string, unknown>): unknown {
+	const contentType = String(headers['content-type'] ?? '');
+	const claimsJson = /json/i.test(contentType);
+	if (body === undefined || body === null) return claimsJson ? INCOMPLETE : {};
 	if (body instanceof Uint8Array) body = Buffer.from(body).toString('utf8');
 	if (typeof body === 'string') {
 		const text = body.trim();
-		if (!text) return {};
+		if (!text) return claimsJson ? INCOMPLETE : {};
 		if (text.startsWith('{') || text.startsWith('[')) {
 			try {
 				return JSON.parse(text) as unknown;
 			} catch {
-				return body;
+				return INCOMPLETE;
 			}
 		}
+		if (claimsJson) return INCOMPLETE;
 	}
 	return body;
 }
@@ -279,6 +285,8 @@ async function send(
 	let attempts = 0;
 	let retries = 0;
 	let head = false;
+	/** an earlier attempt may have been performed by User.com (answer lost or 500/502/504) */
+	let maybePerformed = false;
 
 	const fail = (normalized: NormalizedUserComError): NodeApiError =>
 		createUserComApiError(context.getNode(), normalized);
@@ -386,6 +394,7 @@ async function send(
 			const delay = backoffDelayMs(retries + 1, random());
 			const stop = retryStop(retries, delay);
 			if (stop) throw networkError([stop]);
+			if (!failure.notSent) maybePerformed = true;
 			retries++;
 			stats.retries++;
 			await waitBackoff(delay);
@@ -405,7 +414,28 @@ async function send(
 			response: describeForLog(body, secrets),
 		});
 
-		if (status >= 200 && status < 300) return parseSuccessBody(body);
+		if (status >= 200 && status < 300) {
+			const parsed = parseSuccessBody(body, headers);
+			if (parsed !== INCOMPLETE) return parsed;
+			const note = `User.com answered ${status} but the response body was empty or cut off.`;
+			const incomplete = (extra: string[]) => {
+				const normalized = normalizeUserComError(502, undefined, { ...base(), notes: [note, ...extra] });
+				normalized.httpCode = status;
+				normalized.message = `User.com answered ${status} with an incomplete response`;
+				return fail(normalized);
+			};
+			if (request.writeKind === 'create' && !settings.retryCreatesOnServerErrors) throw incomplete([CREATE_NOTE]);
+			const delay = backoffDelayMs(retries + 1, random());
+			const stop = retryStop(retries, delay);
+			if (stop) throw incomplete([stop]);
+			retries++;
+			stats.retries++;
+			await waitBackoff(delay);
+			head = true;
+			continue;
+		}
+		// a retried DELETE whose earlier attempt was performed: the record is gone, as asked
+		if (status === 404 && request.method === 'DELETE' && maybePerformed) return {};
 
 		if (status === 429) {
 			stats.rateLimited++;
@@ -447,6 +477,7 @@ async function send(
 			const delay = Math.max(backoffDelayMs(retries + 1, random()), retryAfter);
 			const stop = retryStop(retries, delay);
 			if (stop) throw fail(normalizeUserComError(status, body, { ...base(), notes: [stop] }));
+			if (status !== 503) maybePerformed = true;
 			retries++;
 			stats.retries++;
 			await waitBackoff(delay);

@@ -211,6 +211,7 @@ async function waitFor(context: IExecuteFunctions, importId: string, settings: I
 			maxDelayMs: runtime.maxPollDelayMs,
 			factor: runtime.pollFactor,
 			clock: runtime.clock(),
+			signal: context.getExecutionCancelSignal?.(),
 		});
 	} catch (error) {
 		if (error instanceof ImportWaitTimeout) throw timeoutError(context, error, itemIndex);

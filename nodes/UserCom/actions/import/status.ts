@@ -118,6 +118,32 @@ export interface PollSettings {
 	maxDelayMs: number;
 	factor: number;
 	clock: Clock;
+	/** the execution's cancel signal: stops the wait between polls */
+	signal?: AbortSignal;
+}
+
+export class ImportWaitCancelled extends Error {
+	constructor(readonly importId: string) {
+		super(`Stopped waiting for import ${importId}: the execution was cancelled`);
+	}
+}
+
+/** Waits on the poll clock; a cancel of the execution ends the wait at once. */
+async function sleepUnlessCancelled(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+	let onAbort: () => void = () => {};
+	const aborted = signal
+		? new Promise<void>((resolve) => {
+				onAbort = () => resolve();
+				signal.addEventListener('abort', onAbort, { once: true });
+			})
+		: undefined;
+	try {
+		if (signal?.aborted) return;
+		const wait = clock.sleep(ms);
+		await (aborted ? Promise.race([wait, aborted]) : wait);
+	} finally {
+		signal?.removeEventListener('abort', onAbort);
+	}
 }
 
 export class ImportWaitTimeout extends Error {
@@ -155,7 +181,8 @@ export async function pollUntilDone(
 	let last: IDataObject = {};
 	for (;;) {
 		const remaining = deadline - clock.now();
-		await clock.sleep(Math.max(0, Math.min(delay, remaining)));
+		await sleepUnlessCancelled(clock, Math.max(0, Math.min(delay, remaining)), settings.signal);
+		if (settings.signal?.aborted) throw new ImportWaitCancelled(importId);
 		last = await fetchStatus();
 		polls++;
 		if (phaseOf(last) !== 'running') return { status: last, polls, waitedMs: clock.now() - started };
