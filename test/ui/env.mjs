@@ -43,10 +43,11 @@ export const EXAMPLES = {
 export const RATE_LIMITED_WF = 'ucE2e42900000001';
 
 /**
- * Starts everything. Returns { n8nUrl, emu, key, userFolder, stop() }. `stop` is idempotent.
- * Options: version (2.40.7), skipBuild (reuse dist/).
+ * Starts everything. Returns { n8nUrl, emu, key, userFolder, packageDir, server, stop() }. `stop` is idempotent.
+ * Options: version (2.40.7), skipBuild (reuse dist/), registerStop(stop) (called at once, so a caller can
+ * stop a half-started environment), onPacked() (called right after `npm pack`).
  */
-export async function startUiEnvironment({ version = '2.40.7', skipBuild = false } = {}) {
+export async function startUiEnvironment({ version = '2.40.7', skipBuild = false, registerStop, onPacked } = {}) {
 	const cleanups = [];
 	let stopped = false;
 	const stop = async () => {
@@ -60,6 +61,8 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 			}
 		}
 	};
+	// The caller can stop a half-started environment (Ctrl-C during set-up).
+	registerStop?.(() => stop());
 	try {
 		if (!skipBuild) {
 			log('building the package (npm run build)');
@@ -68,6 +71,8 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 		const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usercom-ui-pack-'));
 		cleanups.push(() => fs.rmSync(packDir, { recursive: true, force: true }));
 		const tarball = packPackage(repoRoot, packDir);
+		checkTarball(tarball);
+		onPacked?.(); // e.g. read expectations from dist/ while it is the one just packed
 		log(`provisioning n8n ${version} (cached after the first time)`);
 		const rt = await provision(version);
 
@@ -79,7 +84,7 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 		const userFolder = freshUserFolder('usercom-ui');
 		cleanups.push(() => fs.rmSync(userFolder, { recursive: true, force: true }));
 		const env = n8nEnv(rt, userFolder);
-		installPackageTarball(userFolder, tarball);
+		const packageDir = installPackageTarball(userFolder, tarball);
 		await importCredentials(rt, env, [
 			{
 				id: CRED_ID,
@@ -107,17 +112,39 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 			fs.writeFileSync(path.join(repoRoot, 'test-output', 'ui', 'n8n.log'), server.logs());
 			await server.stop();
 		});
-		await new N8nRest(server.url).setupOwner(OWNER);
-		return { n8nUrl: server.url, emu, key, userFolder, server, stop };
+		const rest = new N8nRest(server.url);
+		await rest.setupOwner(OWNER); // also logs the client in
+		// n8n skips a package it cannot load (and only logs it): say so now, not as ten UI failures.
+		const types = await rest.request('GET', '/types/nodes.json');
+		if (!Array.isArray(types.json)) throw new Error(`GET /types/nodes.json: ${types.status} ${types.text.slice(0, 300)}`);
+		const names = new Set(types.json.map((t) => t.name));
+		for (const t of ['n8n-nodes-usercom.userCom', 'n8n-nodes-usercom.userComTrigger'])
+			if (!names.has(t)) throw new Error(`n8n did not load ${t}; n8n log:\n${server.logs().slice(-2000)}`);
+		return { n8nUrl: server.url, emu, key, userFolder, packageDir, server, stop };
 	} catch (e) {
 		await stop();
 		throw e;
 	}
 }
 
+/**
+ * The tarball must hold every file package.json's `n8n` section lists: a `npm run build` running at the
+ * same moment in the same checkout (rimraf dist) would otherwise pack a partial dist/ silently.
+ */
+function checkTarball(tarball) {
+	const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+	const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
+	const want = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+	const missing = want.filter((f) => !listed.includes(`package/${f}`));
+	if (missing.length)
+		throw new Error(
+			`the packed package lacks ${missing.join(', ')}: dist/ is incomplete (a build running elsewhere in this checkout?). Run npm run build and retry.`,
+		);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const envRun = await startUiEnvironment({ skipBuild: process.env.USERCOM_UI_SKIP_BUILD === '1' });
-	const info = { n8nUrl: envRun.n8nUrl, emulatorUrl: envRun.emu.url, owner: OWNER };
+	const info = { n8nUrl: envRun.n8nUrl, emulatorUrl: envRun.emu.url, packageDir: envRun.packageDir, owner: OWNER };
 	fs.mkdirSync(path.join(repoRoot, 'test-output', 'ui'), { recursive: true });
 	fs.writeFileSync(path.join(repoRoot, 'test-output', 'ui', 'env.json'), JSON.stringify(info, null, 2));
 	console.log(JSON.stringify(info, null, 2));
