@@ -88,7 +88,10 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 				title,
 				rows,
 				targets,
-				notes: [`${workersUsed} of ${k} workers ran an execution; accepted ${reqs.filter((r) => isOk(r.status)).length} requests in ${round(wall / 1000, 1)} s`],
+				notes: [
+					`${workersUsed} of ${k} workers ran an execution; accepted ${reqs.filter((r) => isOk(r.status)).length} requests in ${round(wall / 1000, 1)} s (trigger to last response)`,
+					sendingPhase(reqs, p.windowMs, p.limit, t0),
+				],
 				extra: { workers: k, sharePercent: share, ratio429: round(ratio429, 4), throughputOfL: round(throughput), workersUsed },
 				panel: {
 					title: `Queue mode, ${k} workers, share ${share} % each`,
@@ -104,6 +107,15 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 	} finally {
 		await emu.close();
 	}
+}
+
+/** Throughput between the first and the last request at the emulator (without queue/startup latency). */
+function sendingPhase(reqs: Array<{ t: number; status: number }>, windowMs: number, limit: number, t0: number): string {
+	if (reqs.length < 2) return 'fewer than 2 requests';
+	const ts = reqs.map((r) => r.t).sort((a, b) => a - b);
+	const ok = reqs.filter((r) => isOk(r.status)).length;
+	const span = ts[ts.length - 1] - ts[0];
+	return `first request ${ts[0] - t0} ms after the triggers; sending phase ${round(span / 1000, 1)} s: ${round(ok / (span / windowMs) / limit)} x L`;
 }
 
 export async function runQueue(ctx: Ctx): Promise<ScenarioResult[]> {
