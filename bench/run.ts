@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 	if (only.has('s7')) results.push(...(await runOverhead(ctx)));
 	if (only.has('s3')) results.push(...(await runQueue(ctx)));
 
-	const order = (id: string) => ALL.indexOf(id === 'peers' ? 'peers' : id.slice(0, 2)) * 100 + (id.length > 2 && id !== 'peers' ? id.charCodeAt(2) : 0);
+	const order = (id: string) => ALL.indexOf(id === 'peers' ? 'peers' : id.slice(0, 2)) * 1000 + (id.length > 2 && id !== 'peers' ? id.charCodeAt(2) : 0);
 	results.sort((a, b) => order(a.id) - order(b.id));
 
 	const machine = {
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
 	if (s1?.panel || peersR?.panel) {
 		panels.push({
 			title: `Solo: our node vs the peers (N = ${profile.n} each, one account each)`,
-			subtitle: 'dashed vertical ticks: 429s in that window',
+			subtitle: 'dotted vertical ticks: 429s in that window (clipped at the top of the plot)',
 			wide: true,
 			limit: profile.limit,
 			lines: [...(s1?.panel?.lines ?? []), ...(peersR?.panel?.lines ?? [])],

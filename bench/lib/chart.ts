@@ -97,10 +97,7 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 				xMax = Math.max(xMax, x + 1);
 				yMax = Math.max(yMax, y);
 			}
-			for (const [x, y] of line.rejected ?? []) {
-				xMax = Math.max(xMax, x + 1);
-				yMax = Math.max(yMax, y);
-			}
+			for (const [x] of line.rejected ?? []) xMax = Math.max(xMax, x + 1);
 		}
 		yMax = niceMax(yMax);
 		const xTicks = ticks(xMax, 6);
@@ -149,8 +146,10 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 				}
 				out.push(`<path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="1.6" stroke-opacity="0.85"/>`);
 			}
-			for (const [x, y] of line.rejected ?? []) {
-				if (y <= 0) continue;
+			for (const [x, yRaw] of line.rejected ?? []) {
+				if (yRaw <= 0) continue;
+				// 429 ticks are clipped to the plot (a burst of hundreds would flatten every line)
+				const y = Math.min(yRaw, yMax);
 				out.push(
 					`<line x1="${sx(x + 0.5).toFixed(1)}" y1="${sy(0).toFixed(1)}" x2="${sx(x + 0.5).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="${color}" stroke-width="1" stroke-dasharray="2,2" stroke-opacity="0.7"/>`,
 				);

@@ -96,10 +96,16 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 				panel: {
 					title: `Queue mode, ${k} workers, share ${share} % each`,
 					limit: p.limit,
-					lines: batches.map((_, j) => {
-						const w = perWindow(reqs.filter((r) => r.client === `${tag}x${j}`), t0w, p.windowMs);
-						return { label: `worker execution ${j + 1}`, points: w.accepted, rejected: w.rejected };
-					}),
+					lines: [
+						(() => {
+							const w = perWindow(reqs, t0w, p.windowMs);
+							return { label: 'all workers combined', points: w.accepted, rejected: w.rejected };
+						})(),
+						...batches.map((_, j) => {
+							const w = perWindow(reqs.filter((r) => r.client === `${tag}x${j}`), t0w, p.windowMs);
+							return { label: `worker execution ${j + 1}`, points: w.accepted };
+						}),
+					],
 				},
 			}),
 			seconds: round((Date.now() - started) / 1000, 1),

@@ -371,6 +371,7 @@ async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 				title: `Foreign client at L/2 + our node (${p.nForeign})`,
 				limit: p.limit,
 				lines: [
+					{ label: 'combined', points: perWindow(reqs, tr.startedAt, p.windowMs).accepted },
 					{ label: 'our node', points: wo.accepted, rejected: wo.rejected },
 					{ label: 'foreign client', points: wf.accepted, rejected: wf.rejected },
 				],
