@@ -12,6 +12,7 @@
 import axios from 'axios';
 import * as http from 'node:http';
 import { userComApiRequest } from '../../nodes/UserCom/transport';
+import { AccountDispatcher } from '../../nodes/UserCom/transport/dispatcher';
 
 const mode = process.env.OVERHEAD_MODE ?? 'cpu';
 const baseOrigin = process.env.OVERHEAD_URL!; // http://127.0.0.1:PORT
@@ -137,8 +138,23 @@ async function heapMode(): Promise<void> {
 	const outcomes = await Promise.allSettled(settled);
 	const cancelled = outcomes.filter((o) => o.status === 'rejected' && /cancel/i.test(String((o.reason as Error)?.message))).length;
 	const sentOk = outcomes.filter((o) => o.status === 'fulfilled').length;
+	// the dispatcher's own share: the same number of bare acquire() calls on a separate dispatcher
+	const d = new AccountDispatcher('bench-heap-only', { rateLimit: 0.1, sharePercent: 100 });
+	const ab2 = new AbortController();
+	await d.acquire('x', { signal: ab2.signal, deadline: Date.now() + 3_600_000 });
+	const pend: Array<Promise<unknown>> = new Array(q);
+	gc();
+	gc();
+	const d0 = process.memoryUsage().heapUsed;
+	for (let i = 0; i < q; i++) pend[i] = d.acquire('x', { signal: ab2.signal, deadline: Date.now() + 3_600_000 });
+	for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
+	gc();
+	gc();
+	const d1 = process.memoryUsage().heapUsed;
+	ab2.abort();
+	await Promise.allSettled(pend);
 	process.stdout.write(
-		JSON.stringify({ mode: 'heap', queued: q, heapBefore: h0, heapAfter: h1, bytesPerQueued: (h1 - h0) / q, cancelled, sentOk }) + '\n',
+		JSON.stringify({ mode: 'heap', queued: q, heapBefore: h0, heapAfter: h1, bytesPerQueued: (h1 - h0) / q, dispatcherOnlyBytesPerQueued: (d1 - d0) / q, cancelled, sentOk }) + '\n',
 	);
 }
 

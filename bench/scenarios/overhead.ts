@@ -103,7 +103,7 @@ export async function runOverhead(ctx: Ctx): Promise<ScenarioResult[]> {
 			],
 			notes: [
 				`CPU per request: bare loop ${round(cpu.bareUsPerRequest, 1)} µs, through our transport ${round(cpu.oursUsPerRequest, 1)} µs: ratio ${round(cpu.ratio, 2)}, added ${round(cpu.addedUsPerRequest, 1)} µs per request (${cpu.n} requests x ${cpu.rounds} rounds each, client process only)`,
-				`heap: ${Math.round(heap.bytesPerQueued)} bytes per queued request at ${heap.queued} queued`,
+				`heap: ${Math.round(heap.bytesPerQueued)} bytes per queued request at ${heap.queued} queued (of which the dispatcher's acquire() alone: ${Math.round(heap.dispatcherOnlyBytesPerQueued)} bytes)`,
 			],
 			extra: { cpu, heap },
 		});
