@@ -49,7 +49,8 @@ export class UserComTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Automation API call',
-		description: 'Starts the workflow when a User.com automation "API call" module sends data',
+		description:
+			'Starts the workflow when a User.com automation "API call" module sends data (the User.com node syncs contacts, events, deals and products)',
 		defaults: {
 			name: 'User.com Trigger',
 		},
