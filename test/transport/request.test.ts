@@ -239,7 +239,7 @@ describe('userComApiRequest: 429 handling', () => {
 describe('userComApiRequest: retries', () => {
 	beforeEach(() => __setRandomForTests(() => 1)); // full jitter at its ceiling: 1 s, 2 s, 4 s, 8 s
 
-	it.each([500, 502, 503, 504])('retries a GET after %i with capped exponential backoff, at most 4 times', async (status) => {
+	it.each([500, 502, 504])('retries a GET after %i with capped exponential backoff, at most 4 times', async (status) => {
 		sequence({ statusCode: status, body: { detail: 'Server Error' } });
 		const error = await failure();
 		expect(http.calls).toHaveLength(5);
@@ -248,6 +248,28 @@ describe('userComApiRequest: retries', () => {
 		expect(error.httpCode).toBe(String(status));
 		expect(userCom(error)).toMatchObject({ category: 'server', attempts: 5, retryable: true, method: 'GET', path: '/api/public/users/1/' });
 		expect(error.description).toMatch(/Gave up after 5 attempts/);
+	});
+
+	it('waits out a 503 outage with an account-wide pause that grows to 30 s, bounded by Max Wait', async () => {
+		sequence({ statusCode: 503, body: { detail: 'Service Unavailable' } });
+		const error = await failure();
+		const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
+		// 1, 2, 4, 8, 16 s, then capped at 30 s; stops when the next pause would pass 300 s
+		expect(gaps.slice(0, 7)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+		expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(300_000);
+		expect(http.calls.length).toBeGreaterThan(5);
+		expect(error.httpCode).toBe('503');
+		expect(error.description).toMatch(/stayed unavailable \(503\) longer than the 300 s/);
+	});
+
+	it('recovers from a 503 outage and resets the backoff once User.com answers again', async () => {
+		sequence({ statusCode: 503 }, { statusCode: 503 }, { statusCode: 503 }, ok(), { statusCode: 503 }, ok());
+		await request();
+		await request();
+		const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
+		expect(gaps.slice(0, 3)).toEqual([1000, 2000, 4000]);
+		// the streak was reset by the success: the next 503 waits 1 s again
+		expect(gaps[4]).toBe(1000);
 	});
 
 	it('uses full jitter', async () => {

@@ -91,6 +91,7 @@ export class AccountDispatcher {
 	private rtts: number[] = [];
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
+	private unavailableStreak = 0;
 	private reducedRate: number | null = null;
 	private reducedAt = Number.NEGATIVE_INFINITY;
 	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
@@ -166,6 +167,28 @@ export class AccountDispatcher {
 	 * Records a 429 received at `receivedAt`: blocks the whole account until receivedAt + waitMs
 	 * and lowers the rate (at most once per DECREASE_WINDOW_MS). Returns the block end.
 	 */
+	/**
+	 * Records a 503 (User.com is unavailable and did not process the request): the whole account
+	 * pauses until receivedAt + waitMs, so queued requests do not pour into an outage; only one
+	 * request probes per pause. Returns how many 503s in a row the account has seen.
+	 */
+	reportUnavailable(receivedAt: number, waitMs: number): number {
+		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
+		this.unavailableStreak++;
+		this.wake();
+		return this.unavailableStreak;
+	}
+
+	/** 503s in a row so far (0 after any answer that is not a 503): drives the outage backoff. */
+	get unavailableCount(): number {
+		return this.unavailableStreak;
+	}
+
+	/** Any answer other than a 503 ends an outage streak. */
+	reportAnswered(): void {
+		this.unavailableStreak = 0;
+	}
+
 	report429(receivedAt: number, waitMs: number): number {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
 		if (receivedAt - this.lastDecreaseAt >= DECREASE_WINDOW_MS) {

@@ -414,6 +414,8 @@ async function send(
 			response: describeForLog(body, secrets),
 		});
 
+		if (status !== 503) dispatcher.reportAnswered();
+
 		if (status >= 200 && status < 300) {
 			const parsed = parseSuccessBody(body, headers);
 			if (parsed !== INCOMPLETE) return parsed;
@@ -465,11 +467,36 @@ async function send(
 			continue;
 		}
 
-		const retryableStatus = status === 500 || status === 502 || status === 503 || status === 504;
+		// 503: User.com is unavailable and did not process the request. Pause the whole account with
+		// a growing backoff (one request probes per pause, so an outage costs a few requests, not a
+		// retry storm) and wait it out for as long as Max Wait allows, whatever the retry count.
+		if (status === 503) {
+			if (signal?.aborted) throw cancelledError(context, request.itemIndex);
+			const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt) ?? 0;
+			const delay = Math.max(backoffDelayMs(dispatcher.unavailableCount + 1, random()), retryAfter);
+			if (receivedAt + delay > deadline) {
+				const stop = `Gave up: User.com stayed unavailable (503) longer than the ${settings.maxWaitSeconds} s allowed per request.`;
+				throw fail(normalizeUserComError(status, body, { ...base(), notes: [stop] }));
+			}
+			dispatcher.reportUnavailable(receivedAt, delay);
+			log.warn('User.com unavailable (503): pausing the account', {
+				...correlation,
+				account: account.fingerprint,
+				path: request.logPath,
+				waitMs: delay,
+				attempt: attempts,
+				queueDepth: dispatcher.queueDepth(),
+			});
+			retries++;
+			stats.retries++;
+			head = true;
+			continue;
+		}
+
+		const retryableStatus = status === 500 || status === 502 || status === 504;
 		if (retryableStatus) {
 			if (signal?.aborted) throw cancelledError(context, request.itemIndex);
-			const createBlocked =
-				request.writeKind === 'create' && status !== 503 && !settings.retryCreatesOnServerErrors;
+			const createBlocked = request.writeKind === 'create' && !settings.retryCreatesOnServerErrors;
 			if (createBlocked) {
 				throw fail(normalizeUserComError(status, body, { ...base(), notes: [CREATE_NOTE] }));
 			}
@@ -477,7 +504,7 @@ async function send(
 			const delay = Math.max(backoffDelayMs(retries + 1, random()), retryAfter);
 			const stop = retryStop(retries, delay);
 			if (stop) throw fail(normalizeUserComError(status, body, { ...base(), notes: [stop] }));
-			if (status !== 503) maybePerformed = true;
+			maybePerformed = true;
 			retries++;
 			stats.retries++;
 			await waitBackoff(delay);
