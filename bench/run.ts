@@ -4,10 +4,10 @@
  *                                exits non-zero when a target is missed; writes to bench/out/
  * npm run bench -- --profile=dev same as ci with even smaller N (development)
  * Options: --only=s1,peers,s2,s3,s4,s5,s6,s7   --skip=s3   --out=DIR (results.json + chart.svg there)
- *          --write-docs (also rewrite the results block of docs/readme/performance.md; always done by full)
+ *          --write-docs (also rewrite the results block of README.md (section Performance); always done by full)
  *
  * Scenario ids: s1 solo, peers, s2 two executions, s3 queue mode, s4 foreign client, s5 Retry-After,
- * s6 outage, s7 overhead. See docs/readme/performance.md.
+ * s6 outage, s7 overhead. See README.md (section Performance).
  */
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
 	}
 
 	if (profile.name === 'full' || arg('write-docs')) {
-		const doc = join(REPO, 'docs', 'readme', 'performance.md');
+		const doc = join(REPO, 'README.md');
 		log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
 	}
 	log('');
