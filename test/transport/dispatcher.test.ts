@@ -2,14 +2,16 @@ import { __setClockForTests } from '../../nodes/UserCom/transport/clock';
 import {
 	AccountDispatcher,
 	ARRIVAL_SLACK_MS,
-	DECREASE_FACTOR,
 	MAX_ARRIVAL_JITTER_MS,
 	DispatchCancelledError,
 	DispatchWaitExceededError,
 	fingerprintAccount,
 	getDispatcher,
 	normalizeConfig,
-	RECOVERY_PER_SECOND,
+	MAX_PROBE_INTERVAL_MS,
+	PROBE_INTERVAL_MS,
+	PROBE_RAMP_MS,
+	SendTicket,
 	SAFETY_MARGIN,
 	__resetDispatchersForTests,
 } from '../../nodes/UserCom/transport/dispatcher';
@@ -189,7 +191,7 @@ describe('AccountDispatcher: fairness', () => {
 	});
 });
 
-describe('AccountDispatcher: 429 block, multiplicative decrease and recovery', () => {
+describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	it('blocks the whole account until receipt + wait, for every execution', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t0 = clock.now();
@@ -203,34 +205,106 @@ describe('AccountDispatcher: 429 block, multiplicative decrease and recovery', (
 		expect(d.blockedUntil).toBe(t0 + 2500);
 	});
 
-	it('lowers the rate ×0.7 at most once per second and recovers linearly', async () => {
+	/** Releases `count` requests one after another (answered at once) and returns their tickets. */
+	async function sendSequential(d: AccountDispatcher, count: number): Promise<SendTicket[]> {
+		const tickets: SendTicket[] = [];
+		for (let i = 0; i < count; i++) {
+			const ticket = await clock.run(d.acquire('e'));
+			d.complete(ticket, clock.now());
+			tickets.push(ticket);
+		}
+		return tickets;
+	}
+
+	it('after a 429 caps itself at its own accepted requests in that window, at most once per second', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		const target = 9.5;
-		const t0 = clock.now();
-		d.report429(t0, 1000);
-		expect(d.currentRate(t0)).toBeCloseTo(target * DECREASE_FACTOR);
-		d.report429(t0 + 500, 1000); // same window: no second decrease
-		expect(d.currentRate(t0 + 500)).toBeCloseTo(target * DECREASE_FACTOR);
-		// recovery starts when the block ends (t0 + 1500)
-		const blockEnd = d.blockedUntil;
-		expect(blockEnd).toBe(t0 + 1500);
-		expect(d.currentRate(blockEnd + 4000)).toBeCloseTo(target * DECREASE_FACTOR + target * RECOVERY_PER_SECOND * 4);
-		const full = blockEnd + ((1 - DECREASE_FACTOR) / RECOVERY_PER_SECOND) * 1000;
-		expect(d.currentRate(full + 1)).toBeCloseTo(target);
-		expect(d.currentRate(full + 100_000)).toBeCloseTo(target);
+		expect(d.effectiveCap()).toBe(10);
+		await sendSequential(d, 4); // 4 accepted within ~320 ms
+		const rejected = await clock.run(d.acquire('e'));
+		d.complete(rejected, clock.now());
+		const t = clock.now();
+		d.report429(t, 1000, rejected);
+		expect(rejected.rejected).toBe(true);
+		// others filled the rest of the window: this process keeps the 4 slots it had
+		expect(d.effectiveCap(t)).toBe(4);
+		expect(d.currentRate(t)).toBeCloseTo(4);
+		// a second 429 of the same congestion (already in flight) does not cut again
+		d.report429(t + 300, 1000);
+		expect(d.effectiveCap(t + 300)).toBe(4);
+		// one in the next window does: at least one fewer
+		d.report429(t + 1200, 1000);
+		expect(d.effectiveCap(t + 1200)).toBeLessThanOrEqual(3);
+		expect(d.effectiveCap(t + 1200)).toBeGreaterThanOrEqual(1);
 	});
 
-	it('compounds decreases across windows down to a floor', () => {
+	it('never exceeds the learned cap in any sliding second', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		const t0 = clock.now();
-		d.report429(t0, 0);
-		d.report429(t0 + 1000, 0);
-		expect(d.currentRate(t0 + 1000)).toBeCloseTo(9.5 * 0.7 * 0.7, 1);
-		for (let i = 2; i < 30; i++) d.report429(t0 + i * 1000, 0);
-		expect(d.currentRate(t0 + 29_000)).toBeCloseTo(0.95);
+		await sendSequential(d, 3);
+		const rejected = await clock.run(d.acquire('e'));
+		d.complete(rejected, clock.now());
+		d.report429(clock.now(), 1000, rejected);
+		expect(d.effectiveCap()).toBe(3);
+		const start = clock.now();
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all(queue(d, 'e', 30, grants)));
+		const times = grants.map(([, t]) => t);
+		expect(times[0]).toBeGreaterThanOrEqual(start + 1000);
+		expect(maxInAnyWindow(times)).toBeLessThanOrEqual(3);
+		// evenly spread, not bursts of 3
+		expect(times[1] - times[0]).toBeGreaterThanOrEqual(1000 / 3 - 1);
 	});
 
-	it('spacing follows the lowered rate for queued requests (nothing pre-booked)', async () => {
+	it('probes one step up after a quiet spell, doubles the spell after a failed probe, ramps after a good one', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t0 = clock.now();
+		d.report429(t0, 1000); // nothing sent: the smallest cap
+		expect(d.effectiveCap(t0)).toBe(1);
+		const end = d.blockedUntil;
+		expect(d.effectiveCap(end + PROBE_INTERVAL_MS - 1)).toBe(1);
+		expect(d.effectiveCap(end + PROBE_INTERVAL_MS)).toBe(2);
+		// the probe draws a 429: back down, and the next probe waits twice as long
+		const failedAt = end + PROBE_INTERVAL_MS + 500;
+		d.report429(failedAt, 1000);
+		expect(d.effectiveCap(failedAt)).toBe(1);
+		const end2 = d.blockedUntil;
+		expect(d.effectiveCap(end2 + PROBE_INTERVAL_MS)).toBe(1);
+		expect(d.effectiveCap(end2 + 2 * PROBE_INTERVAL_MS)).toBe(2);
+		// no 429 after that probe: the next step comes after the short ramp, then the next
+		const probed = end2 + 2 * PROBE_INTERVAL_MS;
+		expect(d.effectiveCap(probed + PROBE_RAMP_MS)).toBe(3);
+		expect(d.effectiveCap(probed + 2 * PROBE_RAMP_MS)).toBe(4);
+		// reaching the configured cap forgets the learned one
+		let at = probed + 2 * PROBE_RAMP_MS;
+		for (let cap = 5; cap <= 10; cap++) {
+			at += PROBE_RAMP_MS;
+			expect(d.effectiveCap(at)).toBe(cap);
+		}
+		expect(d.currentRate(at)).toBeCloseTo(9.5);
+	});
+
+	it('the failed-probe spell is bounded', () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		let t = clock.now();
+		d.report429(t, 0);
+		for (let i = 0; i < 8; i++) {
+			// find the next probe, then fail it
+			let step = t;
+			while (d.effectiveCap(step) === 1) step += 1000;
+			expect(step - t).toBeLessThanOrEqual(MAX_PROBE_INTERVAL_MS + 1000);
+			t = step + 100;
+			d.report429(t, 0);
+		}
+	});
+
+	it('a changed configuration forgets the learned cap', () => {
+		const d = getDispatcher('acct-config', { rateLimit: 10, sharePercent: 100 });
+		d.report429(clock.now(), 0);
+		expect(d.effectiveCap()).toBe(1);
+		getDispatcher('acct-config', { rateLimit: 10, sharePercent: 50 });
+		expect(d.effectiveCap()).toBe(5);
+	});
+
+	it('spacing follows the learned cap for queued requests (nothing pre-booked)', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
 		const all = queue(d, 'e', 6, grants);
@@ -241,8 +315,8 @@ describe('AccountDispatcher: 429 block, multiplicative decrease and recovery', (
 		await clock.run(Promise.all(all));
 		const times = grants.map(([, t]) => t);
 		expect(times[2]).toBe(t429 + 1000);
-		expect(times[3] - times[2]).toBeCloseTo(1000 / d.currentRate(times[2]), 0);
-		expect(times[3] - times[2]).toBeGreaterThan(1000 / 9.5 + 30);
+		expect(d.effectiveCap(times[2])).toBe(2);
+		expect(times[3] - times[2]).toBeCloseTo(500, 0);
 	});
 });
 

@@ -9,15 +9,25 @@ import { RetryBudget } from './retry';
  *   (judged by each request's latest possible arrival, see MAX_ARRIVAL_JITTER_MS),
  *   never before a 429 block ends. Nothing is pre-booked: the pump re-evaluates each time.
  * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
- * - AIMD: a 429 multiplies the rate by DECREASE_FACTOR (at most once per second); the rate
- *   then climbs back linearly by RECOVERY_PER_SECOND × configured rate per second.
+ * - Learned share: a 429 shows that others use the same key (queue-mode workers, other tools).
+ *   This process then caps itself at the number of its own requests User.com accepted in the
+ *   full window that drew the 429 (and at least one fewer than before), spread evenly. The
+ *   processes' caps then add up to about the limit whatever their number, so the 429s stop after
+ *   one round instead of several blind rate cuts, each with its retry-after pause.
+ * - Probing: after PROBE_INTERVAL_MS without a 429 the learned cap goes up by one. A probe that
+ *   draws a 429 doubles that spell (up to MAX_PROBE_INTERVAL_MS), so a busy key costs a 429 every
+ *   15, 30, 60 s at most; a probe that does not is followed by the next after PROBE_RAMP_MS,
+ *   so a worker whose neighbours finished climbs back to the full limit.
  */
 
 export const SAFETY_MARGIN = 0.05;
-export const DECREASE_FACTOR = 0.7;
+/** A second 429 within this time of a cut does not cut again (the same congestion). */
 export const DECREASE_WINDOW_MS = 1000;
-export const RECOVERY_PER_SECOND = 0.025;
-export const MIN_RATE_FRACTION = 0.1;
+/** Quiet time before the first probe above a learned cap, doubled by each failed probe. */
+export const PROBE_INTERVAL_MS = 15_000;
+export const MAX_PROBE_INTERVAL_MS = 60_000;
+/** Quiet time after a successful probe before the next one. */
+export const PROBE_RAMP_MS = 7000;
 export const WINDOW_MS = 1000;
 /**
  * User.com counts arrivals, not our send decisions. Between the moment a request is released and
@@ -62,6 +72,8 @@ export interface AcquireOptions {
 export interface SendTicket {
 	at: number;
 	doneAt: number | null;
+	/** User.com answered 429: the request did not count against the limit. */
+	rejected?: boolean;
 }
 
 interface Job {
@@ -92,9 +104,13 @@ export class AccountDispatcher {
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
-	private reducedRate: number | null = null;
-	private reducedAt = Number.NEGATIVE_INFINITY;
+	/** Sends per window learned from 429s (null: the configured cap). */
+	private learnedCap: number | null = null;
 	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+	/** When the learned cap last changed, and whether that change was a probe upwards. */
+	private capChangedAt = Number.NEGATIVE_INFINITY;
+	private probing = false;
+	private probeIntervalMs = PROBE_INTERVAL_MS;
 	private pumping = false;
 	private wakeResolver: (() => void) | null = null;
 	readonly budget = new RetryBudget();
@@ -110,7 +126,7 @@ export class AccountDispatcher {
 		const next = normalizeConfig(config);
 		if (next.rateLimit !== this.config.rateLimit || next.sharePercent !== this.config.sharePercent) {
 			this.config = next;
-			this.reducedRate = null;
+			this.learnedCap = null;
 			this.wake();
 		}
 	}
@@ -125,21 +141,35 @@ export class AccountDispatcher {
 		return Math.max(1, Math.floor((this.config.rateLimit * this.config.sharePercent) / 100));
 	}
 
+	/** The cap in force: the configured one, or the share learned from 429s when smaller. */
+	effectiveCap(now = getClock().now()): number {
+		this.probe(now);
+		return Math.min(this.windowCap, this.learnedCap ?? Number.POSITIVE_INFINITY);
+	}
+
 	get blockedUntil(): number {
 		return this.blockedUntilMs;
 	}
 
-	/** Current send rate after 429 decreases and the linear recovery since. */
+	/** Current send rate: the configured one, or the learned cap spread evenly over the window. */
 	currentRate(now = getClock().now()): number {
-		const target = this.configuredRate;
-		if (this.reducedRate === null) return target;
-		const since = Math.max(0, now - Math.max(this.reducedAt, this.blockedUntilMs));
-		const rate = this.reducedRate + (target * RECOVERY_PER_SECOND * since) / 1000;
-		if (rate >= target) {
-			this.reducedRate = null;
-			return target;
+		const learned = this.learnedCap === null ? Number.POSITIVE_INFINITY : (this.effectiveCap(now) * 1000) / WINDOW_MS;
+		return Math.min(this.configuredRate, learned);
+	}
+
+	/** Raises a learned cap by one after a quiet spell (quickly again after a successful probe). */
+	private probe(now: number): void {
+		if (this.learnedCap === null) return;
+		const quiet = this.probing ? PROBE_RAMP_MS : this.probeIntervalMs;
+		if (now - Math.max(this.capChangedAt, this.blockedUntilMs) < quiet) return;
+		if (this.probing) this.probeIntervalMs = PROBE_INTERVAL_MS;
+		this.learnedCap++;
+		this.capChangedAt = now;
+		this.probing = true;
+		if (this.learnedCap >= this.windowCap) {
+			this.learnedCap = null;
+			this.probing = false;
 		}
-		return rate;
 	}
 
 	queueDepth(execKey?: string): number {
@@ -154,7 +184,7 @@ export class AccountDispatcher {
 		const horizon = now - WINDOW_MS - MAX_ARRIVAL_JITTER_MS - ARRIVAL_SLACK_MS;
 		while (this.sends.length > 0 && this.sends[0].at <= horizon) this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
-		const cap = this.windowCap;
+		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
 			// the cap-th latest possible arrival must have left the window before the next release
 			const latest = this.sends.map((ticket) => this.latestArrival(ticket, now)).sort((a, b) => b - a);
@@ -163,10 +193,6 @@ export class AccountDispatcher {
 		return at;
 	}
 
-	/**
-	 * Records a 429 received at `receivedAt`: blocks the whole account until receivedAt + waitMs
-	 * and lowers the rate (at most once per DECREASE_WINDOW_MS). Returns the block end.
-	 */
 	/**
 	 * Records a 503 (User.com is unavailable and did not process the request): the whole account
 	 * pauses until receivedAt + waitMs, so queued requests do not pour into an outage; only one
@@ -189,15 +215,31 @@ export class AccountDispatcher {
 		this.unavailableStreak = 0;
 	}
 
-	report429(receivedAt: number, waitMs: number): number {
+	/**
+	 * Records a 429 received at `receivedAt` for `ticket`: blocks the whole account until
+	 * receivedAt + waitMs and (at most once per DECREASE_WINDOW_MS) limits this process to the
+	 * share of the window User.com gave it: its own accepted requests released within the window
+	 * before the rejected one, and at least one fewer than the cap in force. Returns the block end.
+	 */
+	report429(receivedAt: number, waitMs: number, ticket?: SendTicket): number {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
-		if (receivedAt - this.lastDecreaseAt >= DECREASE_WINDOW_MS) {
-			const current = this.currentRate(receivedAt);
-			const floor = this.configuredRate * MIN_RATE_FRACTION;
-			this.reducedRate = Math.max(floor, current * DECREASE_FACTOR);
-			this.reducedAt = receivedAt;
-			this.lastDecreaseAt = receivedAt;
+		if (ticket) ticket.rejected = true;
+		// several 429s of the same congestion (requests already in flight) count once
+		if (receivedAt - this.lastDecreaseAt < DECREASE_WINDOW_MS) return this.blockedUntilMs;
+		this.lastDecreaseAt = receivedAt;
+		const reference = ticket?.at ?? receivedAt;
+		let accepted = 0;
+		for (const sent of this.sends) {
+			if (sent !== ticket && !sent.rejected && sent.at > reference - WINDOW_MS && sent.at <= reference) accepted++;
 		}
+		const cap = this.effectiveCap(receivedAt);
+		// a 429 soon after a probe upwards: the room was not there, so wait longer before the next
+		if (this.probing && receivedAt - this.capChangedAt < this.probeIntervalMs + WINDOW_MS) {
+			this.probeIntervalMs = Math.min(MAX_PROBE_INTERVAL_MS, this.probeIntervalMs * 2);
+		}
+		this.learnedCap = Math.max(1, Math.min(accepted, cap - 1));
+		this.probing = false;
+		this.capChangedAt = receivedAt;
 		return this.blockedUntilMs;
 	}
 

@@ -1,0 +1,61 @@
+/**
+ * Several n8n processes on ONE key (queue mode, other tools), simulated on a virtual clock against
+ * DRF's sliding-window throttle: see helpers/sharedAccountSim.ts. The figures are deterministic
+ * per seed; the benchmark (npm run bench, scenarios 3 and 4) measures the same with real n8n.
+ */
+import { simulateSharedAccount, SimResult, SimSetup } from './helpers/sharedAccountSim';
+
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+async function runSeeds(make: (seed: number) => SimSetup): Promise<SimResult[]> {
+	const results: SimResult[] = [];
+	for (const seed of SEEDS) results.push(await simulateSharedAccount(make(seed)));
+	return results;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+describe('one key shared by several processes (simulated)', () => {
+	it('two workers each configured with the full limit: few 429s, most of the limit used', async () => {
+		const results = await runSeeds((seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] }));
+		for (const r of results) {
+			expect(r.ratio429).toBeLessThanOrEqual(0.02);
+			expect(r.maxInWindow).toBeLessThanOrEqual(10);
+		}
+		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.8);
+	});
+
+	it('three workers each with the full limit: 429s stay at or below 2 %', async () => {
+		const results = await runSeeds((seed) => ({
+			seed,
+			workers: [{ items: 166 }, { items: 166, startMs: seed * 23 }, { items: 166, startMs: seed * 41 }],
+		}));
+		for (const r of results) expect(r.ratio429).toBeLessThanOrEqual(0.02);
+		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.7);
+	});
+
+	it('a foreign client at half the limit: ours at or below 2 % 429s, combined at least 0.85 × L', async () => {
+		const results = await runSeeds((seed) => ({ seed, workers: [{ items: 500, startMs: 2000 }], foreign: [{ perSecond: 5 }] }));
+		for (const r of results) {
+			expect(r.ratio429).toBeLessThanOrEqual(0.02);
+			expect(r.combinedOfL).toBeGreaterThanOrEqual(0.85);
+		}
+	});
+
+	it('the share of limit split evenly: no 429 at all', async () => {
+		const two = await runSeeds((seed) => ({ seed, workers: [{ items: 100, sharePercent: 50 }, { items: 100, sharePercent: 50, startMs: seed * 17 }] }));
+		const three = await runSeeds((seed) => ({ seed, workers: [0, 1, 2].map((k) => ({ items: 60, sharePercent: 33, startMs: k * seed * 13 })) }));
+		for (const r of [...two, ...three]) expect(r.rejected).toBe(0);
+		for (const r of two) expect(r.throughputOfL).toBeGreaterThanOrEqual(0.9);
+	});
+
+	it('a worker whose neighbour finished climbs back to the full limit', async () => {
+		const r = await simulateSharedAccount({ seed: 3, workers: [{ items: 900 }, { items: 40 }] });
+		const caps = r.caps[0];
+		// it learned a share while the neighbour ran ...
+		expect(Math.min(...caps)).toBeLessThan(10);
+		// ... and ends at the full configured cap again
+		expect(caps[caps.length - 1]).toBe(10);
+		expect(r.ratio429).toBeLessThanOrEqual(0.02);
+	});
+});
