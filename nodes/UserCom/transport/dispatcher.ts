@@ -160,6 +160,13 @@ export class AccountDispatcher {
 	/** Raises a learned cap by one after a quiet spell (quickly again after a successful probe). */
 	private probe(now: number): void {
 		if (this.learnedCap === null) return;
+		// idle for long: whatever was learned is stale, and the next 429 teaches it again
+		if (now - Math.max(this.lastSendAt, this.capChangedAt, this.blockedUntilMs) > MAX_PROBE_INTERVAL_MS) {
+			this.learnedCap = null;
+			this.probing = false;
+			this.probeIntervalMs = PROBE_INTERVAL_MS;
+			return;
+		}
 		const quiet = this.probing ? PROBE_RAMP_MS : this.probeIntervalMs;
 		if (now - Math.max(this.capChangedAt, this.blockedUntilMs) < quiet) return;
 		if (this.probing) this.probeIntervalMs = PROBE_INTERVAL_MS;
