@@ -9,7 +9,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { joinPath, resolveBaseUrl } from './baseUrl';
+import { type BaseUrlResult, joinPath, resolveBaseUrl } from './baseUrl';
 import { getClock, interruptibleSleep, random } from './clock';
 import {
 	type AccountDispatcher,
@@ -26,14 +26,16 @@ import {
 	ACTIONS,
 	createUserComApiError,
 	inputError,
+	type NormalizeContext,
 	type NormalizedUserComError,
 	normalizeUserComError,
 	scrubSecrets,
 } from './errors';
-import { describeForLog, loggerOf, type TransportLogger } from './logging';
+import { describeForLog, loggerOf } from './logging';
 import {
 	backoffDelayMs,
 	classifyNetworkError,
+	type NetworkFailure,
 	DEFAULT_429_WAIT_MS,
 	defaultWriteKind,
 	MAX_429_JITTER_MS,
@@ -84,25 +86,49 @@ const CREATE_NOTE =
 	'The write may have happened: check in User.com before retrying, or use the Upsert operation.';
 const FALLBACK_EXECUTION_KEY = '__no_execution__';
 
+/** What a call needs of its credential; the dispatcher is shared by every call of the account. */
 interface Account {
 	baseUrl: string;
-	origin: string;
 	apiKey: string;
-	fingerprint: string;
 	dispatcher: AccountDispatcher;
 }
 
-interface PreparedRequest {
+/**
+ * One request's state from the call to its answer. A call can wait up to Max Wait for a slot of
+ * the account's rate limit, with many thousands of others queued behind a low limit, so while it
+ * waits it holds only this flat object and a small suspended frame (see send): the logger, log
+ * metadata, secret lists, the log path and error builders are made when an attempt is sent or
+ * fails. It doubles as the dispatcher's AcquireOptions (signal, head, deadline), so queueing
+ * allocates no options object either.
+ */
+interface Call {
+	context: UserComContext;
+	dispatcher: AccountDispatcher;
+	apiKey: string;
+	execKey: string;
+	signal: AbortSignal | undefined;
+	stats: ExecutionStats;
 	method: IHttpRequestMethods;
 	url: string;
-	/** Path relative to the origin, for logs and errors (query stripped). */
-	logPath: string;
-	qs?: IDataObject;
-	body?: unknown;
-	headers?: IDataObject;
+	qs: IDataObject | undefined;
+	body: unknown;
+	headers: IDataObject | undefined;
 	itemIndex: number;
-	correlation?: string;
+	correlation: string | undefined;
 	writeKind: UserComWriteKind;
+	retryCreatesOnServerErrors: boolean;
+	maxWaitSeconds: number;
+	timeoutSeconds: number;
+	/** Clock time after which the request gives up waiting (Max Wait from the call). */
+	deadline: number;
+	/** Re-queue at the head of the execution's queue: set for every retry and 429. */
+	head: boolean;
+	attempts: number;
+	retries: number;
+	/** an earlier attempt may have been performed by User.com (answer lost or 500/502/504) */
+	maybePerformed: boolean;
+	/** Path relative to the origin, for logs and errors (query stripped); parsed on first use. */
+	logPath: string | undefined;
 }
 
 type LooseContext = {
@@ -164,10 +190,29 @@ export function readRequestSettings(context: UserComContext, itemIndex: number):
 	};
 }
 
+/**
+ * resolveBaseUrl() per credential subdomain. It is a pure function of a value that rarely changes,
+ * so every request of an account shares one base URL string (which each queued request's URL
+ * starts with) instead of building its own.
+ */
+const baseUrls = new Map<string, BaseUrlResult>();
+const MAX_CACHED_BASE_URLS = 64;
+
+function baseUrlOf(subdomain: unknown): BaseUrlResult {
+	if (typeof subdomain !== 'string') return resolveBaseUrl(subdomain);
+	let resolved = baseUrls.get(subdomain);
+	if (!resolved) {
+		resolved = resolveBaseUrl(subdomain);
+		if (baseUrls.size >= MAX_CACHED_BASE_URLS) baseUrls.clear();
+		baseUrls.set(subdomain, resolved);
+	}
+	return resolved;
+}
+
 async function resolveAccount(context: UserComContext, itemIndex: number): Promise<Account> {
 	const credentials = await loose(context).getCredentials(CREDENTIAL_NAME, itemIndex);
 	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : '';
-	const resolved = resolveBaseUrl(credentials.subdomain);
+	const resolved = baseUrlOf(credentials.subdomain);
 	if (!resolved.ok) {
 		throw new NodeOperationError(context.getNode(), scrubSecrets(resolved.error, [apiKey]), {
 			itemIndex,
@@ -182,12 +227,11 @@ async function resolveAccount(context: UserComContext, itemIndex: number): Promi
 				'Paste the 64-character key from User.com: Settings → App Settings → Advanced → Public REST API keys.',
 		});
 	}
-	const fingerprint = fingerprintAccount(baseUrl, apiKey);
-	const dispatcher = getDispatcher(fingerprint, {
+	const dispatcher = getDispatcher(fingerprintAccount(baseUrl, apiKey), {
 		rateLimit: numberOr(credentials.rateLimit, 10, 0.1, 1000),
 		sharePercent: numberOr(credentials.limitShare, 100, 1, 100),
 	});
-	return { baseUrl, origin: new URL(baseUrl).origin, apiKey, fingerprint, dispatcher };
+	return { baseUrl, apiKey, dispatcher };
 }
 
 function isJsonBody(body: unknown): boolean {
@@ -255,303 +299,347 @@ async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): 
 	}
 }
 
-function cancelledError(context: UserComContext, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(context.getNode(), 'Execution was cancelled', {
-		itemIndex,
+/** Path relative to the origin, for logs and errors. Parsed after the wait, not per queued call. */
+function logPathOf(call: Call): string {
+	if (call.logPath === undefined) call.logPath = new URL(call.url).pathname;
+	return call.logPath;
+}
+
+/** Log fields that tie a line to its execution, item and natural key. */
+function correlationOf(call: Call): IDataObject {
+	return {
+		executionId: call.execKey,
+		itemIndex: call.itemIndex,
+		...(call.correlation ? { correlation: call.correlation } : {}),
+	};
+}
+
+function errorContext(call: Call, secrets: string[], notes?: string[]): NormalizeContext {
+	return {
+		method: call.method,
+		path: logPathOf(call),
+		attempts: call.attempts,
+		itemIndex: call.itemIndex,
+		secrets,
+		...(notes ? { notes } : {}),
+	};
+}
+
+function fail(call: Call, normalized: NormalizedUserComError): NodeApiError {
+	return createUserComApiError(call.context.getNode(), normalized);
+}
+
+function cancelledError(call: Call): NodeOperationError {
+	return new NodeOperationError(call.context.getNode(), 'Execution was cancelled', {
+		itemIndex: call.itemIndex,
 		description: 'The execution was stopped; queued User.com requests of this execution were dropped.',
 	});
 }
 
-async function send(
-	context: UserComContext,
-	account: Account,
-	request: PreparedRequest,
-	settings: UserComRequestSettings,
-): Promise<unknown> {
-	const clock = getClock();
-	const secrets = [account.apiKey];
-	const log: TransportLogger = loggerOf(context, secrets);
-	const execKey = executionKeyOf(context);
-	const signal = cancelSignalOf(context);
-	const stats = statsFor(execKey);
-	const { dispatcher } = account;
-	const startedAt = clock.now();
-	const deadline = startedAt + settings.maxWaitSeconds * 1000;
-	const correlation = {
-		executionId: execKey,
-		itemIndex: request.itemIndex,
-		...(request.correlation ? { correlation: request.correlation } : {}),
-	};
-	let attempts = 0;
-	let retries = 0;
-	let head = false;
-	/** an earlier attempt may have been performed by User.com (answer lost or 500/502/504) */
-	let maybePerformed = false;
-
-	const fail = (normalized: NormalizedUserComError): NodeApiError =>
-		createUserComApiError(context.getNode(), normalized);
-	const base = () => ({
-		method: request.method,
-		path: request.logPath,
-		attempts,
-		itemIndex: request.itemIndex,
+/** The request could not be sent within Max Wait (no slot in time, or User.com asked to wait longer). */
+function waitBoundError(call: Call, status: number | null, body: unknown, reason: string): NodeApiError {
+	const secrets = [call.apiKey];
+	const normalized = normalizeUserComError(status ?? 429, body, errorContext(call, secrets, [reason]));
+	normalized.category = 'rate_limited';
+	normalized.retryable = true;
+	normalized.message = scrubSecrets(
+		`User.com rate limit: the request could not be sent within ${call.maxWaitSeconds} s`,
 		secrets,
-	});
-	const waitBoundError = (status: number | null, body: unknown, reason: string) => {
-		const normalized = normalizeUserComError(status ?? 429, body, {
-			...base(),
-			notes: [reason],
-		});
-		normalized.category = 'rate_limited';
-		normalized.retryable = true;
-		normalized.message = scrubSecrets(
-			`User.com rate limit: the request could not be sent within ${settings.maxWaitSeconds} s`,
-			secrets,
-		);
-		normalized.description = [reason, ACTIONS.rate_limited].join('\n');
-		if (status === null) normalized.httpCode = null;
-		return fail(normalized);
+	);
+	normalized.description = [reason, ACTIONS.rate_limited].join('\n');
+	if (status === null) normalized.httpCode = null;
+	return fail(call, normalized);
+}
+
+function networkError(call: Call, failure: NetworkFailure, extra: string[]): NodeApiError {
+	const secrets = [call.apiKey];
+	const detail = `Could not reach User.com: ${failure.phrase}${failure.code ? ` (${failure.code})` : ''}.`;
+	const normalized = normalizeUserComError(null, undefined, errorContext(call, secrets, extra));
+	normalized.message = scrubSecrets(`Could not reach User.com: ${failure.phrase}`, secrets);
+	normalized.retryable = failure.retryable;
+	normalized.description = [detail, ...extra, ACTIONS.network].map((l) => scrubSecrets(l, secrets)).join('\n');
+	return fail(call, normalized);
+}
+
+/** A 2xx whose JSON body was empty or cut off. */
+function incompleteError(call: Call, status: number, extra: string[]): NodeApiError {
+	const note = `User.com answered ${status} but the response body was empty or cut off.`;
+	const normalized = normalizeUserComError(502, undefined, errorContext(call, [call.apiKey], [note, ...extra]));
+	normalized.httpCode = status;
+	normalized.message = `User.com answered ${status} with an incomplete response`;
+	return fail(call, normalized);
+}
+
+function statusError(call: Call, status: number, body: unknown, notes?: string[]): NodeApiError {
+	return fail(call, normalizeUserComError(status, body, errorContext(call, [call.apiKey], notes)));
+}
+
+/** Why the next retry must not happen (undefined: retry), taking a token of the retry budget. */
+function retryStop(call: Call, delay: number): string | undefined {
+	const done = call.retries;
+	if (done >= MAX_RETRIES) return `Gave up after ${done + 1} attempts.`;
+	if (getClock().now() + delay > call.deadline) {
+		return `Gave up: the next retry would exceed the ${call.maxWaitSeconds} s allowed per request.`;
+	}
+	if (!call.dispatcher.budget.tryTake()) {
+		return 'Not retried: the retry budget of this User.com account is used up (too many failures recently).';
+	}
+	return undefined;
+}
+
+async function waitBackoff(call: Call, delay: number): Promise<void> {
+	const clock = getClock();
+	const before = clock.now();
+	await sleepUnlessAborted(delay, call.signal);
+	call.stats.waitMs += clock.now() - before;
+	if (call.signal?.aborted) throw cancelledError(call);
+}
+
+function httpOptions(call: Call): IHttpRequestOptions {
+	const options: IHttpRequestOptions = {
+		method: call.method,
+		url: call.url,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: call.timeoutSeconds * 1000,
 	};
+	if (call.qs && Object.keys(call.qs).length > 0) options.qs = call.qs;
+	if (call.body !== undefined) options.body = call.body as IDataObject;
+	if (call.headers) options.headers = call.headers;
+	if (call.body !== undefined && !isJsonBody(call.body) && !call.headers) options.json = false;
+	return options;
+}
 
-	dispatcher.budget.onRequest();
+/** attempt() result: send the request again (re-queued at the head of the execution's queue). */
+const RETRY = Symbol('retry');
 
+/**
+ * Waits for a slot and attempts until there is an answer, an error, or no retry left. This is the
+ * frame that stays suspended while the call is queued: it is kept small on purpose, and all
+ * per-attempt work (options, logging, classification) lives in attempt().
+ */
+async function send(pending: Call | Promise<Call>): Promise<unknown> {
+	const call = await pending;
+	call.dispatcher.budget.onRequest();
 	for (;;) {
-		if (signal?.aborted) throw cancelledError(context, request.itemIndex);
-		const queuedAt = clock.now();
+		if (call.signal?.aborted) throw cancelledError(call);
+		const queuedAt = getClock().now();
 		let ticket: SendTicket;
 		try {
-			ticket = await dispatcher.acquire(execKey, { signal, head, deadline });
+			ticket = await call.dispatcher.acquire(call.execKey, call);
 		} catch (error) {
-			stats.waitMs += clock.now() - queuedAt;
-			if (error instanceof DispatchCancelledError) throw cancelledError(context, request.itemIndex);
-			if (error instanceof DispatchWaitExceededError) {
-				throw waitBoundError(
-					attempts > 0 ? 429 : null,
-					undefined,
-					`Waited for a free slot of this account's rate limit for more than ${settings.maxWaitSeconds} s (queue depth ${dispatcher.queueDepth()}).`,
-				);
-			}
-			throw new NodeOperationError(context.getNode(), error instanceof Error ? error.message : String(error), {
-				itemIndex: request.itemIndex,
-			});
+			call.stats.waitMs += getClock().now() - queuedAt;
+			throw acquireError(call, error);
 		}
-		stats.waitMs += clock.now() - queuedAt;
-		attempts++;
-		stats.requests++;
-		const sentAt = clock.now();
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url: request.url,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: true,
-			timeout: settings.timeoutSeconds * 1000,
-		};
-		if (request.qs && Object.keys(request.qs).length > 0) options.qs = request.qs;
-		if (request.body !== undefined) options.body = request.body as IDataObject;
-		if (request.headers) options.headers = request.headers;
-		if (request.body !== undefined && !isJsonBody(request.body) && !request.headers) options.json = false;
-
-		let response: FullResponse | undefined;
-		let thrown: unknown;
-		try {
-			response = asFullResponse(
-				await loose(context).helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, options),
-			);
-		} catch (error) {
-			thrown = error;
-		}
-		const receivedAt = clock.now();
-		dispatcher.complete(ticket, receivedAt);
-		const durationMs = receivedAt - sentAt;
-
-		// ---- no response: network error ----
-		if (!response) {
-			const failure = classifyNetworkError(thrown);
-			log.debug('User.com request failed without response', {
-				...correlation,
-				method: request.method,
-				path: request.logPath,
-				attempt: attempts,
-				durationMs,
-				error: failure.code ?? 'unknown',
-				payload: describeForLog(request.body, secrets),
-			});
-			if (signal?.aborted) throw cancelledError(context, request.itemIndex);
-			const createBlocked = request.writeKind === 'create' && !failure.notSent && !settings.retryCreatesOnServerErrors;
-			const notes: string[] = [];
-			const detail = `Could not reach User.com: ${failure.phrase}${failure.code ? ` (${failure.code})` : ''}.`;
-			const networkError = (extra: string[]) => {
-				const normalized = normalizeUserComError(null, undefined, { ...base(), notes: extra });
-				normalized.message = scrubSecrets(`Could not reach User.com: ${failure.phrase}`, secrets);
-				normalized.retryable = failure.retryable;
-				normalized.description = [detail, ...extra, ACTIONS.network].map((l) => scrubSecrets(l, secrets)).join('\n');
-				return fail(normalized);
-			};
-			if (!failure.retryable) throw networkError(notes);
-			if (createBlocked) throw networkError([CREATE_NOTE]);
-			const delay = backoffDelayMs(retries + 1, random());
-			const stop = retryStop(retries, delay);
-			if (stop) throw networkError([stop]);
-			if (!failure.notSent) maybePerformed = true;
-			retries++;
-			stats.retries++;
-			await waitBackoff(delay);
-			head = true;
-			continue;
-		}
-
-		const { statusCode: status, headers, body } = response;
-		log.debug('User.com request', {
-			...correlation,
-			method: request.method,
-			path: request.logPath,
-			status,
-			durationMs,
-			attempt: attempts,
-			payload: describeForLog(request.body, secrets),
-			response: describeForLog(body, secrets),
-		});
-
-		if (status !== 503) dispatcher.reportAnswered();
-
-		if (status >= 200 && status < 300) {
-			const parsed = parseSuccessBody(body, headers);
-			if (parsed !== INCOMPLETE) return parsed;
-			const note = `User.com answered ${status} but the response body was empty or cut off.`;
-			const incomplete = (extra: string[]) => {
-				const normalized = normalizeUserComError(502, undefined, { ...base(), notes: [note, ...extra] });
-				normalized.httpCode = status;
-				normalized.message = `User.com answered ${status} with an incomplete response`;
-				return fail(normalized);
-			};
-			if (request.writeKind === 'create' && !settings.retryCreatesOnServerErrors) throw incomplete([CREATE_NOTE]);
-			const delay = backoffDelayMs(retries + 1, random());
-			const stop = retryStop(retries, delay);
-			if (stop) throw incomplete([stop]);
-			retries++;
-			stats.retries++;
-			await waitBackoff(delay);
-			head = true;
-			continue;
-		}
-		// a retried DELETE whose earlier attempt was performed: the record is gone, as asked
-		if (status === 404 && request.method === 'DELETE' && maybePerformed) return {};
-
-		if (status === 429) {
-			stats.rateLimited++;
-			const headerWait = parseRetryAfter(headers['retry-after'], receivedAt);
-			const wait = headerWait ?? parseThrottleBody(body) ?? DEFAULT_429_WAIT_MS;
-			const jitter = Math.floor(random() * (MAX_429_JITTER_MS + 1));
-			const blockedUntil = dispatcher.report429(receivedAt, wait + jitter);
-			log.warn('User.com rate limit hit (429)', {
-				...correlation,
-				account: account.fingerprint,
-				path: request.logPath,
-				retryAfter: headers['retry-after'] ?? null,
-				waitMs: wait + jitter,
-				attempt: attempts,
-				queueDepth: dispatcher.queueDepth(),
-				ratePerSecond: Math.round(dispatcher.currentRate(receivedAt) * 100) / 100,
-			});
-			if (signal?.aborted) throw cancelledError(context, request.itemIndex);
-			if (blockedUntil > deadline) {
-				throw waitBoundError(
-					429,
-					body,
-					`User.com asked to wait ${Math.ceil(wait / 1000)} s, beyond the ${settings.maxWaitSeconds} s allowed per request (${attempts} attempt(s)).`,
-				);
-			}
-			head = true;
-			continue;
-		}
-
-		// 503: User.com is unavailable and did not process the request. Pause the whole account with
-		// a growing backoff (one request probes per pause, so an outage costs a few requests, not a
-		// retry storm) and wait it out for as long as Max Wait allows, whatever the retry count.
-		if (status === 503) {
-			if (signal?.aborted) throw cancelledError(context, request.itemIndex);
-			const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt) ?? 0;
-			const delay = Math.max(backoffDelayMs(dispatcher.unavailableCount + 1, random()), retryAfter);
-			if (receivedAt + delay > deadline) {
-				const stop = `Gave up: User.com stayed unavailable (503) longer than the ${settings.maxWaitSeconds} s allowed per request.`;
-				throw fail(normalizeUserComError(status, body, { ...base(), notes: [stop] }));
-			}
-			dispatcher.reportUnavailable(receivedAt, delay);
-			log.warn('User.com unavailable (503): pausing the account', {
-				...correlation,
-				account: account.fingerprint,
-				path: request.logPath,
-				waitMs: delay,
-				attempt: attempts,
-				queueDepth: dispatcher.queueDepth(),
-			});
-			retries++;
-			stats.retries++;
-			head = true;
-			continue;
-		}
-
-		const retryableStatus = status === 500 || status === 502 || status === 504;
-		if (retryableStatus) {
-			if (signal?.aborted) throw cancelledError(context, request.itemIndex);
-			const createBlocked = request.writeKind === 'create' && !settings.retryCreatesOnServerErrors;
-			if (createBlocked) {
-				throw fail(normalizeUserComError(status, body, { ...base(), notes: [CREATE_NOTE] }));
-			}
-			const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt) ?? 0;
-			const delay = Math.max(backoffDelayMs(retries + 1, random()), retryAfter);
-			const stop = retryStop(retries, delay);
-			if (stop) throw fail(normalizeUserComError(status, body, { ...base(), notes: [stop] }));
-			maybePerformed = true;
-			retries++;
-			stats.retries++;
-			await waitBackoff(delay);
-			head = true;
-			continue;
-		}
-
-		throw fail(normalizeUserComError(status, body, base()));
-	}
-
-	function retryStop(done: number, delay: number): string | undefined {
-		if (done >= MAX_RETRIES) return `Gave up after ${done + 1} attempts.`;
-		if (clock.now() + delay > deadline) {
-			return `Gave up: the next retry would exceed the ${settings.maxWaitSeconds} s allowed per request.`;
-		}
-		if (!dispatcher.budget.tryTake()) {
-			return 'Not retried: the retry budget of this User.com account is used up (too many failures recently).';
-		}
-		return undefined;
-	}
-
-	async function waitBackoff(delay: number): Promise<void> {
-		const before = clock.now();
-		await sleepUnlessAborted(delay, signal);
-		stats.waitMs += clock.now() - before;
-		if (signal?.aborted) throw cancelledError(context, request.itemIndex);
+		call.stats.waitMs += getClock().now() - queuedAt;
+		const result = await attempt(call, ticket);
+		if (result !== RETRY) return result;
+		call.head = true;
 	}
 }
 
-function prepare(
+function acquireError(call: Call, error: unknown): Error {
+	if (error instanceof DispatchCancelledError) return cancelledError(call);
+	if (error instanceof DispatchWaitExceededError) {
+		return waitBoundError(
+			call,
+			call.attempts > 0 ? 429 : null,
+			undefined,
+			`Waited for a free slot of this account's rate limit for more than ${call.maxWaitSeconds} s (queue depth ${call.dispatcher.queueDepth()}).`,
+		);
+	}
+	return new NodeOperationError(call.context.getNode(), error instanceof Error ? error.message : String(error), {
+		itemIndex: call.itemIndex,
+	});
+}
+
+/** Sends one attempt on an acquired slot. Returns the parsed body or RETRY (after any backoff), or throws. */
+async function attempt(call: Call, ticket: SendTicket): Promise<unknown> {
+	const clock = getClock();
+	const { context, dispatcher, stats, signal } = call;
+	call.attempts++;
+	stats.requests++;
+	const sentAt = clock.now();
+	const options = httpOptions(call);
+
+	let response: FullResponse | undefined;
+	let thrown: unknown;
+	try {
+		response = asFullResponse(
+			await loose(context).helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, options),
+		);
+	} catch (error) {
+		thrown = error;
+	}
+	const receivedAt = clock.now();
+	dispatcher.complete(ticket, receivedAt);
+	const durationMs = receivedAt - sentAt;
+	const secrets = [call.apiKey];
+	const log = loggerOf(context, secrets);
+
+	// ---- no response: network error ----
+	if (!response) {
+		const failure = classifyNetworkError(thrown);
+		log.debug('User.com request failed without response', {
+			...correlationOf(call),
+			method: call.method,
+			path: logPathOf(call),
+			attempt: call.attempts,
+			durationMs,
+			error: failure.code ?? 'unknown',
+			payload: describeForLog(call.body, secrets),
+		});
+		if (signal?.aborted) throw cancelledError(call);
+		const createBlocked = call.writeKind === 'create' && !failure.notSent && !call.retryCreatesOnServerErrors;
+		if (!failure.retryable) throw networkError(call, failure, []);
+		if (createBlocked) throw networkError(call, failure, [CREATE_NOTE]);
+		const delay = backoffDelayMs(call.retries + 1, random());
+		const stop = retryStop(call, delay);
+		if (stop) throw networkError(call, failure, [stop]);
+		if (!failure.notSent) call.maybePerformed = true;
+		call.retries++;
+		stats.retries++;
+		await waitBackoff(call, delay);
+		return RETRY;
+	}
+
+	const { statusCode: status, headers, body } = response;
+	log.debug('User.com request', {
+		...correlationOf(call),
+		method: call.method,
+		path: logPathOf(call),
+		status,
+		durationMs,
+		attempt: call.attempts,
+		payload: describeForLog(call.body, secrets),
+		response: describeForLog(body, secrets),
+	});
+
+	if (status !== 503) dispatcher.reportAnswered();
+
+	if (status >= 200 && status < 300) {
+		const parsed = parseSuccessBody(body, headers);
+		if (parsed !== INCOMPLETE) return parsed;
+		if (call.writeKind === 'create' && !call.retryCreatesOnServerErrors) throw incompleteError(call, status, [CREATE_NOTE]);
+		const delay = backoffDelayMs(call.retries + 1, random());
+		const stop = retryStop(call, delay);
+		if (stop) throw incompleteError(call, status, [stop]);
+		call.retries++;
+		stats.retries++;
+		await waitBackoff(call, delay);
+		return RETRY;
+	}
+	// a retried DELETE whose earlier attempt was performed: the record is gone, as asked
+	if (status === 404 && call.method === 'DELETE' && call.maybePerformed) return {};
+
+	if (status === 429) {
+		stats.rateLimited++;
+		const headerWait = parseRetryAfter(headers['retry-after'], receivedAt);
+		const wait = headerWait ?? parseThrottleBody(body) ?? DEFAULT_429_WAIT_MS;
+		const jitter = Math.floor(random() * (MAX_429_JITTER_MS + 1));
+		const blockedUntil = dispatcher.report429(receivedAt, wait + jitter);
+		log.warn('User.com rate limit hit (429)', {
+			...correlationOf(call),
+			account: dispatcher.fingerprint,
+			path: logPathOf(call),
+			retryAfter: headers['retry-after'] ?? null,
+			waitMs: wait + jitter,
+			attempt: call.attempts,
+			queueDepth: dispatcher.queueDepth(),
+			ratePerSecond: Math.round(dispatcher.currentRate(receivedAt) * 100) / 100,
+		});
+		if (signal?.aborted) throw cancelledError(call);
+		if (blockedUntil > call.deadline) {
+			throw waitBoundError(
+				call,
+				429,
+				body,
+				`User.com asked to wait ${Math.ceil(wait / 1000)} s, beyond the ${call.maxWaitSeconds} s allowed per request (${call.attempts} attempt(s)).`,
+			);
+		}
+		return RETRY;
+	}
+
+	// 503: User.com is unavailable and did not process the request. Pause the whole account with
+	// a growing backoff (one request probes per pause, so an outage costs a few requests, not a
+	// retry storm) and wait it out for as long as Max Wait allows, whatever the retry count.
+	if (status === 503) {
+		if (signal?.aborted) throw cancelledError(call);
+		const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt) ?? 0;
+		const delay = Math.max(backoffDelayMs(dispatcher.unavailableCount + 1, random()), retryAfter);
+		if (receivedAt + delay > call.deadline) {
+			const stop = `Gave up: User.com stayed unavailable (503) longer than the ${call.maxWaitSeconds} s allowed per request.`;
+			throw statusError(call, status, body, [stop]);
+		}
+		dispatcher.reportUnavailable(receivedAt, delay);
+		log.warn('User.com unavailable (503): pausing the account', {
+			...correlationOf(call),
+			account: dispatcher.fingerprint,
+			path: logPathOf(call),
+			waitMs: delay,
+			attempt: call.attempts,
+			queueDepth: dispatcher.queueDepth(),
+		});
+		call.retries++;
+		stats.retries++;
+		return RETRY;
+	}
+
+	const retryableStatus = status === 500 || status === 502 || status === 504;
+	if (retryableStatus) {
+		if (signal?.aborted) throw cancelledError(call);
+		const createBlocked = call.writeKind === 'create' && !call.retryCreatesOnServerErrors;
+		if (createBlocked) throw statusError(call, status, body, [CREATE_NOTE]);
+		const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt) ?? 0;
+		const delay = Math.max(backoffDelayMs(call.retries + 1, random()), retryAfter);
+		const stop = retryStop(call, delay);
+		if (stop) throw statusError(call, status, body, [stop]);
+		call.maybePerformed = true;
+		call.retries++;
+		stats.retries++;
+		await waitBackoff(call, delay);
+		return RETRY;
+	}
+
+	throw statusError(call, status, body);
+}
+
+/** The state of one call (page): per-call counters start at zero and Max Wait runs from now. */
+function newCall(
+	context: UserComContext,
 	account: Account,
 	options: UserComRequestOptions,
 	url: string,
 	qs: IDataObject | undefined,
-): PreparedRequest {
-	const itemIndex = options.itemIndex ?? 0;
-	const parsed = new URL(url);
+	settings: UserComRequestSettings,
+): Call {
+	const execKey = executionKeyOf(context);
 	return {
+		context,
+		dispatcher: account.dispatcher,
+		apiKey: account.apiKey,
+		execKey,
+		signal: cancelSignalOf(context),
+		stats: statsFor(execKey),
 		method: options.method,
 		url,
-		logPath: parsed.pathname,
 		qs,
 		body: options.body,
 		headers: options.headers,
-		itemIndex,
+		itemIndex: options.itemIndex ?? 0,
 		correlation: options.correlation,
 		writeKind: options.writeKind ?? defaultWriteKind(options.method, options.path),
+		retryCreatesOnServerErrors: settings.retryCreatesOnServerErrors,
+		maxWaitSeconds: settings.maxWaitSeconds,
+		timeoutSeconds: settings.timeoutSeconds,
+		deadline: getClock().now() + settings.maxWaitSeconds * 1000,
+		head: false,
+		attempts: 0,
+		retries: 0,
+		maybePerformed: false,
+		logPath: undefined,
 	};
 }
 
@@ -561,20 +649,24 @@ function prepare(
  * the action to take, httpCode and itemIndex; the normalized error is at error.context.userCom.
  */
 // Returns Promise<any> (not a generic) so that `userComApiRequest.call(this, ...)` assigns to any type.
-export async function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
+// Not async itself: the promise it returns is send()'s own, so a queued call has one suspended frame.
+export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
+	return send(startCall(this, options));
+}
+
+/** Resolves the credential and settings of a single request (send() awaits it, so errors reject). */
+async function startCall(context: UserComContext, options: UserComRequestOptions): Promise<Call> {
 	const itemIndex = options.itemIndex ?? 0;
-	const account = await resolveAccount(this, itemIndex);
-	const settings = readRequestSettings(this, itemIndex);
-	const url = joinPath(account.baseUrl, options.path);
-	const request = prepare(account, options, url, options.qs);
-	return await send(this, account, request, settings);
+	const account = await resolveAccount(context, itemIndex);
+	const settings = readRequestSettings(context, itemIndex);
+	return newCall(context, account, options, joinPath(account.baseUrl, options.path), options.qs, settings);
 }
 
 function refuseNext(context: UserComContext, next: string, account: Account, itemIndex: number, reason: string): never {
 	const normalized = inputError(`Refused to follow a pagination link: ${reason}`, {
 		itemIndex,
 		secrets: [account.apiKey],
-		description: `User.com returned a "next" page on ${next.slice(0, 200)}; the API key is only sent to ${account.origin}.`,
+		description: `User.com returned a "next" page on ${next.slice(0, 200)}; the API key is only sent to ${new URL(account.baseUrl).origin}.`,
 	});
 	normalized.category = 'server';
 	throw createUserComApiError(context.getNode(), normalized);
@@ -619,8 +711,7 @@ export async function userComApiRequestAllItems(
 	let qs: IDataObject | undefined = options.qs;
 	for (;;) {
 		seen.add(url);
-		const request = prepare(account, { ...options, method: options.method ?? 'GET' }, url, qs);
-		const body = await send(this, account, request, settings);
+		const body = await send(newCall(this, account, { ...options, method: options.method ?? 'GET' }, url, qs, settings));
 		let pageItems: unknown[];
 		let next: unknown = null;
 		if (Array.isArray(body)) {
