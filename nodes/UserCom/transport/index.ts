@@ -539,7 +539,7 @@ async function attempt(call: Call, ticket: SendTicket): Promise<unknown> {
 		const headerWait = parseRetryAfter(headers['retry-after'], receivedAt);
 		const wait = headerWait ?? parseThrottleBody(body) ?? DEFAULT_429_WAIT_MS;
 		const jitter = Math.floor(random() * (MAX_429_JITTER_MS + 1));
-		const blockedUntil = dispatcher.report429(receivedAt, wait + jitter);
+		const blockedUntil = dispatcher.report429(receivedAt, wait + jitter, ticket);
 		log.warn('User.com rate limit hit (429)', {
 			...correlationOf(call),
 			account: dispatcher.fingerprint,
