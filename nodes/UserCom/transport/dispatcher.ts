@@ -76,13 +76,14 @@ export interface SendTicket {
 	rejected?: boolean;
 }
 
+/** One queued request: plain fields only (no closures), so 100,000 queued requests stay small. */
 interface Job {
 	execKey: string;
 	enqueuedAt: number;
 	deadline: number;
+	signal: AbortSignal | undefined;
 	resolve: (ticket: SendTicket) => void;
 	reject: (error: Error) => void;
-	cleanup: () => void;
 }
 
 export function normalizeConfig(config: Partial<DispatcherConfig>): DispatcherConfig {
@@ -274,29 +275,19 @@ export class AccountDispatcher {
 	 * Waits for the account's next free slot for this execution. Resolves at release time with a
 	 * ticket that the caller completes when the answer arrives.
 	 */
-	async acquire(execKey: string, options: AcquireOptions = {}): Promise<SendTicket> {
+	acquire(execKey: string, options: AcquireOptions = {}): Promise<SendTicket> {
 		const { signal } = options;
-		if (signal?.aborted) throw new DispatchCancelledError();
-		const clock = getClock();
-		return await new Promise<SendTicket>((resolve, reject) => {
+		if (signal?.aborted) return Promise.reject(new DispatchCancelledError());
+		return new Promise<SendTicket>((resolve, reject) => {
 			const job: Job = {
 				execKey,
-				enqueuedAt: clock.now(),
+				enqueuedAt: getClock().now(),
 				deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-				resolve: (ticket: SendTicket) => {
-					job.cleanup();
-					resolve(ticket);
-				},
-				reject: (error: Error) => {
-					job.cleanup();
-					reject(error);
-				},
-				cleanup: () => {},
+				signal,
+				resolve,
+				reject,
 			};
-			if (signal) {
-				this.watch(signal, job);
-				job.cleanup = () => this.unwatch(signal, job);
-			}
+			if (signal) this.watch(signal, job);
 			let queue = this.queues.get(execKey);
 			if (!queue) {
 				queue = [];
@@ -307,6 +298,13 @@ export class AccountDispatcher {
 			else queue.push(job);
 			this.kick();
 		});
+	}
+
+	/** Settles a job that has left its queue, and stops watching its signal. */
+	private settle(job: Job, outcome: SendTicket | Error): void {
+		if (job.signal) this.unwatch(job.signal, job);
+		if (outcome instanceof Error) job.reject(outcome);
+		else job.resolve(outcome);
 	}
 
 	/**
@@ -322,7 +320,7 @@ export class AccountDispatcher {
 			const onAbort = () => {
 				for (const queued of [...jobs]) {
 					this.remove(queued);
-					queued.reject(new DispatchCancelledError());
+					this.settle(queued, new DispatchCancelledError());
 				}
 				this.wake();
 			};
@@ -350,7 +348,7 @@ export class AccountDispatcher {
 		const jobs = [...queue];
 		for (const job of jobs) {
 			this.remove(job);
-			job.reject(new DispatchCancelledError());
+			this.settle(job, new DispatchCancelledError());
 		}
 		this.wake();
 		return jobs.length;
@@ -401,7 +399,7 @@ export class AccountDispatcher {
 			for (const job of [...queue]) {
 				if (job.deadline < at) {
 					this.remove(job);
-					job.reject(new DispatchWaitExceededError(at - job.enqueuedAt));
+					this.settle(job, new DispatchWaitExceededError(at - job.enqueuedAt));
 				}
 			}
 		}
@@ -428,7 +426,7 @@ export class AccountDispatcher {
 				const ticket: SendTicket = { at: now, doneAt: null };
 				this.sends.push(ticket);
 				this.lastSendAt = now;
-				job.resolve(ticket);
+				this.settle(job, ticket);
 			}
 		} finally {
 			this.pumping = false;
