@@ -1,4 +1,4 @@
-import { __setClockForTests } from '../../nodes/UserCom/transport/clock';
+import { __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport/clock';
 import {
 	AccountDispatcher,
 	ARRIVAL_SLACK_MS,
@@ -8,8 +8,11 @@ import {
 	fingerprintAccount,
 	getDispatcher,
 	normalizeConfig,
+	CONFIRM_MS,
+	IDLE_FORGET_MS,
 	MAX_PROBE_INTERVAL_MS,
 	PROBE_INTERVAL_MS,
+	PROBE_JITTER,
 	PROBE_RAMP_MS,
 	SendTicket,
 	SAFETY_MARGIN,
@@ -216,15 +219,26 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		return tickets;
 	}
 
-	it('after a 429 caps itself at its own accepted requests in that window, at most once per second', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		expect(d.effectiveCap()).toBe(10);
-		await sendSequential(d, 4); // 4 accepted within ~320 ms
+	/** A first 429 (pause only), then `count` accepted requests and a second 429 that teaches the share. */
+	async function learnShare(d: AccountDispatcher, count: number): Promise<number> {
+		d.report429(clock.now(), 1000);
+		expect(d.effectiveCap()).toBe(d.windowCap); // a first 429 only pauses
+		await sendSequential(d, count);
 		const rejected = await clock.run(d.acquire('e'));
 		d.complete(rejected, clock.now());
 		const t = clock.now();
 		d.report429(t, 1000, rejected);
 		expect(rejected.rejected).toBe(true);
+		return t;
+	}
+
+	beforeEach(() => __setRandomForTests(() => 0.5)); // probe spells without jitter
+	afterEach(() => __setRandomForTests());
+
+	it('a single 429 only pauses; the next within CONFIRM_MS caps it at its own accepted requests', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		expect(d.effectiveCap()).toBe(10);
+		const t = await learnShare(d, 4); // 4 accepted within ~320 ms after the pause
 		// others filled the rest of the window: this process keeps the 4 slots it had
 		expect(d.effectiveCap(t)).toBe(4);
 		expect(d.currentRate(t)).toBeCloseTo(4);
@@ -237,12 +251,19 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		expect(d.effectiveCap(t + 1200)).toBeGreaterThanOrEqual(1);
 	});
 
+	it('an isolated 429 teaches nothing', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t0 = clock.now();
+		d.report429(t0, 1000);
+		d.report429(t0 + CONFIRM_MS + 1, 1000); // too late to confirm the first: a new first
+		expect(d.effectiveCap(t0 + CONFIRM_MS + 1)).toBe(10);
+		d.report429(t0 + CONFIRM_MS + 1500, 1000);
+		expect(d.effectiveCap(t0 + CONFIRM_MS + 1500)).toBe(1);
+	});
+
 	it('never exceeds the learned cap in any sliding second', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		await sendSequential(d, 3);
-		const rejected = await clock.run(d.acquire('e'));
-		d.complete(rejected, clock.now());
-		d.report429(clock.now(), 1000, rejected);
+		await learnShare(d, 3);
 		expect(d.effectiveCap()).toBe(3);
 		const start = clock.now();
 		const grants: Array<[string, number]> = [];
@@ -257,8 +278,9 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	it('probes one step up after a quiet spell, doubles the spell after a failed probe, ramps after a good one', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t0 = clock.now();
-		d.report429(t0, 1000); // nothing sent: the smallest cap
-		expect(d.effectiveCap(t0)).toBe(1);
+		d.report429(t0, 1000);
+		d.report429(t0 + 1500, 1000); // nothing sent: the smallest cap
+		expect(d.effectiveCap(t0 + 1500)).toBe(1);
 		const end = d.blockedUntil;
 		expect(d.effectiveCap(end + PROBE_INTERVAL_MS - 1)).toBe(1);
 		expect(d.effectiveCap(end + PROBE_INTERVAL_MS)).toBe(2);
@@ -282,12 +304,27 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		expect(d.currentRate(at)).toBeCloseTo(9.5);
 	});
 
+	it('spreads the probe spell by ±PROBE_JITTER so processes that learned together do not probe together', () => {
+		for (const [rnd, factor] of [[0, 1 - PROBE_JITTER], [0.999999, 1 + PROBE_JITTER]] as const) {
+			__setRandomForTests(() => rnd);
+			const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+			const t0 = clock.now();
+			d.report429(t0, 0);
+			d.report429(t0 + 1500, 0);
+			const spell = PROBE_INTERVAL_MS * factor;
+			expect(d.effectiveCap(t0 + 1500 + spell - 2)).toBe(1);
+			expect(d.effectiveCap(t0 + 1500 + spell + 1)).toBe(2);
+		}
+	});
+
 	it('the failed-probe spell is bounded', () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		let t = clock.now();
 		d.report429(t, 0);
+		t += 1500;
+		d.report429(t, 0);
 		for (let i = 0; i < 8; i++) {
-			// find the next probe, then fail it
+			// find the next probe (sending keeps the account from counting as idle), then fail it
 			let step = t;
 			while (d.effectiveCap(step) === 1) step += 1000;
 			expect(step - t).toBeLessThanOrEqual(MAX_PROBE_INTERVAL_MS + 1000);
@@ -296,16 +333,29 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		}
 	});
 
+	it('an idle account forgets its learned share', () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t0 = clock.now();
+		d.report429(t0, 0);
+		d.report429(t0 + 1500, 0);
+		expect(d.effectiveCap(t0 + 1500)).toBe(1);
+		expect(d.effectiveCap(t0 + 1500 + IDLE_FORGET_MS + 1)).toBe(10);
+	});
+
 	it('a changed configuration forgets the learned cap', () => {
 		const d = getDispatcher('acct-config', { rateLimit: 10, sharePercent: 100 });
-		d.report429(clock.now(), 0);
-		expect(d.effectiveCap()).toBe(1);
+		const t0 = clock.now();
+		d.report429(t0, 0);
+		d.report429(t0 + 1500, 0);
+		expect(d.effectiveCap(t0 + 1500)).toBe(1);
 		getDispatcher('acct-config', { rateLimit: 10, sharePercent: 50 });
-		expect(d.effectiveCap()).toBe(5);
+		expect(d.effectiveCap(t0 + 1500)).toBe(5);
 	});
 
 	it('spacing follows the learned cap for queued requests (nothing pre-booked)', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		d.report429(clock.now(), 0); // the first, pausing 429 came earlier
+		await clock.advance(2000);
 		const grants: Array<[string, number]> = [];
 		const all = queue(d, 'e', 6, grants);
 		await clock.advance(150); // two sent

@@ -22,7 +22,7 @@ describe('one key shared by several processes (simulated)', () => {
 			expect(r.ratio429).toBeLessThanOrEqual(0.02);
 			expect(r.maxInWindow).toBeLessThanOrEqual(10);
 		}
-		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.8);
+		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.85);
 	});
 
 	it('three workers each with the full limit: 429s stay at or below 2 %', async () => {
@@ -31,7 +31,8 @@ describe('one key shared by several processes (simulated)', () => {
 			workers: [{ items: 166 }, { items: 166, startMs: seed * 23 }, { items: 166, startMs: seed * 41 }],
 		}));
 		for (const r of results) expect(r.ratio429).toBeLessThanOrEqual(0.02);
-		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.7);
+		// the shares are learned from a window all workers filled from the same start: about equal
+		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.8);
 	});
 
 	it('a foreign client at half the limit: ours at or below 2 % 429s, combined at least 0.85 × L', async () => {

@@ -1,4 +1,4 @@
-import { getClock, interruptibleSleep } from './clock';
+import { getClock, interruptibleSleep, random } from './clock';
 import { RetryBudget } from './retry';
 
 /**
@@ -9,25 +9,36 @@ import { RetryBudget } from './retry';
  *   (judged by each request's latest possible arrival, see MAX_ARRIVAL_JITTER_MS),
  *   never before a 429 block ends. Nothing is pre-booked: the pump re-evaluates each time.
  * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
- * - Learned share: a 429 shows that others use the same key (queue-mode workers, other tools).
- *   This process then caps itself at the number of its own requests User.com accepted in the
- *   full window that drew the 429 (and at least one fewer than before), spread evenly. The
- *   processes' caps then add up to about the limit whatever their number, so the 429s stop after
- *   one round instead of several blind rate cuts, each with its retry-after pause.
- * - Probing: after PROBE_INTERVAL_MS without a 429 the learned cap goes up by one. A probe that
- *   draws a 429 doubles that spell (up to MAX_PROBE_INTERVAL_MS), so a busy key costs a 429 every
- *   15, 30, 60 s at most; a probe that does not is followed by the next after PROBE_RAMP_MS,
- *   so a worker whose neighbours finished climbs back to the full limit.
+ * - Learned share: 429s while this process keeps under the limit mean others use the same key
+ *   (queue-mode workers, other tools). The first 429 only pauses the account (retry-after): every
+ *   process on the key gets one at about the same moment, so all of them resume at about the same
+ *   time. The next 429 within CONFIRM_MS then comes from a window that all of them filled from the
+ *   same start, and this process caps itself at the number of its own requests User.com accepted in
+ *   it (at least one fewer than the cap in force), spread evenly. Each process ends up with about an
+ *   equal part, and the parts add up to about the limit, whatever the number of processes.
+ * - Probing: after about PROBE_INTERVAL_MS without a 429 (randomised by ±PROBE_JITTER so processes
+ *   that learned together do not probe together) the learned cap goes up by one. A probe that draws
+ *   a 429 doubles that spell (up to MAX_PROBE_INTERVAL_MS); one that does not is followed by the next
+ *   after PROBE_RAMP_MS, so a worker whose neighbours finished climbs back to the full limit. An
+ *   account idle for IDLE_FORGET_MS forgets what it learned.
  */
 
 export const SAFETY_MARGIN = 0.05;
 /** A second 429 within this time of a cut does not cut again (the same congestion). */
 export const DECREASE_WINDOW_MS = 1000;
-/** Quiet time before the first probe above a learned cap, doubled by each failed probe. */
-export const PROBE_INTERVAL_MS = 15_000;
-export const MAX_PROBE_INTERVAL_MS = 60_000;
+/** A 429 within this time after a first one (which only paused) teaches the share. */
+export const CONFIRM_MS = 10_000;
+/**
+ * Quiet time before the first probe above a learned cap, doubled by each failed probe. Long on
+ * purpose: while the processes' parts add up to the limit every probe costs a 429.
+ */
+export const PROBE_INTERVAL_MS = 45_000;
+export const MAX_PROBE_INTERVAL_MS = 120_000;
+export const PROBE_JITTER = 0.2;
 /** Quiet time after a successful probe before the next one. */
-export const PROBE_RAMP_MS = 7000;
+export const PROBE_RAMP_MS = 3000;
+/** Longer than the longest probe spell: an account that sends nothing this long forgets its share. */
+export const IDLE_FORGET_MS = 180_000;
 export const WINDOW_MS = 1000;
 /**
  * User.com counts arrivals, not our send decisions. Between the moment a request is released and
@@ -112,6 +123,10 @@ export class AccountDispatcher {
 	private capChangedAt = Number.NEGATIVE_INFINITY;
 	private probing = false;
 	private probeIntervalMs = PROBE_INTERVAL_MS;
+	/** Spreads the probes of processes that learned at the same moment. */
+	private probeJitter = 1;
+	/** When a 429 last found no learned cap: it only paused the account. */
+	private unconfirmedAt = Number.NEGATIVE_INFINITY;
 	private pumping = false;
 	private wakeResolver: (() => void) | null = null;
 	readonly budget = new RetryBudget();
@@ -162,13 +177,13 @@ export class AccountDispatcher {
 	private probe(now: number): void {
 		if (this.learnedCap === null) return;
 		// idle for long: whatever was learned is stale, and the next 429 teaches it again
-		if (now - Math.max(this.lastSendAt, this.capChangedAt, this.blockedUntilMs) > MAX_PROBE_INTERVAL_MS) {
+		if (now - Math.max(this.lastSendAt, this.capChangedAt, this.blockedUntilMs) > IDLE_FORGET_MS) {
 			this.learnedCap = null;
 			this.probing = false;
 			this.probeIntervalMs = PROBE_INTERVAL_MS;
 			return;
 		}
-		const quiet = this.probing ? PROBE_RAMP_MS : this.probeIntervalMs;
+		const quiet = (this.probing ? PROBE_RAMP_MS : this.probeIntervalMs) * this.probeJitter;
 		if (now - Math.max(this.capChangedAt, this.blockedUntilMs) < quiet) return;
 		if (this.probing) this.probeIntervalMs = PROBE_INTERVAL_MS;
 		this.learnedCap++;
@@ -225,9 +240,10 @@ export class AccountDispatcher {
 
 	/**
 	 * Records a 429 received at `receivedAt` for `ticket`: blocks the whole account until
-	 * receivedAt + waitMs and (at most once per DECREASE_WINDOW_MS) limits this process to the
-	 * share of the window User.com gave it: its own accepted requests released within the window
-	 * before the rejected one, and at least one fewer than the cap in force. Returns the block end.
+	 * receivedAt + waitMs. Without a learned cap, a first 429 only pauses; the next one within
+	 * CONFIRM_MS (and any later one, at most once per DECREASE_WINDOW_MS) limits this process to
+	 * its own accepted requests released within the window before the rejected one, and at least
+	 * one fewer than the cap in force. Returns the block end.
 	 */
 	report429(receivedAt: number, waitMs: number, ticket?: SendTicket): number {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
@@ -241,11 +257,17 @@ export class AccountDispatcher {
 			if (sent !== ticket && !sent.rejected && sent.at > reference - WINDOW_MS && sent.at <= reference) accepted++;
 		}
 		const cap = this.effectiveCap(receivedAt);
+		if (this.learnedCap === null && receivedAt - this.unconfirmedAt > CONFIRM_MS) {
+			// first 429: pause only; the share is measured from the next one (see the top)
+			this.unconfirmedAt = receivedAt;
+			return this.blockedUntilMs;
+		}
 		// a 429 soon after a probe upwards: the room was not there, so wait longer before the next
 		if (this.probing && receivedAt - this.capChangedAt < this.probeIntervalMs + WINDOW_MS) {
 			this.probeIntervalMs = Math.min(MAX_PROBE_INTERVAL_MS, this.probeIntervalMs * 2);
 		}
 		this.learnedCap = Math.max(1, Math.min(accepted, cap - 1));
+		this.probeJitter = 1 - PROBE_JITTER + 2 * PROBE_JITTER * random();
 		this.probing = false;
 		this.capChangedAt = receivedAt;
 		return this.blockedUntilMs;

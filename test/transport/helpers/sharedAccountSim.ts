@@ -8,7 +8,7 @@
  * Used by the shared-limit tests and by `npx ts-node test/transport/helpers/sharedAccountSim.ts`,
  * which prints the figures for a few set-ups (for tuning the dispatcher without real n8n).
  */
-import { __setClockForTests } from '../../../nodes/UserCom/transport/clock';
+import { __setClockForTests, __setRandomForTests } from '../../../nodes/UserCom/transport/clock';
 import { AccountDispatcher, SendTicket } from '../../../nodes/UserCom/transport/dispatcher';
 import { FakeClock } from './fakeClock';
 
@@ -79,6 +79,8 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 	const inbound = setup.inboundMs ?? [1, 4];
 	const clock = new FakeClock(1_700_000_000_000);
 	__setClockForTests(clock);
+	// the dispatcher's jitter (probe spells) from the same seed
+	__setRandomForTests(mulberry32((setup.seed ?? 1) * 7919));
 	const t0 = clock.now();
 	const acceptedAt: number[] = [];
 	let requests = 0;
@@ -164,6 +166,7 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 		await clock.run(Promise.all(all), 24 * 3_600_000);
 	} finally {
 		__setClockForTests();
+		__setRandomForTests();
 	}
 	const wallMs = Math.max(...workerWallMs.map((ms, i) => ms + (setup.workers[i].startMs ?? 0)));
 	const items = setup.workers.reduce((a, w) => a + w.items, 0);
