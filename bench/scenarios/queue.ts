@@ -92,7 +92,18 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 					`${workersUsed} of ${k} workers ran an execution; accepted ${reqs.filter((r) => isOk(r.status)).length} requests in ${round(wall / 1000, 1)} s (trigger to last response)`,
 					sendingPhase(reqs, p.windowMs, p.limit, t0),
 				],
-				extra: { workers: k, sharePercent: share, ratio429: round(ratio429, 4), throughputOfL: round(throughput), workersUsed },
+				extra: {
+					workers: k,
+					sharePercent: share,
+					ratio429: round(ratio429, 4),
+					throughputOfL: round(throughput),
+					workersUsed,
+					// per execution: accepted per window and where its 429s fell (for reading how the shares moved)
+					perWindow: batches.map((_, j) => {
+						const w = perWindow(reqs.filter((r) => r.client === `${tag}x${j}`), Math.min(...trs.map((t) => t.startedAt)), p.windowMs);
+						return { accepted: w.accepted.map(([, n]) => n).join(' '), rejectedInWindow: w.rejected.map(([i, n]) => `${i}:${n}`).join(' ') };
+					}),
+				},
 				panel: {
 					title: `Queue mode, ${k} workers, share ${share} % each`,
 					limit: p.limit,

@@ -8,14 +8,9 @@ import {
 	fingerprintAccount,
 	getDispatcher,
 	normalizeConfig,
-	CONFIRM_MS,
-	IDLE_FORGET_MS,
-	MAX_PROBE_INTERVAL_MS,
-	PROBE_INTERVAL_MS,
-	PROBE_JITTER,
-	PROBE_RAMP_MS,
 	SendTicket,
 	SAFETY_MARGIN,
+	SHARE_TUNING,
 	__resetDispatchersForTests,
 } from '../../nodes/UserCom/transport/dispatcher';
 import { FakeClock } from './helpers/fakeClock';
@@ -219,10 +214,12 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		return tickets;
 	}
 
-	/** A first 429 (pause only), then `count` accepted requests and a second 429 that teaches the share. */
+	const T = SHARE_TUNING;
+
+	/** A first 429 (halves), then `count` accepted requests and a second 429 that measures the share. */
 	async function learnShare(d: AccountDispatcher, count: number): Promise<number> {
 		d.report429(clock.now(), 1000);
-		expect(d.effectiveCap()).toBe(d.windowCap); // a first 429 only pauses
+		expect(d.effectiveCap()).toBe(Math.floor(d.windowCap / 2)); // someone else is there: half
 		await sendSequential(d, count);
 		const rejected = await clock.run(d.acquire('e'));
 		d.complete(rejected, clock.now());
@@ -235,30 +232,63 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	beforeEach(() => __setRandomForTests(() => 0.5)); // probe spells without jitter
 	afterEach(() => __setRandomForTests());
 
-	it('a single 429 only pauses; the next within CONFIRM_MS caps it at its own accepted requests', async () => {
+	it('a first 429 halves the cap; a second soon after the pause caps it at its own accepted requests', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		expect(d.effectiveCap()).toBe(10);
-		const t = await learnShare(d, 4); // 4 accepted within ~320 ms after the pause
-		// others filled the rest of the window: this process keeps the 4 slots it had
+		const t = await learnShare(d, 4); // 4 accepted at the halved rate after the pause
+		// the others filled the rest of the window: this process keeps the 4 slots it had
 		expect(d.effectiveCap(t)).toBe(4);
 		expect(d.currentRate(t)).toBeCloseTo(4);
 		// a second 429 of the same congestion (already in flight) does not cut again
 		d.report429(t + 300, 1000);
 		expect(d.effectiveCap(t + 300)).toBe(4);
-		// one in the next window does: at least one fewer
+		// one in the next window does, by one step
 		d.report429(t + 1200, 1000);
-		expect(d.effectiveCap(t + 1200)).toBeLessThanOrEqual(3);
-		expect(d.effectiveCap(t + 1200)).toBeGreaterThanOrEqual(1);
+		expect(d.effectiveCap(t + 1200)).toBe(3);
 	});
 
-	it('an isolated 429 teaches nothing', async () => {
+	it('the measured share is at least one fewer than the half', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t = await learnShare(d, 5);
+		expect(d.effectiveCap(t)).toBe(4);
+	});
+
+	it('a measure where hardly anything got through (a burst still going on) keeps the half and measures again', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t = await learnShare(d, 1);
+		expect(d.effectiveCap(t)).toBe(5);
+		// the burst is over: no further 429, so the full cap comes back a few seconds later
+		expect(d.effectiveCap(d.blockedUntil + T.retryFullMs)).toBe(10);
+	});
+
+	it('halved and no further 429: the full cap again; a 429 soon after that keeps the half', () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t0 = clock.now();
 		d.report429(t0, 1000);
-		d.report429(t0 + CONFIRM_MS + 1, 1000); // too late to confirm the first: a new first
-		expect(d.effectiveCap(t0 + CONFIRM_MS + 1)).toBe(10);
-		d.report429(t0 + CONFIRM_MS + 1500, 1000);
-		expect(d.effectiveCap(t0 + CONFIRM_MS + 1500)).toBe(1);
+		expect(d.effectiveCap(t0)).toBe(5);
+		const resume = d.blockedUntil;
+		expect(d.effectiveCap(resume + T.retryFullMs - 1)).toBe(5);
+		// a one-off burst from another tool costs only a few seconds at half speed
+		expect(d.effectiveCap(resume + T.retryFullMs)).toBe(10);
+		// but the key is shared after all: keep the half, and probe only after the long spell
+		const again = resume + T.retryFullMs + 800;
+		d.report429(again, 1000);
+		expect(d.effectiveCap(again)).toBe(5);
+		const end = d.blockedUntil;
+		expect(d.effectiveCap(end + T.retryFullMs + 1)).toBe(5);
+		expect(d.effectiveCap(end + 5 * T.spellPerCapMs - 1)).toBe(5);
+		expect(d.effectiveCap(end + 5 * T.spellPerCapMs)).toBe(6);
+	});
+
+	it('a 429 long after the full cap came back halves again (a new episode)', () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t0 = clock.now();
+		d.report429(t0, 0);
+		expect(d.effectiveCap(t0 + T.retryFullMs)).toBe(10);
+		const later = t0 + T.retryFullMs + T.keepHalfMs + 1;
+		d.report429(later, 0);
+		expect(d.effectiveCap(later)).toBe(5);
+		expect(d.effectiveCap(later + T.retryFullMs)).toBe(10);
 	});
 
 	it('never exceeds the learned cap in any sliding second', async () => {
@@ -275,90 +305,100 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		expect(times[1] - times[0]).toBeGreaterThanOrEqual(1000 / 3 - 1);
 	});
 
-	it('probes one step up after a quiet spell, doubles the spell after a failed probe, ramps after a good one', async () => {
+	it('probes one step up after a spell proportional to the cap, doubles it after a failed probe, ramps after a good one', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		const t0 = clock.now();
-		d.report429(t0, 1000);
-		d.report429(t0 + 1500, 1000); // nothing sent: the smallest cap
-		expect(d.effectiveCap(t0 + 1500)).toBe(1);
+		await learnShare(d, 2);
 		const end = d.blockedUntil;
-		expect(d.effectiveCap(end + PROBE_INTERVAL_MS - 1)).toBe(1);
-		expect(d.effectiveCap(end + PROBE_INTERVAL_MS)).toBe(2);
+		const spell = 2 * T.spellPerCapMs;
+		expect(d.effectiveCap(end + spell - 1)).toBe(2);
+		expect(d.effectiveCap(end + spell)).toBe(3);
 		// the probe draws a 429: back down, and the next probe waits twice as long
-		const failedAt = end + PROBE_INTERVAL_MS + 500;
+		const failedAt = end + spell + 500;
 		d.report429(failedAt, 1000);
-		expect(d.effectiveCap(failedAt)).toBe(1);
+		expect(d.effectiveCap(failedAt)).toBe(2);
 		const end2 = d.blockedUntil;
-		expect(d.effectiveCap(end2 + PROBE_INTERVAL_MS)).toBe(1);
-		expect(d.effectiveCap(end2 + 2 * PROBE_INTERVAL_MS)).toBe(2);
+		expect(d.effectiveCap(end2 + 2 * spell - 1)).toBe(2);
+		expect(d.effectiveCap(end2 + 2 * spell)).toBe(3);
 		// no 429 after that probe: the next step comes after the short ramp, then the next
-		const probed = end2 + 2 * PROBE_INTERVAL_MS;
-		expect(d.effectiveCap(probed + PROBE_RAMP_MS)).toBe(3);
-		expect(d.effectiveCap(probed + 2 * PROBE_RAMP_MS)).toBe(4);
+		const probed = end2 + 2 * spell;
+		expect(d.effectiveCap(probed + T.rampMs)).toBe(4);
+		let at = probed + T.rampMs;
 		// reaching the configured cap forgets the learned one
-		let at = probed + 2 * PROBE_RAMP_MS;
 		for (let cap = 5; cap <= 10; cap++) {
-			at += PROBE_RAMP_MS;
+			at += T.rampMs;
 			expect(d.effectiveCap(at)).toBe(cap);
 		}
 		expect(d.currentRate(at)).toBeCloseTo(9.5);
 	});
 
-	it('spreads the probe spell by ±PROBE_JITTER so processes that learned together do not probe together', () => {
-		for (const [rnd, factor] of [[0, 1 - PROBE_JITTER], [0.999999, 1 + PROBE_JITTER]] as const) {
-			__setRandomForTests(() => rnd);
-			const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-			const t0 = clock.now();
-			d.report429(t0, 0);
-			d.report429(t0 + 1500, 0);
-			const spell = PROBE_INTERVAL_MS * factor;
-			expect(d.effectiveCap(t0 + 1500 + spell - 2)).toBe(1);
-			expect(d.effectiveCap(t0 + 1500 + spell + 1)).toBe(2);
-		}
+	it('a smaller share probes sooner (unequal shares even out)', async () => {
+		const small = new AccountDispatcher('small', { rateLimit: 10, sharePercent: 100 });
+		const tSmall = await learnShare(small, 2);
+		const big = new AccountDispatcher('big', { rateLimit: 10, sharePercent: 100 });
+		const tBig = await learnShare(big, 4);
+		expect(small.effectiveCap(tSmall + 1000 + 2 * T.spellPerCapMs)).toBe(3);
+		expect(big.effectiveCap(tBig + 1000 + 2 * T.spellPerCapMs)).toBe(4);
+		expect(big.effectiveCap(tBig + 1000 + 4 * T.spellPerCapMs)).toBe(5);
 	});
 
-	it('the failed-probe spell is bounded', () => {
+	it('a 429 it did not cause by probing costs one step and is probed back soon', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		let t = clock.now();
-		d.report429(t, 0);
-		t += 1500;
-		d.report429(t, 0);
-		for (let i = 0; i < 8; i++) {
+		const t = await learnShare(d, 3);
+		const hit = t + 5000;
+		d.report429(hit, 1000);
+		expect(d.effectiveCap(hit)).toBe(2);
+		const end = d.blockedUntil;
+		expect(d.effectiveCap(end + T.victimSpellMs - 1)).toBe(2);
+		expect(d.effectiveCap(end + T.victimSpellMs)).toBe(3);
+	});
+
+	it('the failed-probe spell is bounded', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		await learnShare(d, 2);
+		let t = d.blockedUntil;
+		for (let i = 0; i < 6; i++) {
 			// find the next probe (sending keeps the account from counting as idle), then fail it
 			let step = t;
-			while (d.effectiveCap(step) === 1) step += 1000;
-			expect(step - t).toBeLessThanOrEqual(MAX_PROBE_INTERVAL_MS + 1000);
+			while (d.effectiveCap(step) === 2) step += 1000;
+			expect(step - t).toBeLessThanOrEqual(2 * T.spellPerCapMs * T.maxSpellFactor + 2000);
 			t = step + 100;
 			d.report429(t, 0);
 		}
 	});
 
-	it('an idle account forgets its learned share', () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		const t0 = clock.now();
-		d.report429(t0, 0);
-		d.report429(t0 + 1500, 0);
-		expect(d.effectiveCap(t0 + 1500)).toBe(1);
-		expect(d.effectiveCap(t0 + 1500 + IDLE_FORGET_MS + 1)).toBe(10);
+	it('spreads the probe spell by ±jitter so processes that learned together do not probe together', async () => {
+		for (const [rnd, factor] of [[0, 1 - T.jitter], [0.999999, 1 + T.jitter]] as const) {
+			__setRandomForTests(() => rnd);
+			const d = new AccountDispatcher(`acct${rnd}`, { rateLimit: 10, sharePercent: 100 });
+			await learnShare(d, 2);
+			const end = d.blockedUntil;
+			const spell = 2 * T.spellPerCapMs * factor;
+			expect(d.effectiveCap(end + spell - 2)).toBe(2);
+			expect(d.effectiveCap(end + spell + 1)).toBe(3);
+		}
 	});
 
-	it('a changed configuration forgets the learned cap', () => {
+	it('an idle account forgets its learned share', async () => {
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		await learnShare(d, 2);
+		expect(d.effectiveCap(d.blockedUntil + T.idleForgetMs + 1)).toBe(10);
+	});
+
+	it('a changed configuration forgets the learned cap', async () => {
 		const d = getDispatcher('acct-config', { rateLimit: 10, sharePercent: 100 });
-		const t0 = clock.now();
-		d.report429(t0, 0);
-		d.report429(t0 + 1500, 0);
-		expect(d.effectiveCap(t0 + 1500)).toBe(1);
+		const t = await learnShare(d, 2);
+		expect(d.effectiveCap(t)).toBe(2);
 		getDispatcher('acct-config', { rateLimit: 10, sharePercent: 50 });
-		expect(d.effectiveCap(t0 + 1500)).toBe(5);
+		expect(d.effectiveCap(t)).toBe(5);
 	});
 
 	it('spacing follows the learned cap for queued requests (nothing pre-booked)', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		d.report429(clock.now(), 0); // the first, pausing 429 came earlier
-		await clock.advance(2000);
+		d.report429(clock.now(), 0); // the first, halving 429 came earlier
+		await clock.advance(1000);
 		const grants: Array<[string, number]> = [];
 		const all = queue(d, 'e', 6, grants);
-		await clock.advance(150); // two sent
+		await clock.advance(250); // two sent, 200 ms apart (the halved rate)
 		expect(grants).toHaveLength(2);
 		const t429 = clock.now();
 		d.report429(t429, 1000);

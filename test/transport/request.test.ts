@@ -11,7 +11,7 @@ import {
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
-import { IDLE_FORGET_MS } from '../../nodes/UserCom/transport/dispatcher';
+import { SHARE_TUNING } from '../../nodes/UserCom/transport/dispatcher';
 import { API_KEY, FakeHttp, type LogEntry, makeContext, networkError, NODE, type ContextOptions } from './helpers/fakeContext';
 
 let clock: FakeClock;
@@ -181,27 +181,27 @@ describe('userComApiRequest: 429 handling', () => {
 			retryAfter: '1',
 			attempt: 1,
 			queueDepth: 0,
-			// a first 429 only pauses the account
-			ratePerSecond: 9.5,
+			// a first 429 pauses the account and halves its rate: someone else uses the key
+			ratePerSecond: 5,
 			executionId: 'exec-1',
 			correlation: 'user email=a@b.c',
 		});
-		// the second teaches the share: nothing of ours was accepted in that window, so one per second
-		expect(warns[1].meta).toMatchObject({ attempt: 2, ratePerSecond: 1 });
+		// the second, right after the pause, let nothing through: not a measure of the share, still half
+		expect(warns[1].meta).toMatchObject({ attempt: 2, ratePerSecond: 5 });
 		expect(getExecutionStats('exec-1')).toMatchObject({ requests: 7, rateLimited: 6, retries: 0 });
 	});
 
-	it('after a 429 keeps to its share of the window, and an idle account forgets it', async () => {
+	it('after a 429 keeps to half the limit, and an idle account forgets it', async () => {
 		sequence(throttled({ 'retry-after': '1' }), throttled({ 'retry-after': '1' }), ok());
 		const c = ctx();
-		await clock.run(userComApiRequest.call(c, GET)); // 429 (pause), 429 (share learned), ok
+		await clock.run(userComApiRequest.call(c, GET)); // 429 (halved), 429 (still halved), ok
 		const t1 = clock.now();
 		await clock.run(userComApiRequest.call(c, GET));
 		await clock.run(userComApiRequest.call(c, GET));
 		const [, , , third, fourth] = http.calls.map((x) => x.at);
 		expect(third).toBeGreaterThanOrEqual(t1);
-		expect(fourth - third).toBeGreaterThanOrEqual(1000); // one per second: its share of the window was 0
-		await clock.advance(IDLE_FORGET_MS + 1000);
+		expect(fourth - third).toBeGreaterThanOrEqual(199); // five per second: half the limit
+		await clock.advance(SHARE_TUNING.idleForgetMs + 1000);
 		await clock.run(userComApiRequest.call(c, GET));
 		await clock.run(userComApiRequest.call(c, GET));
 		const n = http.calls.length;

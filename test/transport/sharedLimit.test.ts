@@ -35,6 +35,40 @@ describe('one key shared by several processes (simulated)', () => {
 		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.8);
 	});
 
+	it('three workers whose executions start up to 0.9 s apart (n8n under load): shares stay about equal', async () => {
+		const results = await runSeeds((seed) => ({
+			seed,
+			outboundMs: [5, 60],
+			workers: [{ items: 166 }, { items: 166, startMs: (seed * 137) % 700 }, { items: 166, startMs: (seed * 251) % 900 }],
+		}));
+		for (const r of results) {
+			expect(r.ratio429).toBeLessThanOrEqual(0.02);
+			// every worker measured its share at the same halved rate: nobody is left with a sliver
+			for (const caps of r.caps) expect(caps[5]).toBeGreaterThanOrEqual(3);
+		}
+		expect(mean(results.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.8);
+	});
+
+	it('a worker that joins late gets a fair part, and two workers split the limit with few 429s', async () => {
+		const late = await runSeeds((seed) => ({ seed, workers: [{ items: 400 }, { items: 400, startMs: 8000 + seed * 97 }] }));
+		for (const r of late) expect(r.ratio429).toBeLessThanOrEqual(0.01);
+		expect(mean(late.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.83);
+		const two = await runSeeds((seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] }));
+		for (const r of two) expect(r.ratio429).toBeLessThanOrEqual(0.01);
+	});
+
+	it('a one-off burst from another tool costs a worker alone only a few seconds at half speed', async () => {
+		const results = await runSeeds((seed) => ({
+			seed,
+			workers: [{ items: 600 }],
+			foreign: [{ perSecond: 12, startMs: 10_000 + seed * 37, stopMs: 11_000 + seed * 37 }],
+		}));
+		for (const r of results) {
+			expect(r.throughputOfL).toBeGreaterThanOrEqual(0.88);
+			expect(r.caps[0][r.caps[0].length - 1]).toBe(10);
+		}
+	});
+
 	it('a foreign client at half the limit: ours at or below 2 % 429s, combined at least 0.85 × L', async () => {
 		const results = await runSeeds((seed) => ({ seed, workers: [{ items: 500, startMs: 2000 }], foreign: [{ perSecond: 5 }] }));
 		for (const r of results) {

@@ -9,36 +9,46 @@ import { RetryBudget } from './retry';
  *   (judged by each request's latest possible arrival, see MAX_ARRIVAL_JITTER_MS),
  *   never before a 429 block ends. Nothing is pre-booked: the pump re-evaluates each time.
  * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
- * - Learned share: 429s while this process keeps under the limit mean others use the same key
- *   (queue-mode workers, other tools). The first 429 only pauses the account (retry-after): every
- *   process on the key gets one at about the same moment, so all of them resume at about the same
- *   time. The next 429 within CONFIRM_MS then comes from a window that all of them filled from the
- *   same start, and this process caps itself at the number of its own requests User.com accepted in
- *   it (at least one fewer than the cap in force), spread evenly. Each process ends up with about an
- *   equal part, and the parts add up to about the limit, whatever the number of processes.
- * - Probing: after about PROBE_INTERVAL_MS without a 429 (randomised by ±PROBE_JITTER so processes
- *   that learned together do not probe together) the learned cap goes up by one. A probe that draws
- *   a 429 doubles that spell (up to MAX_PROBE_INTERVAL_MS); one that does not is followed by the next
- *   after PROBE_RAMP_MS, so a worker whose neighbours finished climbs back to the full limit. An
- *   account idle for IDLE_FORGET_MS forgets what it learned.
+ * - Learned share: a 429 while this process keeps under the limit means someone else uses the
+ *   same key (queue-mode workers, other tools). See `SHARE_TUNING` for the figures.
+ *   1. The first 429 pauses the account (retry-after) and halves its cap: at least one other
+ *      client is there. Two processes on one key are now even, with no further 429.
+ *   2. Another 429 soon after (three or more processes): every process has been sending at the
+ *      same halved rate since the pause, so each got about the same part of the window; each caps
+ *      itself at its own requests User.com accepted in it (at least one fewer than before).
+ *   3. No further 429 for a few seconds after halving: the 429 may have been a one-off burst from
+ *      another tool, so the full cap is tried again; a 429 soon after that keeps the half for good.
+ *   4. Probing: after a quiet spell proportional to the cap (small shares probe first, which evens
+ *      out unequal shares) the cap goes up by one; a probe that draws a 429 doubles the spell, one
+ *      that does not is followed by the next after `rampMs`, so a process whose neighbours finished
+ *      climbs back quickly. A 429 this process did not cause by probing (another one probed) costs
+ *      one step and is probed back soon. An account idle for `idleForgetMs` forgets everything.
  */
 
 export const SAFETY_MARGIN = 0.05;
-/** A second 429 within this time of a cut does not cut again (the same congestion). */
-export const DECREASE_WINDOW_MS = 1000;
-/** A 429 within this time after a first one (which only paused) teaches the share. */
-export const CONFIRM_MS = 10_000;
-/**
- * Quiet time before the first probe above a learned cap, doubled by each failed probe. Long on
- * purpose: while the processes' parts add up to the limit every probe costs a 429.
- */
-export const PROBE_INTERVAL_MS = 45_000;
-export const MAX_PROBE_INTERVAL_MS = 120_000;
-export const PROBE_JITTER = 0.2;
-/** Quiet time after a successful probe before the next one. */
-export const PROBE_RAMP_MS = 3000;
-/** Longer than the longest probe spell: an account that sends nothing this long forgets its share. */
-export const IDLE_FORGET_MS = 180_000;
+
+/** The learned-share figures (ms). Mutable only for the simulation (test/transport/helpers). */
+export const SHARE_TUNING = {
+	/** A 429 within this time after the halving pause ends measures the share (three or more processes). */
+	confirmMs: 2000,
+	/** Halved and no further 429 for this long: try the full cap again. */
+	retryFullMs: 5000,
+	/** A 429 within this time of trying the full cap again: keep the half. */
+	keepHalfMs: 60_000,
+	/** Quiet time before a probe = this × the learned cap (× 2 per failed probe, up to maxSpellFactor). */
+	spellPerCapMs: 15_000,
+	maxSpellFactor: 2,
+	/** After a 429 that was not our own probe's: probe back this soon. */
+	victimSpellMs: 10_000,
+	/** After a successful probe: the next one this soon. */
+	rampMs: 3000,
+	/** Several 429s within this time are one congestion and count once. */
+	decreaseWindowMs: 1000,
+	/** Spells are randomised by ± this fraction so processes do not probe together. */
+	jitter: 0.2,
+	/** An account that sends nothing this long forgets its share. */
+	idleForgetMs: 180_000,
+};
 export const WINDOW_MS = 1000;
 /**
  * User.com counts arrivals, not our send decisions. Between the moment a request is released and
@@ -51,6 +61,9 @@ export const WINDOW_MS = 1000;
 export const MAX_ARRIVAL_JITTER_MS = 150;
 export const ARRIVAL_SLACK_MS = 10;
 const RTT_SAMPLES = 32;
+
+/** Where the account stands in learning its share of a shared key. */
+type SharePhase = 'alone' | 'halved' | 'learned';
 
 export interface DispatcherConfig {
 	/** Account limit in requests per second (User.com default 10). */
@@ -118,15 +131,22 @@ export class AccountDispatcher {
 	private unavailableStreak = 0;
 	/** Sends per window learned from 429s (null: the configured cap). */
 	private learnedCap: number | null = null;
+	private phase: SharePhase = 'alone';
+	/** When the cap was halved (phase 'halved'). */
+	private halvedAt = Number.NEGATIVE_INFINITY;
+	private halvedResumeAt = Number.NEGATIVE_INFINITY;
+	/** Until when a 429 means that trying the full cap again was wrong (keep the half). */
+	private keepHalfUntil = Number.NEGATIVE_INFINITY;
 	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
 	/** When the learned cap last changed, and whether that change was a probe upwards. */
 	private capChangedAt = Number.NEGATIVE_INFINITY;
 	private probing = false;
-	private probeIntervalMs = PROBE_INTERVAL_MS;
+	/** The last cut came from another process's probe: probe back soon. */
+	private cutByOther = false;
+	/** Doubles with each failed probe (up to maxSpellFactor). */
+	private spellFactor = 1;
 	/** Spreads the probes of processes that learned at the same moment. */
 	private probeJitter = 1;
-	/** When a 429 last found no learned cap: it only paused the account. */
-	private unconfirmedAt = Number.NEGATIVE_INFINITY;
 	private pumping = false;
 	private wakeResolver: (() => void) | null = null;
 	readonly budget = new RetryBudget();
@@ -142,7 +162,7 @@ export class AccountDispatcher {
 		const next = normalizeConfig(config);
 		if (next.rateLimit !== this.config.rateLimit || next.sharePercent !== this.config.sharePercent) {
 			this.config = next;
-			this.learnedCap = null;
+			this.forgetShare();
 			this.wake();
 		}
 	}
@@ -173,26 +193,56 @@ export class AccountDispatcher {
 		return Math.min(this.configuredRate, learned);
 	}
 
-	/** Raises a learned cap by one after a quiet spell (quickly again after a successful probe). */
+	private forgetShare(): void {
+		this.learnedCap = null;
+		this.phase = 'alone';
+		this.probing = false;
+		this.cutByOther = false;
+		this.spellFactor = 1;
+	}
+
+	private setCap(cap: number, now: number): void {
+		this.learnedCap = Math.max(1, cap);
+		this.capChangedAt = now;
+		this.probing = false;
+		this.probeJitter = 1 - SHARE_TUNING.jitter + 2 * SHARE_TUNING.jitter * random();
+	}
+
+	/** Quiet time before the next probe upwards. */
+	private spellMs(): number {
+		const t = SHARE_TUNING;
+		if (this.probing) return t.rampMs;
+		if (this.cutByOther) return t.victimSpellMs * this.probeJitter;
+		return t.spellPerCapMs * (this.learnedCap ?? 1) * this.spellFactor * this.probeJitter;
+	}
+
+	/** Moves the learned share on with time: retry the full cap after halving, probe upwards, forget. */
 	private probe(now: number): void {
 		if (this.learnedCap === null) return;
+		const t = SHARE_TUNING;
+		const since = Math.max(this.capChangedAt, this.blockedUntilMs);
 		// idle for long: whatever was learned is stale, and the next 429 teaches it again
-		if (now - Math.max(this.lastSendAt, this.capChangedAt, this.blockedUntilMs) > IDLE_FORGET_MS) {
-			this.learnedCap = null;
-			this.probing = false;
-			this.probeIntervalMs = PROBE_INTERVAL_MS;
+		if (now - Math.max(this.lastSendAt, since) > t.idleForgetMs) {
+			this.forgetShare();
+			this.keepHalfUntil = Number.NEGATIVE_INFINITY;
 			return;
 		}
-		const quiet = (this.probing ? PROBE_RAMP_MS : this.probeIntervalMs) * this.probeJitter;
-		if (now - Math.max(this.capChangedAt, this.blockedUntilMs) < quiet) return;
-		if (this.probing) this.probeIntervalMs = PROBE_INTERVAL_MS;
+		if (this.phase === 'halved') {
+			// no second 429: perhaps a one-off burst from another tool; try the full cap again
+			if (now - Math.max(this.halvedAt, this.blockedUntilMs) >= t.retryFullMs) {
+				this.forgetShare();
+				this.keepHalfUntil = now + t.keepHalfMs;
+			}
+			return;
+		}
+		if (now - since < this.spellMs()) return;
+		// the previous probe drew no 429: it succeeded
+		if (this.probing) this.spellFactor = 1;
 		this.learnedCap++;
 		this.capChangedAt = now;
 		this.probing = true;
-		if (this.learnedCap >= this.windowCap) {
-			this.learnedCap = null;
-			this.probing = false;
-		}
+		this.cutByOther = false;
+		if (this.learnedCap >= this.windowCap) this.forgetShare();
 	}
 
 	queueDepth(execKey?: string): number {
@@ -240,36 +290,53 @@ export class AccountDispatcher {
 
 	/**
 	 * Records a 429 received at `receivedAt` for `ticket`: blocks the whole account until
-	 * receivedAt + waitMs. Without a learned cap, a first 429 only pauses; the next one within
-	 * CONFIRM_MS (and any later one, at most once per DECREASE_WINDOW_MS) limits this process to
-	 * its own accepted requests released within the window before the rejected one, and at least
-	 * one fewer than the cap in force. Returns the block end.
+	 * receivedAt + waitMs, and learns from it (see the top of this file): halve on the first,
+	 * measure the share on a second soon after, keep the half if trying the full cap again failed,
+	 * otherwise one step down (a failed probe also doubles the spell before the next). 429s within
+	 * `decreaseWindowMs` of the last one learned from are the same congestion. Returns the block end.
 	 */
 	report429(receivedAt: number, waitMs: number, ticket?: SendTicket): number {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
 		if (ticket) ticket.rejected = true;
-		// several 429s of the same congestion (requests already in flight) count once
-		if (receivedAt - this.lastDecreaseAt < DECREASE_WINDOW_MS) return this.blockedUntilMs;
+		const t = SHARE_TUNING;
+		if (receivedAt - this.lastDecreaseAt < t.decreaseWindowMs) return this.blockedUntilMs;
 		this.lastDecreaseAt = receivedAt;
-		const reference = ticket?.at ?? receivedAt;
-		let accepted = 0;
-		for (const sent of this.sends) {
-			if (sent !== ticket && !sent.rejected && sent.at > reference - WINDOW_MS && sent.at <= reference) accepted++;
-		}
-		const cap = this.effectiveCap(receivedAt);
-		if (this.learnedCap === null && receivedAt - this.unconfirmedAt > CONFIRM_MS) {
-			// first 429: pause only; the share is measured from the next one (see the top)
-			this.unconfirmedAt = receivedAt;
+		const half = Math.max(1, Math.floor(this.windowCap / 2));
+		if (this.phase === 'alone') {
+			this.setCap(half, receivedAt);
+			if (receivedAt < this.keepHalfUntil) {
+				this.phase = 'learned';
+			} else {
+				this.phase = 'halved';
+				this.halvedAt = receivedAt;
+				this.halvedResumeAt = this.blockedUntilMs;
+			}
 			return this.blockedUntilMs;
 		}
-		// a 429 soon after a probe upwards: the room was not there, so wait longer before the next
-		if (this.probing && receivedAt - this.capChangedAt < this.probeIntervalMs + WINDOW_MS) {
-			this.probeIntervalMs = Math.min(MAX_PROBE_INTERVAL_MS, this.probeIntervalMs * 2);
+		const cap = this.effectiveCap(receivedAt);
+		if (this.phase === 'halved' && receivedAt - this.halvedResumeAt <= t.confirmMs) {
+			// everyone has sent at the same halved rate since the pause: own accepted ≈ an equal part
+			const reference = ticket?.at ?? receivedAt;
+			let accepted = 0;
+			for (const sent of this.sends) {
+				if (sent !== ticket && !sent.rejected && sent.at > reference - WINDOW_MS && sent.at <= reference) accepted++;
+			}
+			if (accepted < Math.max(1, Math.floor(half / 2))) {
+				// hardly anything got through: a burst still going on, or a window the others had filled
+				// before we resumed. Not a fair measure: stay halved and measure again after this pause.
+				this.halvedAt = receivedAt;
+				this.halvedResumeAt = this.blockedUntilMs;
+				return this.blockedUntilMs;
+			}
+			this.phase = 'learned';
+			this.setCap(Math.min(accepted, cap - 1), receivedAt);
+			return this.blockedUntilMs;
 		}
-		this.learnedCap = Math.max(1, Math.min(accepted, cap - 1));
-		this.probeJitter = 1 - PROBE_JITTER + 2 * PROBE_JITTER * random();
-		this.probing = false;
-		this.capChangedAt = receivedAt;
+		const ownProbe = this.probing;
+		if (ownProbe) this.spellFactor = Math.min(this.spellFactor * 2, t.maxSpellFactor);
+		this.phase = 'learned';
+		this.setCap(cap - 1, receivedAt);
+		this.cutByOther = !ownProbe;
 		return this.blockedUntilMs;
 	}
 

@@ -9,7 +9,7 @@
  * which prints the figures for a few set-ups (for tuning the dispatcher without real n8n).
  */
 import { __setClockForTests, __setRandomForTests } from '../../../nodes/UserCom/transport/clock';
-import { AccountDispatcher, SendTicket } from '../../../nodes/UserCom/transport/dispatcher';
+import { AccountDispatcher, SendTicket, SHARE_TUNING } from '../../../nodes/UserCom/transport/dispatcher';
 import { FakeClock } from './fakeClock';
 
 export interface SimWorker {
@@ -24,6 +24,8 @@ export interface SimForeign {
 	/** evenly spaced requests per second, fire and forget (no retries), until the workers finish */
 	perSecond: number;
 	startMs?: number;
+	/** virtual ms after the start when the client stops (default: when the workers finish) */
+	stopMs?: number;
 }
 
 export interface SimSetup {
@@ -151,7 +153,7 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 		if (f.startMs) await clock.sleep(f.startMs);
 		const spacing = 1000 / f.perSecond;
 		const start = clock.now();
-		for (let i = 0; running > 0; i++) {
+		for (let i = 0; running > 0 && (f.stopMs === undefined || clock.now() - t0 < f.stopMs); i++) {
 			const due = start + i * spacing + between([0, 3]);
 			if (due > clock.now()) await clock.sleep(due - clock.now());
 			const at = clock.now() + between(outbound);
@@ -194,10 +196,21 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 
 /** CLI: prints the figures of the benchmark's shared-key set-ups for a few seeds. */
 async function main(): Promise<void> {
+	// T_<name>=<ms> overrides a SHARE_TUNING figure, for tuning
+	for (const key of Object.keys(SHARE_TUNING) as Array<keyof typeof SHARE_TUNING>) {
+		const value = process.env[`T_${key}`];
+		if (value !== undefined) SHARE_TUNING[key] = Number(value);
+	}
 	const seeds = Array.from({ length: Number(process.env.SIM_SEEDS ?? 5) }, (_, i) => i + 1);
 	const setups: Array<[string, (seed: number) => SimSetup]> = [
 		['2 workers x 250, full limit', (seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] })],
 		['3 workers x 166, full limit', (seed) => ({ seed, workers: [{ items: 166 }, { items: 166, startMs: seed * 23 }, { items: 166, startMs: seed * 41 }] })],
+		['3 workers x 166, slow n8n', (seed) => ({ seed, outboundMs: [5, 60], workers: [{ items: 166 }, { items: 166, startMs: (seed * 137) % 700 }, { items: 166, startMs: (seed * 251) % 900 }] })],
+		['3 workers x 333, full limit', (seed) => ({ seed, workers: [{ items: 333 }, { items: 333, startMs: seed * 23 }, { items: 333, startMs: seed * 41 }] })],
+		['3 workers, one joins 5 s late', (seed) => ({ seed, workers: [{ items: 333 }, { items: 333, startMs: seed * 23 }, { items: 333, startMs: 5000 + seed * 97 }] })],
+		['3 workers, 400/250/100 items', (seed) => ({ seed, workers: [{ items: 400 }, { items: 250, startMs: seed * 23 }, { items: 100, startMs: seed * 41 }] })],
+		['2 workers, one joins 8 s late', (seed) => ({ seed, workers: [{ items: 400 }, { items: 400, startMs: 8000 + seed * 97 }] })],
+		['solo 600, one foreign burst', (seed) => ({ seed, workers: [{ items: 600 }], foreign: [{ perSecond: 12, startMs: 10_000 + seed * 37, stopMs: 11_000 + seed * 37 }] })],
 		['2 workers x 250, 50 %', (seed) => ({ seed, workers: [{ items: 250, sharePercent: 50 }, { items: 250, sharePercent: 50, startMs: seed * 17 }] })],
 		['3 workers x 166, 33 %', (seed) => ({ seed, workers: [0, 1, 2].map((k) => ({ items: 166, sharePercent: 33, startMs: k * seed * 13 })) })],
 		['solo 1000', (seed) => ({ seed, workers: [{ items: 1000 }] })],
