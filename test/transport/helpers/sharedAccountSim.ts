@@ -6,7 +6,8 @@
  * retry-after = ceil(wait) seconds, at least 1, like DRF. Latencies are seeded random.
  *
  * Used by the shared-limit tests and by `npx ts-node test/transport/helpers/sharedAccountSim.ts`,
- * which prints the figures for a few set-ups (for tuning the dispatcher without real n8n).
+ * which prints the figures for a few set-ups (for tuning the dispatcher without real n8n;
+ * T_<name>=<value> overrides a SHARE_TUNING figure).
  */
 import { __setClockForTests, __setRandomForTests } from '../../../nodes/UserCom/transport/clock';
 import { AccountDispatcher, SendTicket, SHARE_TUNING } from '../../../nodes/UserCom/transport/dispatcher';
