@@ -1,4 +1,5 @@
 import { parseCsv, startEmulator } from '../emulator';
+import { CsvError } from '../emulator/csv';
 import type { Emulator } from '../emulator';
 import { client, manualClock, multipart, request } from './helpers';
 
@@ -17,7 +18,12 @@ describe('CSV parser', () => {
 		expect(parseCsv('a\tb\n1\t2', '\t')).toEqual([['a', 'b'], ['1', '2']]);
 	});
 	it('an unterminated quote is an error', () => {
-		expect(() => parseCsv('a\n"open')).toThrow(/unterminated/);
+		expect(() => parseCsv('a\n"open')).toThrow(new CsvError('unterminated quoted field'));
+	});
+	it('CR-only line ends, a quote inside an unquoted field is literal, rows of different lengths', () => {
+		expect(parseCsv('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+		expect(parseCsv('a,b\n5" disk,x\n')).toEqual([['a', 'b'], ['5" disk', 'x']]);
+		expect(parseCsv('a,b\n1\n1,2,3\n')).toEqual([['a', 'b'], ['1'], ['1', '2', '3']]);
 	});
 });
 
