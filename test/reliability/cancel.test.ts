@@ -12,7 +12,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../emulator';
 import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
 import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
-import { delay, lostItems, record, runChecked } from './helpers';
+import { delay, lostItems, record, runChecked, until } from './helpers';
 
 let emu: Emulator;
 
@@ -37,14 +37,6 @@ beforeEach(() => {
 
 const upsert: INodeParameters = { resource: 'user', operation: 'upsert', customId: '={{ $json.cid }}' };
 const items = [{ cid: 'c-0' }, { cid: 'c-1' }, { cid: 'c-2' }];
-
-async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!predicate()) {
-		if (Date.now() > end) throw new Error('condition not reached');
-		await delay(10);
-	}
-}
 
 interface Scenario {
 	name: string;
@@ -129,7 +121,7 @@ describe('cancellation', () => {
 			continueOnFail: s.continueOnFail,
 			cancelSignal: controller.signal,
 		});
-		await waitFor(() => emu.requestLog.length >= s.before);
+		await until(() => emu.requestLog.length >= s.before);
 		await delay(300); // well inside the wait
 		const sentBefore = emu.requestLog.length;
 		const abortedAt = Date.now();
