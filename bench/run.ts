@@ -6,14 +6,14 @@
  * Options: --only=s1,peers,s2,s3,s4,s5,s6,s7   --skip=s3   --out=DIR (results.json + chart.svg there)
  *          an id alone is every latency it runs at, id@latency one of them: --only=s1@300,peers@300,s2@300
  *          (latencies 5, 100, 300 = that many ms ±20 %, tail = heavy tail; see bench/lib/matrix.ts)
- *          --write-docs (also rewrite the results block of README.md (section Performance); done by a
+ *          --write-docs (also rewrite the results block of docs/performance.md; done by a
  *          full-profile run of every scenario without --only/--skip/--out)
  *          --gate=s1,s3a@300,s3c:429,s4 (exit non-zero only for missed targets of these scenario ids (s1 =
  *          s1 at every latency), or of the targets whose name starts with the text after the colon; default: all)
  *
  * Scenario ids: s1 solo, peers, s2 two executions, s3 queue mode, s4 foreign client, s5 Retry-After,
  * s6 outage, s7 overhead. Result ids carry the latency where a scenario runs at several (s1@300, s3a@5).
- * See README.md (section Performance).
+ * See docs/performance.md.
  */
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
 
 	const wholeFullRun = profile.name === 'full' && !arg('only') && !arg('skip') && !arg('out');
 	if (wholeFullRun || arg('write-docs')) {
-		const doc = join(REPO, 'README.md');
+		const doc = join(REPO, 'docs', 'performance.md');
 		log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
 	}
 	log('');
