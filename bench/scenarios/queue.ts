@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmu } from '../lib/emu';
-import { addWorker, createAndActivateWorkflow, createCredential, N8nInstance, startN8n, triggerWebhook } from '../lib/n8n';
+import { addWorker, createAndActivateWorkflow, createCredential, describeWindow, N8nInstance, startN8n, triggerWebhook } from '../lib/n8n';
 import { queueServicesAvailable, QueueServices, startQueueServices } from '../lib/services';
 import { resultId } from '../lib/matrix';
 import { LatencyId, latencyLabel } from '../lib/profile';
@@ -41,6 +41,7 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 		const per = Math.floor(p.nQueue / k);
 		const batches = Array.from({ length: k }, (_, j) => makeItems(`${tag}x${j}`, per));
 		const before = inst.workerLogs.map(startedExecutions);
+		const logMarks = inst.workerLogs.map((l) => l.length);
 		ctx.log(`${id}: queue mode, ${k} workers, ${k} executions x ${per} items, share ${share} % each, latency ${ctx.latencyProfile.name}`);
 		const t0 = Date.now();
 		const trs = await Promise.all(batches.map((b) => triggerWebhook(inst, path, b)));
@@ -49,6 +50,8 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 		const workersUsed = after.filter((a, i) => a > (before[i] ?? 0)).length;
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
+		await new Promise((r) => setTimeout(r, 200)); // the workers' logs arrive over pipes
+		const windows = inst.workerLogs.map((l, i) => describeWindow(l.slice(logMarks[i] ?? 0), per)).filter((w): w is string => !!w);
 		const rows: ClientRow[] = batches.map((b, j) => {
 			const f = figuresFor(reqs, `${tag}x${j}`, b.map((i) => i.custom_id));
 			return {
@@ -80,6 +83,7 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 			lost,
 			maxInWindow: max,
 			note: `${workersUsed} of ${k} workers ran an execution`,
+			...(windows.length ? { windowReported: windows.join('; ') } : {}),
 		});
 		const full = share >= 100;
 		const ratio429 = requests ? n429 / requests : 0;
@@ -171,7 +175,7 @@ export async function runQueue(ctx: Ctx, lats: LatencyId[], at: (lat: LatencyId)
 		services = await startQueueServices(ctx.log);
 		const first = p.queueWorkers[0];
 		ctx.log(`s3: starting n8n main (queue mode, PostgreSQL) + ${first} workers`);
-		inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, queue: { redisPort: services.redisPort, pgPort: services.pgPort, pgDatabase: services.pgDatabase, workers: first } });
+		inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, logLevel: 'debug', queue: { redisPort: services.redisPort, pgPort: services.pgPort, pgDatabase: services.pgDatabase, workers: first } });
 		for (const { k, lat } of plan) {
 			while (inst.workers.length < k) {
 				ctx.log(`s3: adding worker ${inst.workers.length + 1}`);

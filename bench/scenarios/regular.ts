@@ -12,6 +12,7 @@ import { RetryAfterFormat, startInjectingProxy } from '../lib/proxy';
 import {
 	createAndActivateWorkflow,
 	createCredential,
+	describeWindow,
 	N8nInstance,
 	REPO,
 	startN8n,
@@ -101,6 +102,17 @@ function row(ctx: Ctx, label: string, reqs: Req[], client: string, items: string
 	};
 }
 
+/** The node's own "up to N in flight (window a–b)" line for a run of `items` items, logged after `mark`. */
+async function reportedWindow(inst: N8nInstance, mark: number, items: number): Promise<string | undefined> {
+	// the log line is written when the node finishes, just before n8n answers the webhook
+	for (let i = 0; i < 10; i++) {
+		const w = describeWindow(inst.logs().slice(mark), items);
+		if (w) return w;
+		await sleep(50);
+	}
+	return undefined;
+}
+
 function webhookNote(tr: TriggerResult): string | undefined {
 	if (tr.status === 200) return undefined;
 	let msg = tr.text;
@@ -130,10 +142,12 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 	try {
 		const items = makeItems('s1', p.n);
 		ctx.log(`s1 solo at ${ctx.latencyProfile.name}: ${p.n} items through our node`);
+		const logMark = inst.logs().length;
 		const tr = await triggerWebhook(inst, path, items);
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
 		const r = row(ctx, 'our node (User.com node)', reqs, 's1', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
+		r.windowReported = await reportedWindow(inst, logMark, p.n);
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
 		return finish({
 			id: resultId('s1', ctx.latency),
@@ -269,6 +283,7 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 		const big = makeItems('s2big', p.nBig);
 		const small = makeItems('s2small', p.nSmall);
 		ctx.log(`s2 at ${ctx.latencyProfile.name}: ${p.nBig} + ${p.nSmall} items, two executions of one workflow in one n8n process`);
+		const logMark = inst.logs().length;
 		const bigP = triggerWebhook(inst, path, big);
 		// start the small one once the big one is sending (its queue is full by then)
 		const deadline = Date.now() + 60_000;
@@ -279,6 +294,8 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 		const max = emu.maxAcceptedInWindow();
 		const rBig = row(ctx, `execution A (${p.nBig} items)`, reqs, 's2big', big.map((i) => i.custom_id), bigTr.ms, max, webhookNote(bigTr));
 		const rSmall = row(ctx, `execution B (${p.nSmall} items, started while A runs)`, reqs, 's2small', small.map((i) => i.custom_id), smallTr.ms, max, webhookNote(smallTr));
+		rBig.windowReported = await reportedWindow(inst, logMark, p.nBig);
+		rSmall.windowReported = await reportedWindow(inst, logMark, p.nSmall);
 		const t0 = bigTr.startedAt;
 		const first = Math.min(...reqs.map((r) => r.t));
 		const last = Math.max(...reqs.filter((r) => isOk(r.status)).map((r) => r.t));
@@ -495,7 +512,8 @@ export async function runRegular(ctx: Ctx, runs: Run[], at: (r: Run) => Ctx): Pr
 	const todo = runs.filter((r) => REGULAR_SCENARIOS.includes(r.base));
 	if (!todo.length) return [];
 	ctx.log('starting n8n 2.40.7 (regular mode, SQLite) with the packed package');
-	const inst = await startN8n({ tarball: ctx.tarball, log: ctx.log });
+	// debug: the node logs the window it used per run (reported beside the in-flight count seen at the server)
+	const inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, logLevel: 'debug' });
 	const results: ScenarioResult[] = [];
 	const fns: Record<string, (c: Ctx, i: N8nInstance) => Promise<ScenarioResult>> = {
 		s1: solo,
