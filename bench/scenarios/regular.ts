@@ -148,6 +148,11 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 		const max = emu.maxAcceptedInWindow();
 		const r = row(ctx, 'our node (User.com node)', reqs, 's1', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
 		r.windowReported = await reportedWindow(inst, logMark, p.n);
+		// the raw timeline (ms since the trigger: arrival, answer, status) for reading where time went
+		writeFileSync(
+			join(ctx.outDir, `timeline-s1@${ctx.latency}.json`),
+			JSON.stringify(reqs.map((x) => [x.t - tr.startedAt, x.doneAt === undefined ? null : x.doneAt - tr.startedAt, x.status])),
+		);
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
 		return finish({
 			id: resultId('s1', ctx.latency),
