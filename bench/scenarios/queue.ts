@@ -129,7 +129,7 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 					}),
 				},
 				panel: {
-					title: `Queue mode, ${k} workers, share ${share} % each`,
+					title: `Queue mode, ${k} workers, share ${share} % each, ${latencyLabel(ctx.latency)}`,
 					limit: p.limit,
 					lines: [
 						(() => {
