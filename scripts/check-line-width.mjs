@@ -8,7 +8,11 @@ import { join } from 'node:path';
 const { printWidth, tabWidth } = createRequire(import.meta.url)('../.prettierrc.js');
 const files = (dir) =>
 	readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-		entry.isDirectory() ? files(join(dir, entry.name)) : /\.(ts|json)$/.test(entry.name) ? [join(dir, entry.name)] : [],
+		entry.isDirectory()
+			? files(join(dir, entry.name))
+			: /\.(ts|json)$/.test(entry.name)
+				? [join(dir, entry.name)]
+				: [],
 	);
 
 const dirs = process.argv.slice(2);
@@ -16,10 +20,15 @@ if (dirs.length === 0) throw new Error('usage: check-line-width.mjs DIR...');
 const wide = dirs.flatMap(files).flatMap((file) =>
 	readFileSync(file, 'utf8')
 		.split('\n')
-		.map((line, index) => ({ file, line: index + 1, width: line.replace(/\t/g, ' '.repeat(tabWidth)).length }))
+		.map((line, index) => ({
+			file,
+			line: index + 1,
+			width: line.replace(/\t/g, ' '.repeat(tabWidth)).length,
+		}))
 		.filter(({ width }) => width > printWidth),
 );
-for (const { file, line, width } of wide) console.error(`${file}:${line}: ${width} columns (max ${printWidth})`);
+for (const { file, line, width } of wide)
+	console.error(`${file}:${line}: ${width} columns (max ${printWidth})`);
 if (wide.length > 0) {
 	console.error(`${wide.length} line(s) wider than ${printWidth} columns`);
 	process.exit(1);

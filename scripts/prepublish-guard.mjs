@@ -18,12 +18,20 @@ if (env.GITHUB_ACTIONS !== 'true') {
 	);
 }
 if (env.GITHUB_REF_TYPE !== 'tag') {
-	fail(`publish runs on a version tag only (this run is for ${env.GITHUB_REF_TYPE ?? 'no'} ref "${env.GITHUB_REF_NAME ?? ''}").`);
+	fail(
+		`publish runs on a version tag only (this run is for ${env.GITHUB_REF_TYPE ?? 'no'} ref "${env.GITHUB_REF_NAME ?? ''}").`,
+	);
 }
 if ((env.GITHUB_REF_NAME ?? '').replace(/^v/, '') !== version) {
-	fail(`tag "${env.GITHUB_REF_NAME}" does not match package.json version ${version}: bump the version or fix the tag.`);
+	fail(
+		`tag "${env.GITHUB_REF_NAME}" does not match package.json version ${version}: bump the version or fix the tag.`,
+	);
 }
 if (env.npm_config_provenance !== 'true') {
-	fail('publish with npm provenance: npm publish --provenance --access public (see .github/workflows/publish.yml).');
+	fail(
+		'publish with npm provenance: npm publish --provenance --access public (see .github/workflows/publish.yml).',
+	);
 }
-console.log(`prepublish-guard: publishing ${version} from GitHub Actions tag ${env.GITHUB_REF_NAME} with provenance`);
+console.log(
+	`prepublish-guard: publishing ${version} from GitHub Actions tag ${env.GITHUB_REF_NAME} with provenance`,
+);

@@ -22,18 +22,27 @@ const tooling = ['test/package/lint-config.test.ts', 'bench/run.ts', 'scripts/e2
 
 const effective: Record<
 	string,
-	{ ignored: boolean; ours: Record<string, RuleEntry>; official: Record<string, RuleEntry>; noInlineConfig: boolean }
+	{
+		ignored: boolean;
+		ours: Record<string, RuleEntry>;
+		official: Record<string, RuleEntry>;
+		noInlineConfig: boolean;
+	}
 > = JSON.parse(
-	execFileSync(process.execPath, ['test/package/effective-lint-rules.mjs', ...shipped, ...tooling], {
-		cwd: root,
-		encoding: 'utf8',
-	}),
+	execFileSync(
+		process.execPath,
+		['test/package/effective-lint-rules.mjs', ...shipped, ...tooling],
+		{
+			cwd: root,
+			encoding: 'utf8',
+		},
+	),
 );
 
 function severity(entry: RuleEntry | undefined): number {
 	const level = Array.isArray(entry) ? entry[0] : entry;
 	if (level === undefined) return 0;
-	return typeof level === 'number' ? level : { off: 0, warn: 1, error: 2 }[level] ?? 0;
+	return typeof level === 'number' ? level : ({ off: 0, warn: 1, error: 2 }[level] ?? 0);
 }
 
 function options(entry: RuleEntry | undefined): unknown[] {
@@ -47,7 +56,11 @@ describe('lint configuration against n8n-node lint', () => {
 		const enabled = Object.entries(official).filter(([, entry]) => severity(entry) > 0);
 		expect(enabled.length).toBeGreaterThan(file === 'package.json' ? 10 : 50);
 		const weakened = enabled
-			.filter(([rule, entry]) => severity(ours[rule]) < severity(entry) || JSON.stringify(options(ours[rule])) !== JSON.stringify(options(entry)))
+			.filter(
+				([rule, entry]) =>
+					severity(ours[rule]) < severity(entry) ||
+					JSON.stringify(options(ours[rule])) !== JSON.stringify(options(entry)),
+			)
 			.map(([rule]) => rule);
 		expect(weakened).toEqual([]);
 	});
@@ -65,9 +78,12 @@ describe('lint configuration against n8n-node lint', () => {
 		}
 	});
 
-	it.each(shipped.filter((file) => file !== 'package.json'))('%s ignores inline eslint-disable comments, as the scanner does', (file) => {
-		expect(effective[file].noInlineConfig).toBe(true);
-	});
+	it.each(shipped.filter((file) => file !== 'package.json'))(
+		'%s ignores inline eslint-disable comments, as the scanner does',
+		(file) => {
+			expect(effective[file].noInlineConfig).toBe(true);
+		},
+	);
 
 	it.each(tooling)('%s (development tooling, not published) is outside the lint', (file) => {
 		expect(effective[file].ignored).toBe(true);

@@ -20,7 +20,10 @@ function newestSourceTime(dir: string): number {
 
 function ensureBuilt(): void {
 	const marker = path.join(root, pkg.n8n.nodes[0]);
-	const sources = Math.max(newestSourceTime(path.join(root, 'nodes')), newestSourceTime(path.join(root, 'credentials')));
+	const sources = Math.max(
+		newestSourceTime(path.join(root, 'nodes')),
+		newestSourceTime(path.join(root, 'credentials')),
+	);
 	if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
 		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
 	}
@@ -33,7 +36,11 @@ let paths: string[];
 beforeAll(() => {
 	ensureBuilt();
 	const [report] = JSON.parse(
-		execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+		execFileSync('npm', ['pack', '--dry-run', '--json'], {
+			cwd: root,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		}),
 	);
 	files = report.files;
 	paths = files.map((f) => f.path).sort();
@@ -41,7 +48,11 @@ beforeAll(() => {
 
 describe('npm pack contents', () => {
 	it('holds only dist/, README.md, LICENSE and package.json', () => {
-		expect(paths.filter((p) => !p.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+		expect(paths.filter((p) => !p.startsWith('dist/'))).toEqual([
+			'LICENSE',
+			'README.md',
+			'package.json',
+		]);
 	});
 
 	it('has no tests, bench, scripts, sources or source maps', () => {
@@ -61,9 +72,13 @@ describe('npm pack contents', () => {
 		for (const node of pkg.n8n.nodes as string[]) {
 			const dir = path.posix.dirname(node);
 			expect(paths).toContain(node.replace(/\.js$/, '.json'));
-			expect(paths).toEqual(expect.arrayContaining([`${dir}/usercom.svg`, `${dir}/usercom.dark.svg`]));
+			expect(paths).toEqual(
+				expect.arrayContaining([`${dir}/usercom.svg`, `${dir}/usercom.dark.svg`]),
+			);
 		}
-		expect(paths).toEqual(expect.arrayContaining(['dist/credentials/usercom.svg', 'dist/credentials/usercom.dark.svg']));
+		expect(paths).toEqual(
+			expect.arrayContaining(['dist/credentials/usercom.svg', 'dist/credentials/usercom.dark.svg']),
+		);
 	});
 
 	it('leaks no build-machine path and references no source map', () => {
@@ -71,7 +86,11 @@ describe('npm pack contents', () => {
 			.filter((p) => /\.(js|d\.ts|json)$/.test(p))
 			.filter((p) => {
 				const text = readFileSync(path.join(root, p), 'utf8');
-				return text.includes(root) || text.includes('sourceMappingURL') || /\/(home|root|Users|work)\/[^'"\s]*\/nodes\//.test(text);
+				return (
+					text.includes(root) ||
+					text.includes('sourceMappingURL') ||
+					/\/(home|root|Users|work)\/[^'"\s]*\/nodes\//.test(text)
+				);
 			});
 		expect(leaks).toEqual([]);
 	});

@@ -10,7 +10,9 @@ const { version } = require('../../package.json') as { version: string };
 
 function guard(env: Record<string, string>) {
 	const clean = Object.fromEntries(
-		Object.entries(process.env).filter(([key]) => !key.startsWith('GITHUB_') && key.toLowerCase() !== 'npm_config_provenance'),
+		Object.entries(process.env).filter(
+			([key]) => !key.startsWith('GITHUB_') && key.toLowerCase() !== 'npm_config_provenance',
+		),
 	);
 	const run = spawnSync(process.execPath, ['scripts/prepublish-guard.mjs'], {
 		cwd: root,
@@ -20,7 +22,12 @@ function guard(env: Record<string, string>) {
 	return { status: run.status, output: run.stdout + run.stderr };
 }
 
-const ci = { GITHUB_ACTIONS: 'true', GITHUB_REF_TYPE: 'tag', GITHUB_REF_NAME: version, npm_config_provenance: 'true' };
+const ci = {
+	GITHUB_ACTIONS: 'true',
+	GITHUB_REF_TYPE: 'tag',
+	GITHUB_REF_NAME: version,
+	npm_config_provenance: 'true',
+};
 
 describe('prepublishOnly guard', () => {
 	it('stops a publish from a laptop and says to tag a release', () => {
@@ -31,7 +38,10 @@ describe('prepublishOnly guard', () => {
 	});
 
 	it('lets the publish job through on a version tag with provenance', () => {
-		expect(guard(ci)).toEqual({ status: 0, output: expect.stringContaining(`publishing ${version}`) });
+		expect(guard(ci)).toEqual({
+			status: 0,
+			output: expect.stringContaining(`publishing ${version}`),
+		});
 		expect(guard({ ...ci, GITHUB_REF_NAME: `v${version}` }).status).toBe(0);
 	});
 
