@@ -3,6 +3,8 @@
  * take a random 20–80 ms, so they complete out of order. The transport runs on a clock 10x faster
  * than real time and the emulator's limit is scaled the same way (10 requests per 100 ms).
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { runNode, runNodeExpectError } from '../harness';
 import { __resetDispatchersForTests, __setClockForTests } from '../../nodes/UserCom/transport';
 import { requestsTo, scaledClock, startEnv, type TestEnv } from './helpers';
@@ -20,7 +22,7 @@ afterEach(async () => {
 	__resetDispatchersForTests();
 });
 
-const upsertParams = (requestOptions: Record<string, unknown> = {}) => ({
+const upsertParams = (requestOptions: INodeParameters = {}) => ({
 	resource: 'user',
 	operation: 'upsert',
 	customId: '={{ $json.id }}',
