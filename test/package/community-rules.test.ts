@@ -167,10 +167,8 @@ describe('node classes (node-file-conventions, node-filename-against-convention,
 	);
 
 	// require-continue-on-fail looks for a this.continueOnFail() call written inside the class's own
-	// execute(); here it lives in actions/runItems.ts, which n8n's rule does not follow. Known gap,
-	// reported to the lead: read this.continueOnFail() in UserCom.execute() and pass it down. When that
-	// lands this test fails; then change `it.failing` to `it`.
-	it.failing(
+	// execute() (it does not follow calls), so execute() reads it and passes it down to the router.
+	it(
 		'UserCom.execute() calls this.continueOnFail() itself (require-continue-on-fail)',
 		() => {
 			const source = read('nodes/UserCom/UserCom.node.ts');
