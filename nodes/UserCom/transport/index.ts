@@ -674,10 +674,10 @@ function newCall(
  * returns the parsed body. Throws NodeApiError with User.com's own words, every field error,
  * the action to take, httpCode and itemIndex; the normalized error is at error.context.userCom.
  */
-// Returns Promise<any> (not a generic) so that `userComApiRequest.call(this, ...)` assigns to any type.
+// Returns the parsed body as IDataObject (callers narrow it); not a generic, since `.call(this, ...)` would infer unknown.
 // Not async itself: the promise it returns is send()'s own, so a queued call has one suspended frame.
-export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
-	return send(startCall(this, options));
+export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<IDataObject> {
+	return send(startCall(this, options)) as Promise<IDataObject>;
 }
 
 /** Resolves the credential and settings of a single request (send() awaits it, so errors reject). */
