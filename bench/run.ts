@@ -165,6 +165,7 @@ async function main(): Promise<void> {
 		generatedAt: new Date().toISOString(),
 		profile,
 		description: describeProfile(profile),
+		latencies: Object.fromEntries(LATENCY_IDS.map((l) => [l, latencyFor(profile, l)])),
 		machine,
 		totalSeconds: round((Date.now() - t0) / 1000, 1),
 		results: results.map(({ panel: _p, ...r }) => r),
