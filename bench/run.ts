@@ -16,7 +16,7 @@
  * See docs/performance.md.
  */
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderChart, ChartPanel } from './lib/chart';
 import { buildAndPack, loadN8n, REPO } from './lib/n8n';
@@ -94,6 +94,11 @@ async function main(): Promise<void> {
 	mkdirSync(outDir, { recursive: true });
 	mkdirSync(scratch, { recursive: true });
 	const t0 = Date.now();
+	const loadAtStart = loadavg().map((x) => round(x, 2));
+	// sampled through the run: how busy the shared cores were (other agents' work shows here)
+	const loadSamples: number[] = [];
+	const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 30_000);
+	loadTimer.unref();
 	const logLines: string[] = [];
 	const log = (s: string) => {
 		const line = `[bench ${new Date().toISOString().slice(11, 19)}] ${s}`;
@@ -144,7 +149,12 @@ async function main(): Promise<void> {
 		n8nNode: nodeVersionN8n || null,
 		n8n: '2.40.7',
 		note: 'the 2 cores were shared with other work while the bench ran unless stated otherwise',
+		loadAverage1mAtStart: loadAtStart[0],
+		loadAverage1mDuringRun: loadSamples.length
+			? { min: round(Math.min(...loadSamples), 2), median: round([...loadSamples].sort((a, b) => a - b)[Math.floor(loadSamples.length / 2)], 2), max: round(Math.max(...loadSamples), 2) }
+			: null,
 	};
+	clearInterval(loadTimer);
 	const missed = results.flatMap((r) => r.targets.filter((t) => !t.pass).map((t) => `${r.id}: ${t.name} = ${t.value} (target ${t.target})`));
 	const errors = results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.error}`);
 	// entries: a scenario id ("s4": all its targets; "s1": s1 at every latency; "s1@300": that run) or
