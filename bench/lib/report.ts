@@ -52,7 +52,7 @@ export function resultsMarkdown(out: any): string {
 	lines.push(
 		`Measured ${out.generatedAt.slice(0, 16).replace('T', ' ')} UTC, profile \`${out.profile.name}\`: ${out.description}. ` +
 			`Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, n8n ${m.n8n} on Node ${m.n8nNode}, bench on Node ${m.benchNode}; ` +
-			`${m.note}${m.loadAverage1mDuringRun ? ` (1-minute load average during the run: median ${m.loadAverage1mDuringRun.median}, max ${m.loadAverage1mDuringRun.max}, on ${m.cores} cores)` : ''}. Whole run: ${Math.round(out.totalSeconds)} s.`,
+			`${m.note}${m.loadAverage1mDuringRun ? ` (1-minute load average during the run, the bench included: median ${m.loadAverage1mDuringRun.median}, max ${m.loadAverage1mDuringRun.max}, on ${m.cores} cores)` : ''}. Whole run: ${Math.round(out.totalSeconds)} s.`,
 	);
 	const matrix = latencyMatrix(out.results as ScenarioResult[], out.profile.n);
 	if (matrix.length) {
