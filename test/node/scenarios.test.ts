@@ -5,20 +5,20 @@
  * emulator's limit is scaled the same way (10 requests per 100 ms), so the rates match.
  */
 import { runNode, runNodeExpectError } from '../harness';
-import { __resetDispatchersForTests, __setClockForTests } from '../../nodes/UserCom/transport';
 import { requestsTo, scaledClock, startEnv, type TestEnv } from './helpers';
+import { resetTransport, setTransportClock } from '../../nodes/UserCom/transport/testing';
 
 const FACTOR = 10;
 let env: TestEnv;
 
 beforeEach(async () => {
-	__setClockForTests(scaledClock(FACTOR));
+	setTransportClock(scaledClock(FACTOR));
 	env = await startEnv({ rateLimit: 10, windowMs: 1000 / FACTOR }, 10);
 });
 afterEach(async () => {
 	await env.emu.close();
-	__setClockForTests();
-	__resetDispatchersForTests();
+	setTransportClock();
+	resetTransport();
 });
 
 const eventParams = {

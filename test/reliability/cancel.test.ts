@@ -9,21 +9,21 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
 import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
 import { delay, lostItems, record, runChecked } from './helpers';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-	__setClockForTests();
-	__setRandomForTests(() => 0);
+	setTransportClock();
+	setTransportRandom(() => 0);
 	emu = await startEmulator({ port: 0, rateLimit: 0, seed: { users: [{ custom_id: 'u-1', email: 'a@example.com' }] } });
 });
 afterAll(async () => {
 	await emu.close();
-	__setRandomForTests();
-	__resetDispatchersForTests();
+	setTransportRandom();
+	resetTransport();
 });
 afterEach(() => {
 	__setImportRuntimeForTests();
@@ -31,7 +31,7 @@ afterEach(() => {
 });
 beforeEach(() => {
 	emu.reset({ users: [{ custom_id: 'u-1', email: 'a@example.com' }] });
-	__resetDispatchersForTests();
+	resetTransport();
 });
 
 const upsert: INodeParameters = { resource: 'user', operation: 'upsert', customId: '={{ $json.cid }}' };

@@ -23,9 +23,9 @@ import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from
 
 import { startEmulator, type Emulator, type FaultKind, type FaultSpec, type SeedData } from '../emulator';
 import type { RunResult } from '../harness';
-import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
 import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
 import { delay, lostItems, record, runChecked, scaledClock, startProxy, type Proxy } from './helpers';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 const FACTOR = 10;
 const clock = scaledClock(FACTOR);
@@ -197,8 +197,8 @@ let emu: Emulator;
 let bodyOnlyProxy: Proxy;
 
 beforeAll(async () => {
-	__setClockForTests(clock);
-	__setRandomForTests(() => 0.5);
+	setTransportClock(clock);
+	setTransportRandom(() => 0.5);
 	__setImportRuntimeForTests({ initialPollDelayMs: 500, maxPollDelayMs: 2000 });
 	emu = await startEmulator({ port: 0, rateLimit: 10, windowMs: 1000, now: clock.now, seed: SEED, randomSeed: 7, importProcessingMs: 100 });
 	// the hint only in the body: drop the retry-after header of every 429
@@ -210,14 +210,14 @@ beforeAll(async () => {
 afterAll(async () => {
 	await bodyOnlyProxy.close();
 	await emu.close();
-	__setClockForTests();
-	__setRandomForTests();
+	setTransportClock();
+	setTransportRandom();
 	__setImportRuntimeForTests();
-	__resetDispatchersForTests();
+	resetTransport();
 });
 beforeEach(() => {
 	emu.reset(SEED);
-	__resetDispatchersForTests();
+	resetTransport();
 });
 
 interface Case {

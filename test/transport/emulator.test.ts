@@ -12,9 +12,6 @@ import { OutboundHttp, removeEmptyBody } from '@n8n/backend-network';
 import { NodeApiError, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
 import {
-	__resetDispatchersForTests,
-	__setClockForTests,
-	__setRandomForTests,
 	userComApiRequest,
 	userComApiRequestAllItems,
 	type NormalizedUserComError,
@@ -22,6 +19,7 @@ import {
 import { startEmulator, type Emulator } from '../emulator';
 import { applyAuthentication, completeCredentials } from '../harness';
 import { NODE } from './helpers/fakeContext';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 
@@ -30,14 +28,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await emu.close();
-	__setRandomForTests();
+	setTransportRandom();
 });
 beforeEach(() => {
 	emu.reset();
 	emu.setRateLimit(10, 1000);
-	__setClockForTests();
-	__setRandomForTests();
-	__resetDispatchersForTests();
+	setTransportClock();
+	setTransportRandom();
+	resetTransport();
 });
 
 interface RealOptions {
@@ -117,7 +115,7 @@ it('honours the real 429s when the configured rate is too high, and every reques
 }, 20_000);
 
 it('retries a GET through 502s and a 429 with an HTTP-date retry-after', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'segments/', count: 2, kind: '502' });
 	emu.injectFault({ pathPattern: 'segments/', count: 1, kind: '429-date', retryAfterSeconds: 1 });
 	const { ctx } = realContext();
@@ -127,7 +125,7 @@ it('retries a GET through 502s and a 429 with an HTTP-date retry-after', async (
 }, 20_000);
 
 it('does not retry a create after a reset connection and says the write may have happened', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'users/', method: 'POST', count: 1, kind: 'reset' });
 	const { ctx } = realContext();
 	const error = await userComApiRequest
@@ -140,7 +138,7 @@ it('does not retry a create after a reset connection and says the write may have
 });
 
 it('turns an HTML error page into one line', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'users/', method: 'POST', count: 1, kind: 'html', status: 500 });
 	const { ctx } = realContext();
 	const error = await userComApiRequest.call(ctx, { method: 'POST', path: 'users', body: { email: 'b@example.com' } }).catch((e: unknown) => e);
@@ -169,7 +167,7 @@ it('follows the emulator\'s next links', async () => {
 });
 
 it('retries a refused connection, then fails with a network error', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	const server: Server = createServer();
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	const port = (server.address() as AddressInfo).port;

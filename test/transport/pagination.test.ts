@@ -1,14 +1,12 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import {
-	__resetDispatchersForTests,
-	__setClockForTests,
-	__setRandomForTests,
 	userComApiRequestAllItems,
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
 import { API_KEY, FakeHttp, type LogEntry, makeContext, type ContextOptions } from './helpers/fakeContext';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let clock: FakeClock;
 let http: FakeHttp;
@@ -17,16 +15,16 @@ const BASE = 'https://acme.user.com/api/public/';
 
 beforeEach(() => {
 	clock = new FakeClock();
-	__setClockForTests(clock);
-	__setRandomForTests(() => 0.5);
-	__resetDispatchersForTests();
+	setTransportClock(clock);
+	setTransportRandom(() => 0.5);
+	resetTransport();
 	http = new FakeHttp(clock);
 	logs = [];
 });
 
 afterAll(() => {
-	__setClockForTests();
-	__setRandomForTests();
+	setTransportClock();
+	setTransportRandom();
 });
 
 const LIST: UserComRequestOptions = { method: 'GET', path: 'tags', qs: { search: 'vip' } };

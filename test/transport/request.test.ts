@@ -1,9 +1,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
-	__resetDispatchersForTests,
-	__setClockForTests,
-	__setRandomForTests,
 	getExecutionStats,
 	takeExecutionStats,
 	userComApiRequest,
@@ -11,8 +8,9 @@ import {
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
-import { SHARE_TUNING } from '../../nodes/UserCom/transport/dispatcher';
+import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
 import { API_KEY, FakeHttp, type LogEntry, makeContext, networkError, NODE, type ContextOptions } from './helpers/fakeContext';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let clock: FakeClock;
 let http: FakeHttp;
@@ -20,16 +18,16 @@ let logs: LogEntry[];
 
 beforeEach(() => {
 	clock = new FakeClock();
-	__setClockForTests(clock);
-	__setRandomForTests(() => 0.5);
-	__resetDispatchersForTests();
+	setTransportClock(clock);
+	setTransportRandom(() => 0.5);
+	resetTransport();
 	http = new FakeHttp(clock);
 	logs = [];
 });
 
 afterAll(() => {
-	__setClockForTests();
-	__setRandomForTests();
+	setTransportClock();
+	setTransportRandom();
 });
 
 const ctx = (opts: ContextOptions = {}) => makeContext(http, logs, opts);
@@ -135,7 +133,7 @@ describe('userComApiRequest: 429 handling', () => {
 		['body only, singular', () => throttled({}, { detail: 'Request was throttled. Expected available in 1 second.' }), (received: number) => received + 1000],
 		['neither', () => throttled({}, {}), (received: number) => received + 1000],
 	])('%s: blocks the whole account until receipt + wait + jitter', async (_name, make, blockEnd) => {
-		__setRandomForTests(() => 0.5); // jitter = 50 ms
+		setTransportRandom(() => 0.5); // jitter = 50 ms
 		let first = true;
 		http.script = (call) => {
 			if (call.executionId === 'exec-1' && first) {
@@ -159,8 +157,8 @@ describe('userComApiRequest: 429 handling', () => {
 
 	it('adds 0–100 ms of jitter, never subtracts', async () => {
 		for (const [rnd, jitter] of [[0, 0], [0.999, 100]] as const) {
-			__resetDispatchersForTests();
-			__setRandomForTests(() => rnd);
+			resetTransport();
+			setTransportRandom(() => rnd);
 			http.calls.length = 0;
 			sequence({ ...throttled({ 'retry-after': '2' }) }, ok());
 			await request();
@@ -201,7 +199,7 @@ describe('userComApiRequest: 429 handling', () => {
 		const [, , , third, fourth] = http.calls.map((x) => x.at);
 		expect(third).toBeGreaterThanOrEqual(t1);
 		expect(fourth - third).toBeGreaterThanOrEqual(199); // five per second: half the limit
-		await clock.advance(SHARE_TUNING.idleForgetMs + 1000);
+		await clock.advance(DEFAULT_SHARE_TUNING.idleForgetMs + 1000);
 		await clock.run(userComApiRequest.call(c, GET));
 		await clock.run(userComApiRequest.call(c, GET));
 		const n = http.calls.length;
@@ -241,7 +239,7 @@ describe('userComApiRequest: 429 handling', () => {
 });
 
 describe('userComApiRequest: retries', () => {
-	beforeEach(() => __setRandomForTests(() => 1)); // full jitter at its ceiling: 1 s, 2 s, 4 s, 8 s
+	beforeEach(() => setTransportRandom(() => 1)); // full jitter at its ceiling: 1 s, 2 s, 4 s, 8 s
 
 	it.each([500, 502, 504])('retries a GET after %i with capped exponential backoff, at most 4 times', async (status) => {
 		sequence({ statusCode: status, body: { detail: 'Server Error' } });
@@ -277,7 +275,7 @@ describe('userComApiRequest: retries', () => {
 	});
 
 	it('uses full jitter', async () => {
-		__setRandomForTests(() => 0.25);
+		setTransportRandom(() => 0.25);
 		sequence({ statusCode: 500 }, { statusCode: 500 }, ok());
 		await request();
 		const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
@@ -423,7 +421,7 @@ describe('userComApiRequest: cancellation', () => {
 	});
 
 	it('drops a request sleeping in backoff', async () => {
-		__setRandomForTests(() => 1);
+		setTransportRandom(() => 1);
 		const controller = new AbortController();
 		sequence({ statusCode: 502 });
 		const p = userComApiRequest.call(ctx({ signal: controller.signal }), GET).catch((e: unknown) => e);
@@ -520,7 +518,7 @@ describe('userComApiRequest: errors and secrecy', () => {
 		await request({ method: 'POST', path: 'users/update_or_create', body: { email: 'a@b.c', password: 'hunter2', api_key: API_KEY } });
 		const error = await failure({ method: 'GET', path: `users/${API_KEY}`, itemIndex: 1 });
 		sequence(networkError('ECONNRESET', `socket hang up ${echo}`));
-		__setRandomForTests(() => 0);
+		setTransportRandom(() => 0);
 		const netError = await failure();
 		const everything = JSON.stringify({
 			logs,
@@ -583,7 +581,7 @@ describe('userComApiRequest: fairness and statistics', () => {
 	});
 
 	it('counts requests, 429s, retries and waiting time per execution', async () => {
-		__setRandomForTests(() => 0);
+		setTransportRandom(() => 0);
 		sequence({ statusCode: 429, headers: { 'retry-after': '2' } }, { statusCode: 500 }, ok());
 		await request();
 		const stats = getExecutionStats('exec-1');
@@ -604,7 +602,7 @@ describe('logExecutionSummary', () => {
 		await clock.run(userComApiRequest.call(c, GET));
 		expect(logExecutionSummary.call(c)).toMatchObject({ requests: 1, rateLimited: 0 });
 		expect(logs[logs.length - 1]).toMatchObject({ level: 'debug', message: expect.stringMatching(/^User\.com execution summary: 1 request/) });
-		__setRandomForTests(() => 0);
+		setTransportRandom(() => 0);
 		http.calls.length = 0;
 		sequence({ statusCode: 429, headers: { 'retry-after': '2' } }, ok());
 		await clock.run(userComApiRequest.call(c, GET));

@@ -2,7 +2,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import { toNormalizedError, userComApiRequest } from '../../transport';
-import { getClock, type Clock } from '../../transport/clock';
+import type { Clock } from '../../transport/clock';
+import { getClock } from '../../transport/state';
 import { separatorChar, summarizeCsv, type SeparatorName } from './csv';
 import { buildMultipart, multipartOverhead, type MultipartTextField } from './multipart';
 import {

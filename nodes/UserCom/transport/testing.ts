@@ -1,0 +1,25 @@
+import { type Clock, systemClock } from './clock';
+import { transportState } from './state';
+
+/**
+ * Test-only entry (never imported by the node's code): replaces the transport's clock and random
+ * source, and forgets its process-wide state between tests. Dispatchers built directly take their
+ * clock, random source and share tuning as constructor options instead.
+ */
+
+/** Replaces the clock (nothing: the system clock again). */
+export function setTransportClock(clock?: Clock): void {
+	transportState.clock = clock ?? systemClock;
+}
+
+/** Replaces the random source of jitter (nothing: Math.random again). */
+export function setTransportRandom(random?: () => number): void {
+	transportState.random = random ?? Math.random;
+}
+
+/** Forgets every account's dispatcher, every execution's counters and the base-URL cache. */
+export function resetTransport(): void {
+	transportState.dispatchers.clear();
+	transportState.executions.clear();
+	transportState.baseUrls.clear();
+}
