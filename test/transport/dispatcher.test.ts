@@ -438,7 +438,9 @@ describe('AccountDispatcher: cancellation and deadlines', () => {
 		expect(d.queueDepth('stop-me')).toBe(0);
 		await clock.run(Promise.all(other));
 		expect(grants.filter(([k, t]) => k === 'stop-me' && t >= abortAt)).toHaveLength(0);
-		await expect(d.acquire('stop-me', { signal: controller.signal })).rejects.toBeInstanceOf(DispatchCancelledError);
+		const late = d.acquire('stop-me', { signal: controller.signal });
+		await expect(late).rejects.toBeInstanceOf(DispatchCancelledError);
+		await expect(late).rejects.toThrow('Execution was cancelled');
 	});
 
 	it('cancelExecution rejects every queued request of one execution', async () => {
@@ -457,6 +459,7 @@ describe('AccountDispatcher: cancellation and deadlines', () => {
 		d.report429(clock.now(), 60_000);
 		const p = d.acquire('e', { deadline: clock.now() + 30_000 });
 		await expect(clock.run(p)).rejects.toBeInstanceOf(DispatchWaitExceededError);
+		await expect(p).rejects.toThrow('The request waited longer than allowed for a free slot');
 		expect(d.queueDepth()).toBe(0);
 	});
 });

@@ -89,13 +89,13 @@ describe('userComApiRequestAllItems', () => {
 	});
 
 	it.each([
-		['another port', 'https://acme.user.com:8443/api/public/tags/?c=1'],
-		['another subdomain', 'https://other.user.com/api/public/tags/?c=1'],
-		['credentials in the URL', 'https://x:y@acme.user.com/api/public/tags/?c=1'],
-		['an invalid URL', 'http://['],
-	])('refuses a next link with %s', async (_name, next) => {
+		['another port', 'https://acme.user.com:8443/api/public/tags/?c=1', 'it points to another origin (https://acme.user.com:8443)'],
+		['another subdomain', 'https://other.user.com/api/public/tags/?c=1', 'it points to another origin (https://other.user.com)'],
+		['credentials in the URL', 'https://x:y@acme.user.com/api/public/tags/?c=1', 'it contains credentials'],
+		['an invalid URL', 'http://[', 'it is not a valid URL'],
+	])('refuses a next link with %s', async (_name, next, reason) => {
 		pages({ [`${BASE}tags/`]: { next, results: [{ id: 1 }] } });
-		await expect(all()).rejects.toThrow(/Refused to follow a pagination link/);
+		await expect(all()).rejects.toThrow(`Refused to follow a pagination link: ${reason}`);
 		expect(http.calls).toHaveLength(1);
 	});
 

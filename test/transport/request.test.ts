@@ -99,7 +99,7 @@ describe('userComApiRequest: request shape', () => {
 		expect(await request()).toBe('plain');
 		expect(await request()).toEqual([1]);
 		// a cut-off JSON answer to a create: the write happened, the answer was lost; never resent
-		await expect(request({ method: 'POST', path: 'deals', body: { name: 'x' } })).rejects.toThrow(/incomplete response/);
+		await expect(request({ method: 'POST', path: 'deals', body: { name: 'x' } })).rejects.toThrow('User.com answered 201 with an incomplete response');
 		expect(http.calls).toHaveLength(5);
 	});
 
@@ -114,10 +114,10 @@ describe('userComApiRequest: request shape', () => {
 	it('reports a bad subdomain or a missing key before sending anything', async () => {
 		const bad = await failure(GET, { credentials: { subdomain: 'http://acme.user.com' } }).catch((e: unknown) => e);
 		expect(bad).toBeInstanceOf(NodeOperationError);
-		expect((bad as Error).message).toMatch(/must use https/);
+		expect((bad as Error).message).toBe('The User.com base URL must use https (plain http is only allowed for localhost): http://acme.user.com');
 		const noKey = await failure(GET, { credentials: { apiKey: '  ' } });
 		expect(noKey).toBeInstanceOf(NodeOperationError);
-		expect(noKey.message).toMatch(/no API key/);
+		expect(noKey.message).toBe('The User.com credential has no API key');
 		expect(http.calls).toHaveLength(0);
 	});
 });
@@ -220,7 +220,7 @@ describe('userComApiRequest: 429 handling', () => {
 	it('counts repeated 429 waits against Max Wait', async () => {
 		sequence(throttled({ 'retry-after': '4' }));
 		const error = await failure(GET, { requestOptions: { maxWaitSeconds: 10 } });
-		expect(error.message).toMatch(/within 10 s/);
+		expect(error.message).toBe('User.com rate limit: the request could not be sent within 10 s');
 		expect(http.calls).toHaveLength(3); // 0 s, ~4 s, ~8 s; the next block would end after 12 s
 	});
 
@@ -232,7 +232,7 @@ describe('userComApiRequest: 429 handling', () => {
 		const waiting = userComApiRequest.call(ctx({ executionId: 'b', requestOptions: { maxWaitSeconds: 10 } }), GET).catch((e: unknown) => e);
 		const [, errB] = await clock.run(Promise.all([blocked, waiting]));
 		expect(errB).toBeInstanceOf(NodeApiError);
-		expect((errB as NodeApiError).message).toMatch(/within 10 s/);
+		expect((errB as NodeApiError).message).toBe('User.com rate limit: the request could not be sent within 10 s');
 		expect(userCom(errB)).toMatchObject({ category: 'rate_limited', attempts: 0, httpCode: null });
 		expect(http.calls.filter((c) => c.executionId === 'b')).toHaveLength(0);
 	});
@@ -307,7 +307,7 @@ describe('userComApiRequest: retries', () => {
 		sequence(networkError('ENOTFOUND', 'getaddrinfo ENOTFOUND nope.user.com'));
 		const error = await failure();
 		expect(http.calls).toHaveLength(1);
-		expect(error.message).toMatch(/^Could not reach User\.com: the host name does not exist/);
+		expect(error.message).toBe('Could not reach User.com: the host name does not exist; check the subdomain in the credential');
 		expect(userCom(error)).toMatchObject({ category: 'network', httpCode: null, retryable: false });
 	});
 

@@ -18,11 +18,17 @@ import { getClock } from './state';
  * the action to take, httpCode and itemIndex; the normalized error is at error.context.userCom.
  */
 // Returns Promise<any> (not a generic) so that `userComApiRequest.call(this, ...)` assigns to any type.
-export async function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
+// Not async itself: the promise returned is run()'s, so a queued request keeps one suspended frame.
+export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
+	return run(prepareCall(this, options));
+}
+
+/** Resolves the credential and settings of a single request (run() awaits it, so errors reject). */
+async function prepareCall(context: UserComContext, options: UserComRequestOptions): Promise<Call> {
 	const itemIndex = options.itemIndex ?? 0;
-	const account = await resolveAccount(this, itemIndex);
-	const settings = readRequestSettings(this, itemIndex);
-	return await runCall(this, account, options, joinPath(account.baseUrl, options.path), options.qs, settings);
+	const account = await resolveAccount(context, itemIndex);
+	const settings = readRequestSettings(context, itemIndex);
+	return newCall(context, account, options, joinPath(account.baseUrl, options.path), options.qs, settings);
 }
 
 /** Runs one call (one page of a paginated read) to its answer or error. */
@@ -41,7 +47,8 @@ export function runCall(
  * slot -> send -> decide, until there is a body or an error. While the call waits for its slot,
  * this frame and the Call are all it holds.
  */
-async function run(call: Call): Promise<unknown> {
+async function run(prepared: Call | Promise<Call>): Promise<unknown> {
+	const call = await prepared;
 	const { dispatcher } = call.account;
 	const clock = getClock();
 	dispatcher.budget.onRequest();
