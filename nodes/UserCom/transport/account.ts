@@ -59,3 +59,17 @@ export async function resolveAccount(context: UserComContext, itemIndex: number)
 	});
 	return { baseUrl, apiKey, dispatcher };
 }
+
+/**
+ * How many requests this context's account can use at once right now (see the dispatcher's
+ * suggestedInFlight): read again as answers come in, so it follows the observed round trips.
+ * Undefined when the credential cannot be resolved (the items then fail with that error).
+ */
+export async function inFlightAdvisor(context: UserComContext, itemIndex = 0): Promise<(() => number) | undefined> {
+	try {
+		const { dispatcher } = await resolveAccount(context, itemIndex);
+		return () => dispatcher.suggestedInFlight();
+	} catch {
+		return undefined;
+	}
+}

@@ -8,6 +8,8 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { runSignalOf } from './runSignal';
+
 /** Any n8n context the transport runs in (anything with the request helper and credentials). */
 export type UserComContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
@@ -42,8 +44,11 @@ export function executionKeyOf(context: UserComContext): string {
 	return FALLBACK_EXECUTION_KEY;
 }
 
-/** The execution's cancel signal, when the context has one. */
+/** The run's stop signal (bound by the router), else the execution's cancel signal, when there is one. */
 export function cancelSignalOf(context: UserComContext): AbortSignal | undefined {
+	// the router's signal for this run already follows the execution's own
+	const runSignal = runSignalOf(context);
+	if (runSignal) return runSignal;
 	try {
 		const signal = loose(context).getExecutionCancelSignal?.();
 		return signal && typeof signal.aborted === 'boolean' ? signal : undefined;

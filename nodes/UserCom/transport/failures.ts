@@ -32,8 +32,15 @@ function fail(call: Call, normalized: NormalizedUserComError): NodeApiError {
 	return createUserComApiError(call.context.getNode(), normalized);
 }
 
+const CANCELLED_MESSAGE = 'Execution was cancelled';
+
+/** Whether an error is a request dropped because its run or execution was stopped (not an answer). */
+export function isCancellationError(error: unknown): boolean {
+	return error instanceof NodeOperationError && error.message === CANCELLED_MESSAGE;
+}
+
 export function cancelledError(call: Call): NodeOperationError {
-	return new NodeOperationError(call.context.getNode(), 'Execution was cancelled', {
+	return new NodeOperationError(call.context.getNode(), CANCELLED_MESSAGE, {
 		itemIndex: call.itemIndex,
 		description: 'The execution was stopped; queued User.com requests of this execution were dropped.',
 	});

@@ -18,6 +18,8 @@ export const transportState = {
 	executions: new Map<string, ExecutionStats>(),
 	/** resolveBaseUrl() per credential subdomain: see account.ts. */
 	baseUrls: new Map<string, BaseUrlResult>(),
+	/** The router's stop signal per node-run context: see runSignal.ts. */
+	runSignals: new WeakMap<object, AbortSignal>(),
 };
 
 export function getClock(): Clock {

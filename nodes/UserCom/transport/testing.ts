@@ -17,9 +17,10 @@ export function setTransportRandom(random?: () => number): void {
 	transportState.random = random ?? Math.random;
 }
 
-/** Forgets every account's dispatcher, every execution's counters and the base-URL cache. */
+/** Forgets every account's dispatcher, every execution's counters, the base-URL cache and run signals. */
 export function resetTransport(): void {
 	transportState.dispatchers.clear();
 	transportState.executions.clear();
 	transportState.baseUrls.clear();
+	transportState.runSignals = new WeakMap();
 }
