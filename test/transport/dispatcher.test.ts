@@ -475,3 +475,23 @@ describe('fingerprintAccount', () => {
 		expect(a).not.toContain('xxxx');
 	});
 });
+
+describe('AccountDispatcher: suggested requests in flight', () => {
+	it('is the rate × the slowest recent round trip (capped at 5 s) + 2; one second before any answer', async () => {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 1) + 2);
+		const fast = await clock.run(d.acquire('e'));
+		d.complete(fast, fast.at + 200);
+		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 0.2) + 2);
+		const slow = await clock.run(d.acquire('e'));
+		d.complete(slow, slow.at + 60_000);
+		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 5) + 2);
+	});
+
+	it('follows the learned share', () => {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t = clock.now();
+		d.report429(t, 1000); // halved: 5 per second
+		expect(d.suggestedInFlight(t)).toBe(5 + 2);
+	});
+});

@@ -9,6 +9,7 @@ import {
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
 import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
+import { bindRunSignal, inFlightAdvisor, isCancellationError, unbindRunSignal } from '../../nodes/UserCom/transport';
 import { API_KEY, FakeHttp, type LogEntry, makeContext, networkError, NODE, type ContextOptions } from './helpers/fakeContext';
 import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
@@ -612,5 +613,45 @@ describe('logExecutionSummary', () => {
 			message: expect.stringContaining('1 rate-limited (429)'),
 			meta: expect.objectContaining({ executionId: 'exec-1', waitSeconds: expect.any(Number) }),
 		});
+	});
+});
+
+describe('run signal and in-flight advice (used by the router)', () => {
+	const throttled = (headers: Record<string, unknown>) => ({ statusCode: 429, headers, body: { detail: 'Request was throttled.' } });
+
+	it('a run signal bound to the context stops its queued requests, even without an execution signal', async () => {
+		const c = ctx();
+		const controller = new AbortController();
+		bindRunSignal(c, controller.signal);
+		sequence(throttled({ 'retry-after': '30' }), ok());
+		const pending = userComApiRequest.call(c, GET).catch((e: unknown) => e);
+		await clock.advance(100); // the 429 is in: the request waits for the end of the 30 s pause
+		const before = clock.now();
+		controller.abort();
+		const error = await clock.run(pending);
+		expect(clock.now()).toBe(before);
+		expect((error as Error).message).toBe('Execution was cancelled');
+		expect(isCancellationError(error)).toBe(true);
+		expect(isCancellationError(new Error('Execution was cancelled'))).toBe(false);
+		expect(http.calls).toHaveLength(1);
+		unbindRunSignal(c);
+		// unbound: the next request of the same context is sent again (after the pause)
+		const result = await clock.run(userComApiRequest.call(c, GET));
+		expect(result).toEqual({ id: 1 });
+	});
+
+	it('advises rate × slowest recent round trip + 2 requests in flight, following the answers', async () => {
+		const c = ctx();
+		const advise = await inFlightAdvisor(c);
+		expect(advise).toBeDefined();
+		// before any answer a one-second round trip is assumed: ceil(9.5 × 1) + 2
+		expect(advise!()).toBe(12);
+		sequence({ ...ok(), latencyMs: 200 });
+		await request();
+		expect(advise!()).toBe(Math.ceil(9.5 * 0.2) + 2);
+	});
+
+	it('gives no advice when the credential cannot be resolved', async () => {
+		expect(await inFlightAdvisor(ctx({ credentials: { subdomain: 'http://acme.user.com' } }))).toBeUndefined();
 	});
 });
