@@ -10,9 +10,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
 import { delay, lostItems, record, runChecked, until } from './helpers';
-import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import { resetTransport, setImportRuntime, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 
@@ -27,7 +26,7 @@ afterAll(async () => {
 	resetTransport();
 });
 afterEach(() => {
-	__setImportRuntimeForTests();
+	setImportRuntime();
 	emu.configure({ importProcessingMs: 200 });
 });
 beforeEach(() => {
@@ -90,7 +89,7 @@ const SCENARIOS: Scenario[] = [
 		name: 'an import waiting for completion (between status polls)',
 		setup: () => {
 			emu.configure({ importProcessingMs: 600000 });
-			__setImportRuntimeForTests({ initialPollDelayMs: 60_000 });
+			setImportRuntime({ initialPollDelayMs: 60_000 });
 		},
 		params: {
 			resource: 'import',

@@ -23,9 +23,8 @@ import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from
 
 import { startEmulator, type Emulator, type FaultKind, type FaultSpec, type SeedData } from '../emulator';
 import type { RunResult } from '../harness';
-import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
 import { lostItems, record, runChecked, scaledClock, startProxy, until, type Proxy } from './helpers';
-import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import { resetTransport, setImportRuntime, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 const FACTOR = 10;
 const clock = scaledClock(FACTOR);
@@ -199,7 +198,7 @@ let bodyOnlyProxy: Proxy;
 beforeAll(async () => {
 	setTransportClock(clock);
 	setTransportRandom(() => 0.5);
-	__setImportRuntimeForTests({ initialPollDelayMs: 500, maxPollDelayMs: 2000 });
+	setImportRuntime({ initialPollDelayMs: 500, maxPollDelayMs: 2000 });
 	emu = await startEmulator({ port: 0, rateLimit: 10, windowMs: 1000, now: clock.now, seed: SEED, randomSeed: 7, importProcessingMs: 100 });
 	// the hint only in the body: drop the retry-after header of every 429
 	bodyOnlyProxy = await startProxy(emu.url, (answer) => {
@@ -212,7 +211,7 @@ afterAll(async () => {
 	await emu.close();
 	setTransportClock();
 	setTransportRandom();
-	__setImportRuntimeForTests();
+	setImportRuntime();
 	resetTransport();
 });
 beforeEach(() => {

@@ -1,12 +1,13 @@
 import type { BaseUrlResult } from './baseUrl';
 import { type Clock, systemClock } from './clock';
+import type { ImportRuntime } from '../actions/import/execute';
 import type { AccountDispatcher } from './dispatcher';
 import type { ExecutionStats } from './stats';
 
 /**
- * Everything the transport keeps between calls, in one place: it lives as long as the n8n process
- * and is shared by every execution and every User.com node in it. Only testing.ts replaces the
- * clock and the random source, and resets the rest.
+ * Everything the node keeps between calls, in one place: it lives as long as the n8n process and
+ * is shared by every execution and every User.com node in it. Only testing.ts replaces the clock,
+ * the random source and the import's tunables, and resets the rest.
  */
 export const transportState = {
 	clock: systemClock as Clock,
@@ -20,6 +21,8 @@ export const transportState = {
 	baseUrls: new Map<string, BaseUrlResult>(),
 	/** The router's stop signal per node-run context: see runSignal.ts. */
 	runSignals: new WeakMap<object, AbortSignal>(),
+	/** Tests' overrides of the import's poll clock, intervals and file size limit (actions/import). */
+	importOverrides: {} as Partial<ImportRuntime>,
 };
 
 export function getClock(): Clock {

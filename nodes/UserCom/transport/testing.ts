@@ -1,3 +1,4 @@
+import type { ImportRuntime } from '../actions/import/execute';
 import { type Clock, systemClock } from './clock';
 import { transportState } from './state';
 
@@ -23,4 +24,9 @@ export function resetTransport(): void {
 	transportState.executions.clear();
 	transportState.baseUrls.clear();
 	transportState.runSignals = new WeakMap();
+}
+
+/** Overrides the import's poll clock, intervals or file size limit (nothing: the defaults again). */
+export function setImportRuntime(overrides?: Partial<ImportRuntime>): void {
+	transportState.importOverrides = { ...(overrides ?? {}) };
 }
