@@ -37,7 +37,7 @@ describe('node description', () => {
 		expect(light).not.toBe(dark);
 		const codex = JSON.parse(readFileSync(join(dir, 'UserCom.node.json'), 'utf8'));
 		expect(codex.node).toBe('n8n-nodes-usercom.userCom');
-		expect(codex.categories).toEqual(expect.arrayContaining(['Marketing', 'Sales']));
+		expect(codex.categories).toEqual(['Marketing & Content', 'Sales']);
 		expect(codex.resources.primaryDocumentation.length).toBeGreaterThan(0);
 	});
 

@@ -79,7 +79,7 @@ function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
 	});
 }
 
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(this: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
@@ -91,7 +91,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const statsBefore = { ...statsNow(this) };
 	const out = module.executeBatch
 		? await module.executeBatch.call(this, items)
-		: await runItems.call(this, items.length, module.execute as ItemExecute, module.recordKeys);
+		: await runItems.call(this, items.length, module.execute as ItemExecute, module.recordKeys, continueOnFail);
 	addRateLimitHint.call(this, statsBefore);
 	return [out];
 }

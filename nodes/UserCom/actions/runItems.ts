@@ -78,9 +78,9 @@ export async function runItems(
 	count: number,
 	execute: ItemExecute,
 	recordKeysOf: RecordKeysOf | undefined,
+	continueOnFail: boolean,
 ): Promise<INodeExecutionData[]> {
 	const window = await windowFor(this, count);
-	const continueOnFail = this.continueOnFail();
 	const results: INodeExecutionData[][] = new Array<INodeExecutionData[]>(count);
 	const failures: Array<{ itemIndex: number; error: unknown }> = [];
 	// a holder, not a variable: it changes while items are awaited

@@ -65,7 +65,10 @@ export async function resolveAccount(context: UserComContext, itemIndex: number)
  * suggestedInFlight): read again as answers come in, so it follows the observed round trips.
  * Undefined when the credential cannot be resolved (the items then fail with that error).
  */
-export async function inFlightAdvisor(context: UserComContext, itemIndex = 0): Promise<(() => number) | undefined> {
+export async function inFlightAdvisor(
+	context: UserComContext,
+	itemIndex = 0,
+): Promise<(() => number) | undefined> {
 	try {
 		const { dispatcher } = await resolveAccount(context, itemIndex);
 		return () => dispatcher.suggestedInFlight();

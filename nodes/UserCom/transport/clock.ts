@@ -26,7 +26,11 @@ export const MAX_SLEEP_SLICE_MS = 1000;
  * Waits `ms` on `clock`, or less when `interrupt` settles first (a wake-up or a cancellation).
  * Resolves to true when the full time elapsed, false when interrupted.
  */
-export async function interruptibleSleep(clock: Clock, ms: number, interrupt?: Promise<unknown>): Promise<boolean> {
+export async function interruptibleSleep(
+	clock: Clock,
+	ms: number,
+	interrupt?: Promise<unknown>,
+): Promise<boolean> {
 	if (ms <= 0) return true;
 	let interrupted = false;
 	const stop = interrupt?.then(
@@ -48,7 +52,11 @@ export async function interruptibleSleep(clock: Clock, ms: number, interrupt?: P
 }
 
 /** Sleeps on `clock`; an abort of `signal` ends the wait at once. Listener removed afterwards. */
-export async function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+export async function sleepUnlessAborted(
+	clock: Clock,
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<void> {
 	if (!signal) {
 		await interruptibleSleep(clock, ms);
 		return;

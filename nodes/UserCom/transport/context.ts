@@ -11,7 +11,11 @@ import type {
 import { runSignalOf } from './runSignal';
 
 /** Any n8n context the transport runs in (anything with the request helper and credentials). */
-export type UserComContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+export type UserComContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
 
 export const CREDENTIAL_NAME = 'userComApi';
 
@@ -25,7 +29,13 @@ interface LooseContext {
 	getInputData?: unknown;
 	getNodeParameter?: (...args: unknown[]) => unknown;
 	getCredentials: (type: string, itemIndex?: number) => Promise<IDataObject>;
-	helpers: { httpRequestWithAuthentication: (this: unknown, type: string, options: IHttpRequestOptions) => Promise<unknown> };
+	helpers: {
+		httpRequestWithAuthentication: (
+			this: unknown,
+			type: string,
+			options: IHttpRequestOptions,
+		) => Promise<unknown>;
+	};
 }
 
 export function loose(context: UserComContext): LooseContext {

@@ -1,6 +1,16 @@
 import { type Clock, interruptibleSleep } from './clock';
 import { RetryBudget } from './retry';
-import { ALONE, capOf, DEFAULT_SHARE_TUNING, forget, type ShareInput, type ShareState, type ShareTuning, shareAfter429, shareAt } from './share';
+import {
+	ALONE,
+	capOf,
+	DEFAULT_SHARE_TUNING,
+	forget,
+	type ShareInput,
+	type ShareState,
+	type ShareTuning,
+	shareAfter429,
+	shareAt,
+} from './share';
 import { currentClock, random as currentRandom } from './state';
 
 /**
@@ -123,7 +133,10 @@ export class AccountDispatcher {
 
 	configure(config: Partial<DispatcherConfig>): void {
 		const next = normalizeConfig(config);
-		if (next.rateLimit !== this.config.rateLimit || next.sharePercent !== this.config.sharePercent) {
+		if (
+			next.rateLimit !== this.config.rateLimit ||
+			next.sharePercent !== this.config.sharePercent
+		) {
 			this.config = next;
 			this.share = forget(this.share);
 			this.wake();
@@ -141,12 +154,18 @@ export class AccountDispatcher {
 	}
 
 	private shareInput(): ShareInput {
-		return { windowCap: this.windowCap, blockedUntil: this.blockedUntilMs, lastSendAt: this.lastSendAt, random: this.random };
+		return {
+			windowCap: this.windowCap,
+			blockedUntil: this.blockedUntilMs,
+			lastSendAt: this.lastSendAt,
+			random: this.random,
+		};
 	}
 
 	/** The cap in force: the configured one, or the share learned from 429s when smaller. */
 	effectiveCap(now = this.clock.now()): number {
-		if (this.share.cap !== null) this.share = shareAt(this.share, now, this.shareInput(), this.tuning);
+		if (this.share.cap !== null)
+			this.share = shareAt(this.share, now, this.shareInput(), this.tuning);
 		return capOf(this.share, this.windowCap);
 	}
 
@@ -156,7 +175,10 @@ export class AccountDispatcher {
 
 	/** Current send rate: the configured one, or the learned cap spread evenly over the window. */
 	currentRate(now = this.clock.now()): number {
-		const learned = this.share.cap === null ? Number.POSITIVE_INFINITY : (this.effectiveCap(now) * 1000) / WINDOW_MS;
+		const learned =
+			this.share.cap === null
+				? Number.POSITIVE_INFINITY
+				: (this.effectiveCap(now) * 1000) / WINDOW_MS;
 		return Math.min(this.configuredRate, learned);
 	}
 
@@ -175,7 +197,9 @@ export class AccountDispatcher {
 		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
 			// the cap-th latest possible arrival must have left the window before the next release
-			const latest = this.sends.map((ticket) => this.latestArrival(ticket, now)).sort((a, b) => b - a);
+			const latest = this.sends
+				.map((ticket) => this.latestArrival(ticket, now))
+				.sort((a, b) => b - a);
 			at = Math.max(at, latest[cap - 1] + WINDOW_MS + ARRIVAL_SLACK_MS);
 		}
 		return at;
@@ -210,7 +234,13 @@ export class AccountDispatcher {
 	report429(receivedAt: number, waitMs: number, ticket?: SendTicket): number {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
 		if (ticket) ticket.rejected = true;
-		this.share = shareAfter429(this.share, receivedAt, this.acceptedBefore(ticket?.at ?? receivedAt, ticket), this.shareInput(), this.tuning);
+		this.share = shareAfter429(
+			this.share,
+			receivedAt,
+			this.acceptedBefore(ticket?.at ?? receivedAt, ticket),
+			this.shareInput(),
+			this.tuning,
+		);
 		return this.blockedUntilMs;
 	}
 
@@ -218,7 +248,13 @@ export class AccountDispatcher {
 	private acceptedBefore(reference: number, rejected: SendTicket | undefined): number {
 		let accepted = 0;
 		for (const sent of this.sends) {
-			if (sent !== rejected && !sent.rejected && sent.at > reference - WINDOW_MS && sent.at <= reference) accepted++;
+			if (
+				sent !== rejected &&
+				!sent.rejected &&
+				sent.at > reference - WINDOW_MS &&
+				sent.at <= reference
+			)
+				accepted++;
 		}
 		return accepted;
 	}

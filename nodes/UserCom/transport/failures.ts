@@ -42,12 +42,18 @@ export function isCancellationError(error: unknown): boolean {
 export function cancelledError(call: Call): NodeOperationError {
 	return new NodeOperationError(call.context.getNode(), CANCELLED_MESSAGE, {
 		itemIndex: call.itemIndex,
-		description: 'The execution was stopped; queued User.com requests of this execution were dropped.',
+		description:
+			'The execution was stopped; queued User.com requests of this execution were dropped.',
 	});
 }
 
 /** The request could not be sent within Max Wait (no slot in time, or User.com asked to wait longer). */
-export function waitBoundError(call: Call, status: number | null, body: unknown, reason: string): NodeApiError {
+export function waitBoundError(
+	call: Call,
+	status: number | null,
+	body: unknown,
+	reason: string,
+): NodeApiError {
 	const secrets = [call.account.apiKey];
 	const normalized = normalizeUserComError(status ?? 429, body, errorContext(call, [reason]));
 	normalized.category = 'rate_limited';
@@ -67,7 +73,9 @@ export function networkError(call: Call, failure: NetworkFailure, extra: string[
 	const normalized = normalizeUserComError(null, undefined, errorContext(call, extra));
 	normalized.message = scrubSecrets(`Could not reach User.com: ${failure.phrase}`, secrets);
 	normalized.retryable = failure.retryable;
-	normalized.description = [detail, ...extra, ACTIONS.network].map((l) => scrubSecrets(l, secrets)).join('\n');
+	normalized.description = [detail, ...extra, ACTIONS.network]
+		.map((l) => scrubSecrets(l, secrets))
+		.join('\n');
 	return fail(call, normalized);
 }
 
@@ -80,7 +88,12 @@ export function incompleteError(call: Call, status: number, extra: string[]): No
 	return fail(call, normalized);
 }
 
-export function statusError(call: Call, status: number, body: unknown, notes?: string[]): NodeApiError {
+export function statusError(
+	call: Call,
+	status: number,
+	body: unknown,
+	notes?: string[],
+): NodeApiError {
 	return fail(call, normalizeUserComError(status, body, errorContext(call, notes)));
 }
 
@@ -95,7 +108,11 @@ export function slotError(call: Call, error: unknown): Error {
 			`Waited for a free slot of this account's rate limit for more than ${call.settings.maxWaitSeconds} s (queue depth ${call.account.dispatcher.queueDepth()}).`,
 		);
 	}
-	return new NodeOperationError(call.context.getNode(), error instanceof Error ? error.message : String(error), {
-		itemIndex: call.itemIndex,
-	});
+	return new NodeOperationError(
+		call.context.getNode(),
+		error instanceof Error ? error.message : String(error),
+		{
+			itemIndex: call.itemIndex,
+		},
+	);
 }

@@ -16,5 +16,10 @@ export type { UserComWriteKind } from './retry';
 export type { NormalizedUserComError, UserComErrorCategory } from './errors';
 export { normalizeUserComError, toNormalizedError, createUserComApiError } from './errors';
 export { resolveBaseUrl } from './baseUrl';
-export { getExecutionStats, takeExecutionStats, logExecutionSummary, type ExecutionStats } from './stats';
+export {
+	getExecutionStats,
+	takeExecutionStats,
+	logExecutionSummary,
+	type ExecutionStats,
+} from './stats';
 export type { Clock } from './clock';

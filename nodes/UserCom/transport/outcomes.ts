@@ -49,13 +49,18 @@ export function decide(call: Call, sent: Sent): Decision {
  * The retry decision for a failed attempt: retry after `delayMs` unless the call is out of retries,
  * the retry would pass Max Wait, or the account's retry budget is used up (that takes a token).
  */
-export function retryOrFail(call: Call, delayMs: number, failWith: (reason: string) => Error): Decision {
+export function retryOrFail(
+	call: Call,
+	delayMs: number,
+	failWith: (reason: string) => Error,
+): Decision {
 	let stop: string | undefined;
 	if (call.retries >= MAX_RETRIES) stop = `Gave up after ${call.retries + 1} attempts.`;
 	else if (getClock().now() + delayMs > call.deadline) {
 		stop = `Gave up: the next retry would exceed the ${call.settings.maxWaitSeconds} s allowed per request.`;
 	} else if (!call.account.dispatcher.budget.tryTake()) {
-		stop = 'Not retried: the retry budget of this User.com account is used up (too many failures recently).';
+		stop =
+			'Not retried: the retry budget of this User.com account is used up (too many failures recently).';
 	}
 	if (stop) return fail(failWith(stop));
 	call.retries++;
@@ -72,7 +77,8 @@ function createBlocked(call: Call): boolean {
 export function onNetworkFailure(call: Call, failure: NetworkFailure): Decision {
 	if (call.signal?.aborted) return fail(cancelledError(call));
 	if (!failure.retryable) return fail(networkError(call, failure, []));
-	if (!failure.notSent && createBlocked(call)) return fail(networkError(call, failure, [CREATE_NOTE]));
+	if (!failure.notSent && createBlocked(call))
+		return fail(networkError(call, failure, [CREATE_NOTE]));
 	const delay = backoffDelayMs(call.retries + 1, random());
 	const decision = retryOrFail(call, delay, (stop) => networkError(call, failure, [stop]));
 	if (decision.kind === 'retry' && !failure.notSent) call.maybePerformed = true;
@@ -134,14 +140,17 @@ export function onUnavailable(call: Call, answer: Answer): Decision {
 		return fail(statusError(call, status, body, [stop]));
 	}
 	dispatcher.reportUnavailable(receivedAt, delay);
-	loggerOf(call.context, [call.account.apiKey]).warn('User.com unavailable (503): pausing the account', {
-		...correlationOf(call),
-		account: dispatcher.fingerprint,
-		path: logPathOf(call),
-		waitMs: delay,
-		attempt: call.attempts,
-		queueDepth: dispatcher.queueDepth(),
-	});
+	loggerOf(call.context, [call.account.apiKey]).warn(
+		'User.com unavailable (503): pausing the account',
+		{
+			...correlationOf(call),
+			account: dispatcher.fingerprint,
+			path: logPathOf(call),
+			waitMs: delay,
+			attempt: call.attempts,
+			queueDepth: dispatcher.queueDepth(),
+		},
+	);
 	call.retries++;
 	call.stats.retries++;
 	return { kind: 'retry', backoffMs: 0 };
@@ -162,6 +171,7 @@ export function onServerError(call: Call, answer: Answer): Decision {
 /** 4xx and any other status: User.com's answer is final. */
 export function onFinalAnswer(call: Call, answer: Answer): Decision {
 	// a retried DELETE whose earlier attempt was performed: the record is gone, as asked
-	if (answer.status === 404 && call.method === 'DELETE' && call.maybePerformed) return { kind: 'done', body: {} };
+	if (answer.status === 404 && call.method === 'DELETE' && call.maybePerformed)
+		return { kind: 'done', body: {} };
 	return fail(statusError(call, answer.status, answer.body));
 }

@@ -20,7 +20,10 @@ export async function userComApiRequestAllItems(
 	const itemIndex = options.itemIndex ?? 0;
 	const account = await resolveAccount(this, itemIndex);
 	const settings = readRequestSettings(this, itemIndex);
-	const max = limit !== undefined && limit !== null && Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : Infinity;
+	const max =
+		limit !== undefined && limit !== null && Number.isFinite(limit) && limit > 0
+			? Math.floor(limit)
+			: Infinity;
 	const pageOptions = { ...options, method: options.method ?? 'GET' };
 	const items: IDataObject[] = [];
 	const seen = new Set<string>();
@@ -28,7 +31,9 @@ export async function userComApiRequestAllItems(
 	let qs: IDataObject | undefined = options.qs;
 	for (;;) {
 		seen.add(url);
-		const { pageItems, next } = readPage(await runCall(this, account, pageOptions, url, qs, settings));
+		const { pageItems, next } = readPage(
+			await runCall(this, account, pageOptions, url, qs, settings),
+		);
 		for (const item of pageItems) {
 			if (items.length >= max) break;
 			items.push((item && typeof item === 'object' ? item : { value: item }) as IDataObject);
@@ -47,13 +52,23 @@ export async function userComApiRequestAllItems(
 function readPage(body: unknown): { pageItems: unknown[]; next: unknown } {
 	if (Array.isArray(body)) return { pageItems: body, next: null };
 	if (body && typeof body === 'object' && Array.isArray((body as IDataObject).results)) {
-		return { pageItems: (body as IDataObject).results as unknown[], next: (body as IDataObject).next };
+		return {
+			pageItems: (body as IDataObject).results as unknown[],
+			next: (body as IDataObject).next,
+		};
 	}
-	if (body && typeof body === 'object' && Object.keys(body).length > 0) return { pageItems: [body], next: null };
+	if (body && typeof body === 'object' && Object.keys(body).length > 0)
+		return { pageItems: [body], next: null };
 	return { pageItems: [], next: null };
 }
 
-function refuseNext(context: UserComContext, next: string, account: Account, itemIndex: number, reason: string): never {
+function refuseNext(
+	context: UserComContext,
+	next: string,
+	account: Account,
+	itemIndex: number,
+	reason: string,
+): never {
 	const normalized = inputError(`Refused to follow a pagination link: ${reason}`, {
 		itemIndex,
 		secrets: [account.apiKey],
@@ -64,7 +79,12 @@ function refuseNext(context: UserComContext, next: string, account: Account, ite
 }
 
 /** Validates a `next` link: same origin as the base URL (http upgraded to https for the same host). */
-function resolveNext(context: UserComContext, next: string, account: Account, itemIndex: number): string {
+function resolveNext(
+	context: UserComContext,
+	next: string,
+	account: Account,
+	itemIndex: number,
+): string {
 	let url: URL;
 	try {
 		url = new URL(next, account.baseUrl);
@@ -74,11 +94,24 @@ function resolveNext(context: UserComContext, next: string, account: Account, it
 	const base = new URL(account.baseUrl);
 	if (url.origin !== base.origin) {
 		const sameHost = url.hostname === base.hostname;
-		const upgradable = sameHost && url.protocol === 'http:' && base.protocol === 'https:' && (url.port === '' || url.port === '80') && base.port === '';
-		if (!upgradable) return refuseNext(context, next, account, itemIndex, `it points to another origin (${url.origin})`);
+		const upgradable =
+			sameHost &&
+			url.protocol === 'http:' &&
+			base.protocol === 'https:' &&
+			(url.port === '' || url.port === '80') &&
+			base.port === '';
+		if (!upgradable)
+			return refuseNext(
+				context,
+				next,
+				account,
+				itemIndex,
+				`it points to another origin (${url.origin})`,
+			);
 		url.protocol = 'https:';
 		url.port = '';
 	}
-	if (url.username || url.password) return refuseNext(context, next, account, itemIndex, 'it contains credentials');
+	if (url.username || url.password)
+		return refuseNext(context, next, account, itemIndex, 'it contains credentials');
 	return url.toString();
 }

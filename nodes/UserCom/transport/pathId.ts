@@ -6,7 +6,12 @@ import type { UserComContext } from './context';
  * Validates an id for a URL path and encodes it. Numbers must be positive integers; strings must
  * not be empty or whitespace-only, nor "." / "..". Throws NodeOperationError naming the field.
  */
-export function encodePathId(this: UserComContext, value: unknown, fieldLabel: string, itemIndex: number): string {
+export function encodePathId(
+	this: UserComContext,
+	value: unknown,
+	fieldLabel: string,
+	itemIndex: number,
+): string {
 	const node = this.getNode();
 	const problem = (what: string) =>
 		new NodeOperationError(node, `The ${fieldLabel} ${what}`, {
@@ -14,7 +19,8 @@ export function encodePathId(this: UserComContext, value: unknown, fieldLabel: s
 			description: `Item ${itemIndex}: enter a valid "${fieldLabel}" (it goes into the request URL).`,
 		});
 	if (typeof value === 'number') {
-		if (!Number.isInteger(value) || value <= 0) throw problem(`must be a positive whole number (got ${value})`);
+		if (!Number.isInteger(value) || value <= 0)
+			throw problem(`must be a positive whole number (got ${value})`);
 		return String(value);
 	}
 	if (typeof value === 'bigint') {

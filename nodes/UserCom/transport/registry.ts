@@ -5,7 +5,10 @@ import { transportState } from './state';
  * The account's dispatcher, shared by every execution and node of the process (one per base URL +
  * key); a changed rate limit or share in the credential applies to the next send.
  */
-export function getDispatcher(fingerprint: string, config: Partial<DispatcherConfig>): AccountDispatcher {
+export function getDispatcher(
+	fingerprint: string,
+	config: Partial<DispatcherConfig>,
+): AccountDispatcher {
 	const registry = transportState.dispatchers;
 	let dispatcher = registry.get(fingerprint);
 	if (!dispatcher) {

@@ -17,10 +17,13 @@ import { getClock } from './state';
  * returns the parsed body. Throws NodeApiError with User.com's own words, every field error,
  * the action to take, httpCode and itemIndex; the normalized error is at error.context.userCom.
  */
-// Returns Promise<any> (not a generic) so that `userComApiRequest.call(this, ...)` assigns to any type.
+// Returns the parsed body as IDataObject (callers narrow it); not a generic, since `.call(this, ...)` would infer unknown.
 // Not async itself: the promise returned is run()'s, so a queued request keeps one suspended frame.
-export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
-	return run(prepareCall(this, options));
+export function userComApiRequest(
+	this: UserComContext,
+	options: UserComRequestOptions,
+): Promise<IDataObject> {
+	return run(prepareCall(this, options)) as Promise<IDataObject>;
 }
 
 /** Resolves the credential and settings of a single request (run() awaits it, so errors reject). */
@@ -28,7 +31,14 @@ async function prepareCall(context: UserComContext, options: UserComRequestOptio
 	const itemIndex = options.itemIndex ?? 0;
 	const account = await resolveAccount(context, itemIndex);
 	const settings = readRequestSettings(context, itemIndex);
-	return newCall(context, account, options, joinPath(account.baseUrl, options.path), options.qs, settings);
+	return newCall(
+		context,
+		account,
+		options,
+		joinPath(account.baseUrl, options.path),
+		options.qs,
+		settings,
+	);
 }
 
 /** Runs one call (one page of a paginated read) to its answer or error. */
@@ -57,7 +67,11 @@ async function run(prepared: Call | Promise<Call>): Promise<unknown> {
 		const queuedAt = clock.now();
 		let ticket: SendTicket;
 		try {
-			ticket = await dispatcher.acquire(call.execKey, { signal: call.signal, head: call.head, deadline: call.deadline });
+			ticket = await dispatcher.acquire(call.execKey, {
+				signal: call.signal,
+				head: call.head,
+				deadline: call.deadline,
+			});
 		} catch (error) {
 			throw slotError(call, error);
 		} finally {

@@ -9,7 +9,14 @@ import { getClock } from './state';
 
 /** What one attempt came back with: an answer (any status), or a failure without one. */
 export type Sent =
-	| { kind: 'answer'; status: number; headers: Record<string, unknown>; body: unknown; receivedAt: number; ticket: SendTicket }
+	| {
+			kind: 'answer';
+			status: number;
+			headers: Record<string, unknown>;
+			body: unknown;
+			receivedAt: number;
+			ticket: SendTicket;
+	  }
 	| { kind: 'no-answer'; failure: NetworkFailure; receivedAt: number; ticket: SendTicket };
 
 function isJsonBody(body: unknown): boolean {
@@ -47,10 +54,16 @@ export async function send(call: Call, ticket: SendTicket): Promise<Sent> {
 	call.attempts++;
 	call.stats.requests++;
 	const sentAt = clock.now();
-	let response: { body?: unknown; headers?: Record<string, unknown>; statusCode?: number; status?: number } | undefined;
+	let response:
+		| { body?: unknown; headers?: Record<string, unknown>; statusCode?: number; status?: number }
+		| undefined;
 	let thrown: unknown;
 	try {
-		response = ((await loose(context).helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, httpOptions(call))) ?? {}) as typeof response;
+		response = ((await loose(context).helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL_NAME,
+			httpOptions(call),
+		)) ?? {}) as typeof response;
 	} catch (error) {
 		thrown = error;
 	}

@@ -23,7 +23,10 @@ export function numberOr(value: unknown, fallback: number, min: number, max: num
 }
 
 /** Reads the node's "Request Options" collection; contexts without it use the defaults. */
-export function readRequestSettings(context: UserComContext, itemIndex: number): UserComRequestSettings {
+export function readRequestSettings(
+	context: UserComContext,
+	itemIndex: number,
+): UserComRequestSettings {
 	let raw: unknown;
 	const ctx = loose(context);
 	try {

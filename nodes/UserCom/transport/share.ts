@@ -111,9 +111,21 @@ export function forget(state: ShareState): ShareState {
 	return { ...state, phase: 'alone', cap: null, probing: false, cutByOther: false, spellFactor: 1 };
 }
 
-function withCap(state: ShareState, cap: number, now: number, input: ShareInput, tuning: ShareTuning): ShareState {
+function withCap(
+	state: ShareState,
+	cap: number,
+	now: number,
+	input: ShareInput,
+	tuning: ShareTuning,
+): ShareState {
 	const jitter = 1 - tuning.jitter + 2 * tuning.jitter * input.random();
-	return { ...state, cap: Math.max(1, cap), capChangedAt: now, probing: false, probeJitter: jitter };
+	return {
+		...state,
+		cap: Math.max(1, cap),
+		capChangedAt: now,
+		probing: false,
+		probeJitter: jitter,
+	};
 }
 
 /** Quiet time before the next probe upwards. */
@@ -127,7 +139,12 @@ function spellMs(state: ShareState, tuning: ShareTuning): number {
  * Time has passed: after halving with no further 429, try the full cap again; after a quiet spell,
  * probe one step up; idle for long, forget. Returns `state` itself when nothing changes.
  */
-export function shareAt(state: ShareState, now: number, input: ShareInput, tuning: ShareTuning): ShareState {
+export function shareAt(
+	state: ShareState,
+	now: number,
+	input: ShareInput,
+	tuning: ShareTuning,
+): ShareState {
 	if (state.cap === null) return state;
 	const since = Math.max(state.capChangedAt, input.blockedUntil);
 	// idle for long: whatever was learned is stale, and the next 429 teaches it again
@@ -180,7 +197,9 @@ export function shareAfter429(
 		return { ...withCap(next, Math.min(accepted, cap - 1), at, input, tuning), phase: 'learned' };
 	}
 	const ownProbe = next.probing;
-	const spellFactor = ownProbe ? Math.min(next.spellFactor * 2, tuning.maxSpellFactor) : next.spellFactor;
+	const spellFactor = ownProbe
+		? Math.min(next.spellFactor * 2, tuning.maxSpellFactor)
+		: next.spellFactor;
 	next = withCap({ ...next, spellFactor }, cap - 1, at, input, tuning);
 	return { ...next, phase: 'learned', cutByOther: !ownProbe };
 }
