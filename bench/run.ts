@@ -8,6 +8,7 @@
  *          (latencies 5, 100, 300 = that many ms ±20 %, tail = heavy tail; see bench/lib/matrix.ts)
  *          --write-docs (also rewrite the results block of docs/performance.md; done by a
  *          full-profile run of every scenario without --only/--skip/--out)
+ *          --docs-from=bench/results.json (only rewrite that block from a results file, run nothing)
  *          --gate=s1,s3a@300,s3c:429,s4 (exit non-zero only for missed targets of these scenario ids (s1 =
  *          s1 at every latency), or of the targets whose name starts with the text after the colon; default: all)
  *
@@ -81,6 +82,12 @@ function printTable(results: ScenarioResult[], log: (s: string) => void): void {
 }
 
 async function main(): Promise<void> {
+	if (arg('docs-from')) {
+		const out = JSON.parse(readFileSync(resolve(arg('docs-from')!), 'utf8'));
+		const doc = join(REPO, 'docs', 'performance.md');
+		console.log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
+		return;
+	}
 	const profileName = arg('ci') ? 'ci' : (arg('profile') ?? process.env.BENCH_PROFILE ?? 'full');
 	const profile = makeProfile(profileName);
 	const split = (v: string | undefined) => (v ?? '').split(',').filter(Boolean);

@@ -17,7 +17,8 @@ function fmtMs(ms: number): string {
 /** "1.06 · 0 × 429 · 0 lost" for one client at one latency */
 function cell(c: ClientRow | undefined, n: number, bold: boolean): string {
 	if (!c) return 'not run';
-	const ratio = c.wallRatio === null ? '–' : c.wallRatio.toFixed(2);
+	// ours with three decimals: 1.085 against a 1.08 target must not read as 1.08
+	const ratio = c.wallRatio === null ? '–' : c.wallRatio.toFixed(bold ? 3 : 2);
 	const parts = [bold ? `**${ratio}**` : ratio, `${c.status429} × 429`, `${c.lost} lost`];
 	if (c.duplicates) parts.push(`${c.duplicates} dup.`);
 	if (c.items !== n) parts.push(`N = ${c.items}`);
@@ -38,9 +39,9 @@ export function latencyMatrix(results: ScenarioResult[], n: number): string[] {
 	for (const name of clients) lines.push(`| ${name} | ${lats.map((l) => cell(at('peers', l)?.rows.find((c) => c.client === name), n, false)).join(' | ')} |`);
 	const flight = lats.map((l) => at('s1', l)?.rows[0]?.maxInFlight);
 	if (flight.some((f) => f !== undefined)) {
-		lines.push(`| *our node: most requests in flight at once* | ${flight.map((f, i) => {
+		lines.push(`| *our node: most requests at the server at once (the node's own log: setting, window, items in flight)* | ${flight.map((f, i) => {
 			const rep = at('s1', lats[i])?.rows[0]?.windowReported;
-			return `${f ?? '–'}${rep ? ` (node: ${rep})` : ''}`;
+			return `${f ?? '–'}${rep ? ` (${rep})` : ''}`;
 		}).join(' | ')} |`);
 	}
 	return lines;
