@@ -15,6 +15,10 @@ import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/e
 import { delay, lostItems, record, runChecked, until } from './helpers';
 
 let emu: Emulator;
+const unrefClock = {
+	now: () => Date.now(),
+	sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+};
 
 beforeAll(async () => {
 	__setClockForTests();
@@ -94,7 +98,8 @@ const SCENARIOS: Scenario[] = [
 		name: 'an import waiting for completion (between status polls)',
 		setup: () => {
 			emu.configure({ importProcessingMs: 600000 });
-			__setImportRuntimeForTests({ initialPollDelayMs: 60_000 });
+			// real time, but the timer does not keep Jest alive after the cancelled wait
+			__setImportRuntimeForTests({ initialPollDelayMs: 60_000, clock: () => unrefClock });
 		},
 		params: {
 			resource: 'import',
