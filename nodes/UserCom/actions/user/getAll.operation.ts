@@ -4,6 +4,7 @@ import { encodePathId, userComApiRequestAllItems } from '../../transport';
 import { simplifyUser } from '../../helpers/mapping';
 import { optionalEmail, validationError } from '../../helpers/validation';
 import { returnAllFields, simplifyField, vctx } from '../common';
+import { noRecordKeys } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['getAll'] };
 
@@ -75,3 +76,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const limited = limit === undefined ? users : users.slice(0, limit);
 	return limited.map((user) => ({ json: simplify ? simplifyUser(user) : user }));
 }
+
+/** A listing: touches no record in particular. */
+export const recordKeys = noRecordKeys;

@@ -4,6 +4,7 @@ import { userComApiRequest } from '../../transport';
 import { requireString } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
 import { readUserFields, userStandardFields } from '../fields';
+import { bodyKeys, keysOrNone, recordKey } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['upsert'] };
 
@@ -43,4 +44,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: `user custom_id=${customId}`,
 	})) as { id?: number; created?: boolean };
 	return [{ json: { ...response, custom_id: customId } }];
+}
+
+/** The contact matched by custom ID (and the email it is given). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return keysOrNone(() => [
+		recordKey('user', 'customId', this.getNodeParameter('customId', itemIndex, '')),
+		...bodyKeys('user', readUserFields.call(this, itemIndex, 'additionalFields')),
+	]);
 }
