@@ -2,6 +2,8 @@ import { __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/tra
 import {
 	AccountDispatcher,
 	ARRIVAL_SLACK_MS,
+	COLD_ARRIVAL_JITTER_MS,
+	STALL_MS,
 	MAX_ARRIVAL_JITTER_MS,
 	DispatchCancelledError,
 	DispatchWaitExceededError,
@@ -104,8 +106,24 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 	});
 
 	it('caps the arrival allowance so a slow server does not stall the account', async () => {
-		// 1/s: the 2nd release waits for the 1st request to leave the window. The 1st is still in
-		// flight after 5 s (a slow server), but counts as arriving at most MAX_ARRIVAL_JITTER_MS late.
+		// 1/s: each release waits for the previous request to leave the window. After three quick
+		// answers the 4th is still in flight after 5 s (a slow server), but counts as arriving at
+		// most MAX_ARRIVAL_JITTER_MS later than the fastest round trip would have it.
+		const d = new AccountDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 5 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 3 ? 5_000 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		expect(releases[4] - releases[3]).toBeCloseTo(MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('before three answers, a request counts as arriving up to COLD_ARRIVAL_JITTER_MS late (n8n\'s first requests leave slowly)', async () => {
 		const d = new AccountDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
 		const releases: number[] = [];
 		const start = clock.now();
@@ -117,7 +135,7 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 			}),
 		);
 		await clock.run(Promise.all(all));
-		expect(releases[1]).toBeCloseTo(MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+		expect(releases[1]).toBeCloseTo(COLD_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
 	});
 
 	it('gives no burst credit after idling', async () => {
@@ -146,6 +164,53 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		const grants: Array<[string, number]> = [];
 		await clock.run(Promise.all(queue(d, 'e1', 2, grants)));
 		expect(grants[1][1] - grants[0][1]).toBeCloseTo(1000 / 4.75, 2);
+	});
+});
+
+describe('AccountDispatcher: event-loop stalls (many requests in flight)', () => {
+	/** 2/s, warmed by three quick answers; the 4th request is in flight when the event loop stalls. */
+	async function stalledRun(stallMs: number) {
+		const d = new AccountDispatcher('acct', { rateLimit: 2, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 6 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 3 ? 2_000 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		// run until the 4th release, then stall while the pump waits for the 5th
+		for (let i = 0; i < 1000 && releases.length < 4; i++) await clock.advance(10);
+		await clock.stall(stallMs);
+		await clock.run(Promise.all(all));
+		return { d, releases };
+	}
+
+	it('a request in flight when the event loop stalls counts as arriving when the stall ends', async () => {
+		const { releases } = await stalledRun(600);
+		const stallEnd = releases[4];
+		// without the stall the 4th would count as arriving at most MAX_ARRIVAL_JITTER_MS after its
+		// release; held, it counts as arriving at the stall's end, so the 6th waits a window after that
+		expect(releases[5]).toBeGreaterThanOrEqual(stallEnd + 1000 + ARRIVAL_SLACK_MS);
+		expect(releases[5]).toBeGreaterThan(releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS + 100);
+	});
+
+	it('a short timer delay is no stall', async () => {
+		const { releases } = await stalledRun(STALL_MS - 10);
+		// the slow 4th request counts as arriving at most MAX_ARRIVAL_JITTER_MS late, as without a stall
+		expect(releases[5]).toBeCloseTo(releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('a 429 right after a stall pauses the account but does not shrink its share', async () => {
+		const { d } = await stalledRun(600);
+		const now = clock.now();
+		expect(d.report429(now, 1000)).toBe(now + 1000);
+		expect(d.effectiveCap(now)).toBe(2);
+		// later, with no stall in sight, a 429 teaches as before
+		await clock.advance(5_000);
+		d.report429(clock.now(), 1000);
+		expect(d.effectiveCap(clock.now())).toBe(1);
 	});
 });
 

@@ -61,6 +61,16 @@ export const WINDOW_MS = 1000;
 export const MAX_ARRIVAL_JITTER_MS = 150;
 export const ARRIVAL_SLACK_MS = 10;
 const RTT_SAMPLES = 32;
+/** Answers needed before round trips serve as a baseline for arrival estimates. */
+export const WARM_RTT_SAMPLES = 3;
+/** The arrival allowance until then. */
+export const COLD_ARRIVAL_JITTER_MS = 1000;
+/** A pump wake-up later than this means the event loop stalled: requests due to leave were held. */
+export const STALL_MS = 25;
+/** How long after its release a request may still be on its way out of n8n (credential, socket). */
+export const SEND_ALLOWANCE_MS = 50;
+/** A 429 this soon after a stall is taken for the stall's own burst. */
+const STALL_EXPLAINS_429_MS = 2 * WINDOW_MS;
 /** Round trips longer than this do not widen the in-flight window further. */
 const MAX_RTT_FOR_IN_FLIGHT_MS = 5000;
 
@@ -100,6 +110,8 @@ export interface SendTicket {
 	doneAt: number | null;
 	/** User.com answered 429: the request did not count against the limit. */
 	rejected?: boolean;
+	/** The event loop stalled while it was on its way out: it may have left as late as this. */
+	heldUntil?: number;
 }
 
 /** One queued request: plain fields only (no closures), so 100,000 queued requests stay small. */
@@ -128,6 +140,10 @@ export class AccountDispatcher {
 	private order: string[] = [];
 	private sends: SendTicket[] = [];
 	private rtts: number[] = [];
+	/** The fastest recent round trip: the baseline for arrival estimates. */
+	private fastestRtt = 0;
+	/** When the pump last found that the event loop had stalled. */
+	private lastStallAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
@@ -256,8 +272,8 @@ export class AccountDispatcher {
 
 	/** Earliest time the next request may leave. */
 	nextSendTime(now: number): number {
-		const horizon = now - WINDOW_MS - MAX_ARRIVAL_JITTER_MS - ARRIVAL_SLACK_MS;
-		while (this.sends.length > 0 && this.sends[0].at <= horizon) this.sends.shift();
+		const horizon = now - WINDOW_MS - ARRIVAL_SLACK_MS;
+		while (this.sends.length > 0 && this.latestArrival(this.sends[0], now) <= horizon) this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
@@ -301,6 +317,11 @@ export class AccountDispatcher {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
 		if (ticket) ticket.rejected = true;
 		const t = SHARE_TUNING;
+		// a stall just released held requests together: the 429 may be our own burst, not another
+		// client's, so it pauses but teaches nothing
+		if (receivedAt - this.lastStallAt <= STALL_EXPLAINS_429_MS) {
+			return this.blockedUntilMs;
+		}
 		if (receivedAt - this.lastDecreaseAt < t.decreaseWindowMs) return this.blockedUntilMs;
 		this.lastDecreaseAt = receivedAt;
 		const half = Math.max(1, Math.floor(this.windowCap / 2));
@@ -344,13 +365,31 @@ export class AccountDispatcher {
 
 	/**
 	 * Latest time a released request can have reached User.com, relative to the others: its release
-	 * time plus how much longer its round trip took than the fastest recent one (while it is still
-	 * in flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS.
+	 * time plus how much longer its round trip took than the fastest recent one (while it is still in
+	 * flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS, or later if a
+	 * stall held it. Before a few answers there is no baseline, and n8n's first requests of a process
+	 * take longest to leave (two of them reached User.com 10 ms apart after leaving 105 ms apart):
+	 * then the cap is COLD_ARRIVAL_JITTER_MS.
 	 */
 	private latestArrival(ticket: SendTicket, now: number): number {
-		const fastest = this.rtts.length > 0 ? Math.min(...this.rtts) : 0;
+		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
 		const elapsed = (ticket.doneAt ?? now) - ticket.at;
-		return ticket.at + Math.min(MAX_ARRIVAL_JITTER_MS, Math.max(0, elapsed - fastest));
+		const jitter = Math.min(warm ? MAX_ARRIVAL_JITTER_MS : COLD_ARRIVAL_JITTER_MS, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
+		return Math.max(ticket.at + jitter, ticket.heldUntil ?? Number.NEGATIVE_INFINITY);
+	}
+
+	/**
+	 * The pump woke `lateMs` after it was due: the event loop was blocked. Requests released shortly
+	 * before and not answered yet may have been held in n8n and leave together now, so they count as
+	 * arriving now; a 429 in the next moments is our own doing, not another client's.
+	 */
+	private noteStall(sleptAt: number, now: number): void {
+		this.lastStallAt = now;
+		for (const ticket of this.sends) {
+			if (ticket.at >= sleptAt - SEND_ALLOWANCE_MS && (ticket.doneAt === null || ticket.doneAt >= sleptAt)) {
+				ticket.heldUntil = now;
+			}
+		}
 	}
 
 	/**
@@ -370,6 +409,7 @@ export class AccountDispatcher {
 		ticket.doneAt = doneAt;
 		this.rtts.push(Math.max(0, doneAt - ticket.at));
 		if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
+		this.fastestRtt = Math.min(...this.rtts);
 		this.wake();
 	}
 
@@ -521,6 +561,8 @@ export class AccountDispatcher {
 					});
 					await interruptibleSleep(at - now, wakeUp);
 					this.wakeResolver = null;
+					const woke = clock.now();
+					if (woke - at > STALL_MS) this.noteStall(now, woke);
 					continue;
 				}
 				const job = this.pickNext();
