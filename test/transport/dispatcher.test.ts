@@ -149,6 +149,24 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		expect(releases[1]).toBeCloseTo(COLD_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
 	});
 
+	it('a request released before three answers keeps the larger allowance after the round trips settle', async () => {
+		// 3/s: the 1st request (cold) took 300 ms, the next two 5 ms; the 4th release waits for the
+		// 1st to leave the window as if it had arrived 295 ms late, not only MAX_ARRIVAL_JITTER_MS
+		const d = newDispatcher('acct', { rateLimit: 3, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 4 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 0 ? 300 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		expect(releases[3]).toBeCloseTo(300 - 5 + 1000 + ARRIVAL_SLACK_MS, 0);
+		expect(300 - 5).toBeGreaterThan(MAX_ARRIVAL_JITTER_MS);
+	});
+
 	it('gives no burst credit after idling', async () => {
 		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];

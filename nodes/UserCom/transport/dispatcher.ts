@@ -93,6 +93,8 @@ export interface SendTicket {
 	rejected?: boolean;
 	/** The event loop stalled while it was on its way out: it may have left as late as this. */
 	heldUntil?: number;
+	/** Released before the account had WARM_RTT_SAMPLES answers (n8n's first, slowest requests). */
+	cold?: boolean;
 }
 
 /** One queued request: plain fields only (no closures), so 100,000 queued requests stay small. */
@@ -282,14 +284,15 @@ export class AccountDispatcher {
 	 * Latest time a released request can have reached User.com, relative to the others: its release
 	 * time plus how much longer its round trip took than the fastest recent one (while it is still in
 	 * flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS, or later if a
-	 * stall held it. Before WARM_RTT_SAMPLES answers there is no baseline, and n8n's first requests
-	 * of a process take longest to leave (two reached User.com 10 ms apart after being released 105
-	 * ms apart): then the cap is COLD_ARRIVAL_JITTER_MS.
+	 * stall held it. n8n's first requests of a process take longest to leave (in real n8n the first
+	 * two left ~180 ms late and reached User.com 2 ms apart after being released 105 ms apart), so a
+	 * request released before WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late,
+	 * also after the round trips of later requests have set a baseline.
 	 */
 	private latestArrival(ticket: SendTicket, now: number): number {
 		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
 		const elapsed = (ticket.doneAt ?? now) - ticket.at;
-		const cap = warm ? MAX_ARRIVAL_JITTER_MS : COLD_ARRIVAL_JITTER_MS;
+		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : MAX_ARRIVAL_JITTER_MS;
 		const jitter = Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
 		return Math.max(ticket.at + jitter, ticket.heldUntil ?? Number.NEGATIVE_INFINITY);
 	}
@@ -484,6 +487,7 @@ export class AccountDispatcher {
 				const job = this.pickNext();
 				if (!job) break;
 				const ticket: SendTicket = { at: now, doneAt: null };
+				if (this.rtts.length < WARM_RTT_SAMPLES) ticket.cold = true;
 				this.sends.push(ticket);
 				this.lastSendAt = now;
 				this.settle(job, ticket);
