@@ -560,19 +560,34 @@ describe('fingerprintAccount', () => {
 });
 
 describe('AccountDispatcher: suggested requests in flight', () => {
-	it('is the rate × the slowest recent round trip (capped at 5 s) + 2; one second before any answer', async () => {
+	it('one at a time until three answers, then the rate × the slowest recent round trip (capped at 5 s) + 2', async () => {
 		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
-		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 1) + 2);
-		const fast = await clock.run(d.acquire('e'));
-		d.complete(fast, fast.at + 200);
+		expect(d.suggestedInFlight()).toBe(1);
+		for (let i = 0; i < 3; i++) {
+			const ticket = await clock.run(d.acquire('e'));
+			d.complete(ticket, ticket.at + 200);
+		}
 		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 0.2) + 2);
 		const slow = await clock.run(d.acquire('e'));
 		d.complete(slow, slow.at + 60_000);
 		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 5) + 2);
 	});
 
-	it('follows the learned share', () => {
+	it('one at a time while that keeps up (rate × round trip under half a request)', async () => {
 		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		for (let i = 0; i < 3; i++) {
+			const ticket = await clock.run(d.acquire('e'));
+			d.complete(ticket, ticket.at + 40);
+		}
+		expect(d.suggestedInFlight()).toBe(1);
+	});
+
+	it('follows the learned share', async () => {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		for (let i = 0; i < 3; i++) {
+			const ticket = await clock.run(d.acquire('e'));
+			d.complete(ticket, ticket.at + 1000);
+		}
 		const t = clock.now();
 		d.report429(t, 1000); // halved: 5 per second
 		expect(d.suggestedInFlight(t)).toBe(5 + 2);

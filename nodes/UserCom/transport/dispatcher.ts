@@ -313,13 +313,15 @@ export class AccountDispatcher {
 
 	/**
 	 * How many requests are worth having out at once to use this account's whole rate: the rate
-	 * times the slowest recent round trip (capped), plus two ready to leave when a slot opens.
-	 * Before any answer it assumes a one-second round trip.
+	 * times the slowest recent round trip (capped), plus two ready to leave when a slot opens. One at
+	 * a time until WARM_RTT_SAMPLES answers have come (n8n's first requests leave slowest), and while
+	 * one at a time keeps up (rate × round trip under half a request): then nothing can bunch up.
 	 */
 	suggestedInFlight(now = this.clock.now()): number {
-		const slowest = this.rtts.length > 0 ? Math.max(...this.rtts) : 1000;
-		const rtt = Math.min(slowest, MAX_RTT_FOR_IN_FLIGHT_MS);
-		return Math.ceil((this.currentRate(now) * rtt) / 1000) + 2;
+		if (this.rtts.length < WARM_RTT_SAMPLES) return 1;
+		const rtt = Math.min(Math.max(...this.rtts), MAX_RTT_FOR_IN_FLIGHT_MS);
+		const needed = (this.currentRate(now) * rtt) / 1000;
+		return needed < 0.5 ? 1 : Math.ceil(needed) + 2;
 	}
 
 	/** Records when the answer to a released request came (or the request failed). */
