@@ -19,11 +19,12 @@ import { routes } from './api';
 import type { ApiCtx, ApiRequest, ApiResponse, Quirks, Route } from './http-types';
 import { processImport, serializeImport } from './imports';
 import type { ModelCtx } from './models';
+import { serializeCompany } from './companies';
 import { serializeDeal, serializeProduct, serializeUser } from './models';
 import type { SeedData, SeedResult } from './seed';
 import { SeedError, applySeed, demoSeed } from './seed';
 import { EmulatorState } from './state';
-import { isoMicro, keyFingerprint, prng, pyJson } from './util';
+import { keyFingerprint, prng, pyJson } from './util';
 
 export type FaultKind =
 	| '500' | '502' | '503' | '504' | 'delay' | 'drop' | 'html' | '429-date' | '429-no-retry-after' | '429'
@@ -649,7 +650,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			segments: () => [...state.segments.values()],
 			attributes: () => [...state.attributes.values()],
 			pipelines: () => [...state.pipelines.values()].map((p) => ({ ...p, stages: p.stageIds.map((id) => state.stages.get(id)) })),
-			companies: () => [...state.companies.values()].map((c) => ({ ...c, created_at: isoMicro(c.created_at) })),
+			companies: () => [...state.companies.values()].map((c) => ({ ...serializeCompany({ state }, c), members: [...c.members] })),
 			imports: () => [...state.imports.values()].map(serializeImport),
 		};
 		if (resource) {
