@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { getExecutionStats, logExecutionSummary, toNormalizedError } from '../transport';
 import type { NormalizedUserComError } from '../transport';
 import { asNodeError } from './common';
+import * as company from './company';
 import * as deal from './deal';
 import * as event from './event';
 import * as importResource from './import';
@@ -27,6 +28,7 @@ export const resources: Record<string, Record<string, OperationModule>> = {
 	event: event.operations,
 	deal: deal.operations,
 	product: product.operations,
+	company: company.operations,
 	import: importResource.operations,
 };
 

@@ -1,0 +1,104 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { toNormalizedError, userComApiRequest } from '../../transport';
+import { requireString } from '../../helpers/validation';
+import { asNodeError, customAttributesField, readCustomAttributes, vctx, type ObjectRef } from '../common';
+import { recordKey, safeKeys } from '../recordKeys';
+import { checkCustomId, companyFields, companyPath, readCompanyFields, setAttributesAfterWrite } from './shared';
+
+const show = { resource: ['company'], operation: ['upsert'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Custom ID',
+		name: 'customId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. acme',
+		description:
+			'Your own ID of the company. The company with this custom ID is updated, or created when there is none. Safe to retry.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. Acme Corp',
+		displayOptions: { show },
+	},
+	companyFields('additionalFields', 'Additional Fields', show, {}),
+	customAttributesField(show, 'company', 'Set after the company is saved (a second request); they must exist in User.com'),
+];
+
+/** GET companies-by-id/<custom id>/; undefined on 404. */
+async function findByCustomId(this: IExecuteFunctions, ref: ObjectRef, itemIndex: number): Promise<IDataObject | undefined> {
+	try {
+		return (await userComApiRequest.call(this, {
+			method: 'GET',
+			path: companyPath.call(this, ref, itemIndex),
+			itemIndex,
+			correlation: `company custom_id=${ref.value}`,
+		})) as IDataObject;
+	} catch (error) {
+		if (toNormalizedError(error, itemIndex).httpCode === 404) return undefined;
+		throw asNodeError(this.getNode(), error, itemIndex);
+	}
+}
+
+/**
+ * User.com has no update_or_create for companies (none is documented or used by any client), so this
+ * looks the company up by custom ID, then updates it or creates it. Not atomic: items of one run with
+ * the same custom ID run one after another (recordKeys), and a create that loses a race with another
+ * writer (User.com says the custom ID exists) is turned into an update.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const ctx = vctx.call(this, itemIndex);
+	const customId = checkCustomId.call(
+		this,
+		requireString(ctx, this.getNodeParameter('customId', itemIndex, ''), 'Custom ID', 'Enter the custom ID that identifies the company (the upsert matches on it).'),
+		'Custom ID',
+		itemIndex,
+	);
+	const name = requireString(ctx, this.getNodeParameter('name', itemIndex, ''), 'Name', 'Enter the company name.');
+	const body: IDataObject = { ...readCompanyFields.call(this, itemIndex, 'additionalFields'), name, company_id: customId };
+	const attributes = readCustomAttributes.call(this, itemIndex);
+	const ref: ObjectRef = { mode: 'customId', value: customId };
+	const correlation = `company custom_id=${customId}`;
+
+	const update = async (existing: IDataObject) =>
+		(await userComApiRequest.call(this, {
+			method: 'PUT',
+			path: companyPath.call(this, { mode: 'id', value: String(existing.id), id: Number(existing.id) }, itemIndex),
+			body,
+			itemIndex,
+			correlation,
+		})) as IDataObject;
+
+	let company: IDataObject;
+	let created = false;
+	const existing = await findByCustomId.call(this, ref, itemIndex);
+	if (existing) {
+		company = await update(existing);
+	} else {
+		try {
+			company = (await userComApiRequest.call(this, { method: 'POST', path: 'companies/', body, itemIndex, correlation })) as IDataObject;
+			created = true;
+		} catch (error) {
+			const normalized = toNormalizedError(error, itemIndex);
+			// someone else created it between the lookup and the create: update that one
+			const raced = normalized.httpCode === 400 && Object.keys(normalized.fields ?? {}).some((f) => f === 'company_id' || f === 'custom_id');
+			const now = raced ? await findByCustomId.call(this, ref, itemIndex) : undefined;
+			if (!now) throw asNodeError(this.getNode(), error, itemIndex);
+			company = await update(now);
+		}
+	}
+	const json = await setAttributesAfterWrite.call(this, itemIndex, company, attributes, created ? 'created' : 'updated');
+	return [{ json: { ...json, created } }];
+}
+
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return safeKeys(() => [recordKey('company', 'customId', this.getNodeParameter('customId', itemIndex, ''))]);
+}
