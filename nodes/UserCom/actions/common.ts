@@ -12,6 +12,7 @@ import { encodePathId } from '../transport';
 import type { ValidationContext } from '../helpers/validation';
 import {
 	parseJsonObject,
+	requireEmail,
 	requirePositiveInt,
 	requireString,
 	validationError,
@@ -129,7 +130,7 @@ export function getRef(
 		return { mode: 'customId', value: requireString(ctx, value, `${label} (Custom ID)`) };
 	}
 	if (mode === 'email') {
-		return { mode: 'email', value: requireString(ctx, value, `${label} (Email)`) };
+		return { mode: 'email', value: requireEmail(ctx, value, `${label} (Email)`) };
 	}
 	throw validationError(ctx, label, `uses an unknown mode "${mode}"`, 'Choose By User.com ID or By Custom ID.');
 }
