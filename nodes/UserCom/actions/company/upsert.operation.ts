@@ -52,7 +52,9 @@ async function findByCustomId(this: IExecuteFunctions, ref: ObjectRef, itemIndex
  * User.com has no update_or_create for companies (none is documented or used by any client), so this
  * looks the company up by custom ID, then updates it or creates it. Not atomic: items of one run with
  * the same custom ID run one after another (recordKeys), and a create that loses a race with another
- * writer (User.com says the custom ID exists) is turned into an update.
+ * writer (User.com says the custom ID exists) is turned into an update. When the create's answer is
+ * lost (5xx, timeout, cut-off body) the company is looked up again: found -> updated, not found ->
+ * created once more, so a retry never makes a second company.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
@@ -77,22 +79,35 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			correlation,
 		})) as IDataObject;
 
+	const create = async () =>
+		(await userComApiRequest.call(this, { method: 'POST', path: 'companies/', body, itemIndex, correlation })) as IDataObject;
+
 	let company: IDataObject;
-	let created = false;
+	let created = true;
 	const existing = await findByCustomId.call(this, ref, itemIndex);
 	if (existing) {
 		company = await update(existing);
+		created = false;
 	} else {
 		try {
-			company = (await userComApiRequest.call(this, { method: 'POST', path: 'companies/', body, itemIndex, correlation })) as IDataObject;
-			created = true;
+			company = await create();
 		} catch (error) {
 			const normalized = toNormalizedError(error, itemIndex);
+			const fields = Object.keys(normalized.fields ?? {});
 			// someone else created it between the lookup and the create: update that one
-			const raced = normalized.httpCode === 400 && Object.keys(normalized.fields ?? {}).some((f) => f === 'company_id' || f === 'custom_id');
-			const now = raced ? await findByCustomId.call(this, ref, itemIndex) : undefined;
-			if (!now) throw asNodeError(this.getNode(), error, itemIndex);
-			company = await update(now);
+			const raced = normalized.httpCode === 400 && fields.some((f) => f === 'company_id' || f === 'custom_id');
+			// the answer was lost (5xx, timeout, cut-off body): whether the create happened is checked, not guessed
+			const unknownOutcome = normalized.category === 'server' || normalized.category === 'network';
+			if (!raced && !unknownOutcome) throw asNodeError(this.getNode(), error, itemIndex);
+			const now = await findByCustomId.call(this, ref, itemIndex);
+			if (now) {
+				company = await update(now);
+				created = !raced;
+			} else if (unknownOutcome) {
+				company = await create();
+			} else {
+				throw asNodeError(this.getNode(), error, itemIndex);
+			}
 		}
 	}
 	const json = await setAttributesAfterWrite.call(this, itemIndex, company, attributes, created ? 'created' : 'updated');
