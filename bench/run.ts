@@ -4,13 +4,13 @@
  *                                exits non-zero when a target is missed; writes to bench/out/
  * npm run bench -- --profile=dev same as ci with even smaller N (development)
  * Options: --only=s1,peers,s2,s3,s4,s5,s6,s7   --skip=s3   --out=DIR (results.json + chart.svg there)
- *          --write-docs (also rewrite the results block of README.md (section Performance); done by a
+ *          --write-docs (also rewrite the results block of docs/performance.md; done by a
  *          full-profile run of every scenario without --only/--skip/--out)
  *          --gate=s3a,s3c:429,s4 (exit non-zero only for missed targets of these scenario ids, or of the
  *          targets whose name starts with the text after the colon; default: all)
  *
  * Scenario ids: s1 solo, peers, s2 two executions, s3 queue mode, s4 foreign client, s5 Retry-After,
- * s6 outage, s7 overhead. See README.md (section Performance).
+ * s6 outage, s7 overhead. See docs/performance.md.
  */
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
 
 	const wholeFullRun = profile.name === 'full' && !arg('only') && !arg('skip') && !arg('out');
 	if (wholeFullRun || arg('write-docs')) {
-		const doc = join(REPO, 'README.md');
+		const doc = join(REPO, 'docs', 'performance.md');
 		log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
 	}
 	log('');

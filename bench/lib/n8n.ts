@@ -6,7 +6,7 @@
  * and webhook triggering.
  */
 import { spawn, ChildProcess, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -272,10 +272,4 @@ export async function triggerWebhook(inst: N8nInstance, path: string, items: unk
 	} finally {
 		clearTimeout(t);
 	}
-}
-
-export function tarballIn(dir: string): string | null {
-	if (!existsSync(dir)) return null;
-	const f = readdirSync(dir).find((x) => x.endsWith('.tgz'));
-	return f ? join(dir, f) : null;
 }

@@ -1,5 +1,5 @@
 /**
- * Markdown for README.md (section Performance), generated from results.json: the block between
+ * Markdown for docs/performance.md (section Results), generated from results.json: the block between
  * <!-- bench:results:start --> and <!-- bench:results:end --> is replaced by a full-size run
  * (or by `--write-docs` with another profile), the prose around it is hand-written.
  */

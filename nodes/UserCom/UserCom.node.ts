@@ -38,6 +38,8 @@ export class UserCom implements INodeType {
 	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		// On Error → Continue (regular or error output): failed items become error items
+		const continueOnFail = this.continueOnFail();
+		return await router.call(this, continueOnFail);
 	}
 }

@@ -1,6 +1,6 @@
 import { FAULT_KINDS, startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
-import { client, manualClock, request } from './helpers';
+import { client, manualClock, request, until } from './helpers';
 
 let emu: Emulator;
 let api: ReturnType<typeof client>;
@@ -146,7 +146,8 @@ describe('fault kinds', () => {
 		emu.injectFault({ pathPattern: 'users/', count: 1, kind: 'delay', delayMs: 150 });
 		const timedOut = request('POST', emu.baseUrl + 'users/', { body: { email: 'slow@example.com' }, headers: { Authorization: `Token ${emu.apiKey}` }, timeoutMs: 30 });
 		expect(await errorCode(timedOut)).toBe('ETIMEDOUT');
-		await new Promise((r) => setTimeout(r, 200));
+		// the server finishes the write after the client gave up: wait for it rather than for a fixed time
+		await until(() => emu.writeCounts().users === 1);
 		expect(emu.state.usersByEmail('slow@example.com')).toHaveLength(1);
 		expect(emu.writeCounts().users).toBe(1);
 	});

@@ -94,3 +94,15 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
 		start,
 	};
 }
+
+/**
+ * Resolves once `condition` holds, checking every 10 ms; for work the emulator finishes on its own
+ * timers (delayed answers, imports). The deadline only turns a hang into a clear failure.
+ */
+export async function until(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
+	const end = Date.now() + deadlineMs;
+	while (!condition()) {
+		if (Date.now() > end) throw new Error(`condition not reached within ${deadlineMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}

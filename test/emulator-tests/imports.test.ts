@@ -1,6 +1,7 @@
 import { parseCsv, startEmulator } from '../emulator';
+import { CsvError } from '../emulator/csv';
 import type { Emulator } from '../emulator';
-import { client, manualClock, multipart, request } from './helpers';
+import { client, manualClock, multipart, request, until } from './helpers';
 
 describe('CSV parser', () => {
 	it('quotes, escaped quotes, separators and newlines inside quotes, CRLF, BOM, blank lines', () => {
@@ -17,7 +18,12 @@ describe('CSV parser', () => {
 		expect(parseCsv('a\tb\n1\t2', '\t')).toEqual([['a', 'b'], ['1', '2']]);
 	});
 	it('an unterminated quote is an error', () => {
-		expect(() => parseCsv('a\n"open')).toThrow(/unterminated/);
+		expect(() => parseCsv('a\n"open')).toThrow(new CsvError('unterminated quoted field'));
+	});
+	it('CR-only line ends, a quote inside an unquoted field is literal, rows of different lengths', () => {
+		expect(parseCsv('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+		expect(parseCsv('a,b\n5" disk,x\n')).toEqual([['a', 'b'], ['5" disk', 'x']]);
+		expect(parseCsv('a,b\n1\n1,2,3\n')).toEqual([['a', 'b'], ['1'], ['1', '2', '3']]);
 	});
 });
 
@@ -158,8 +164,10 @@ describe('imports on the real clock finish by themselves', () => {
 			const m = multipart({}, { name: 'input_file', filename: 'u.csv', content: 'email\na@example.com\n' });
 			const r = await request('POST', emu.baseUrl + 'users/import/', { body: m.body, headers: { Authorization: `Token ${emu.apiKey}`, 'Content-Type': m.contentType } });
 			expect(emu.state.imports.get(r.json.data.import_id)!.status).toBe('in_progress');
-			await new Promise((res) => setTimeout(res, 100));
-			expect(emu.state.imports.get(r.json.data.import_id)!.status).toBe('finished');
+			const before = emu.requestLog.length;
+			// finished by the emulator's own timer: wait for the state, not for a fixed time
+			await until(() => emu.state.imports.get(r.json.data.import_id)!.status === 'finished');
+			expect(emu.requestLog.length).toBe(before);
 			expect(emu.state.users.size).toBe(1);
 		} finally {
 			await emu.close();

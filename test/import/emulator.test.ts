@@ -59,8 +59,27 @@ const defineColumns = (names: string[]): INodeParameters => ({
 	columns: { column: names.map((name) => ({ name, value: `={{ $json.${name} }}` })) },
 });
 
+/**
+ * One virtual clock for the emulator (import processing time, request log) and the node's poll loop:
+ * a poll wait moves it forward at once, so how many polls an import takes does not depend on how
+ * busy the machine is. (The upload itself goes through the transport on the real clock.)
+ */
+function virtualClock(start = Date.UTC(2026, 0, 1)) {
+	let t = start;
+	return {
+		now: () => t,
+		sleep: async (ms: number) => {
+			t += Math.max(0, ms);
+			await new Promise((resolve) => setImmediate(resolve));
+		},
+		advance: (ms: number) => (t += ms),
+	};
+}
+const clock = virtualClock();
+const runtimeClock = () => clock;
+
 beforeAll(async () => {
-	emu = await startEmulator({ port: 0, rateLimit: 100, windowMs: 1000, importProcessingMs: 150 });
+	emu = await startEmulator({ port: 0, rateLimit: 100, windowMs: 1000, importProcessingMs: 150, now: clock.now });
 });
 afterAll(async () => {
 	__setImportRuntimeForTests();
@@ -69,7 +88,7 @@ afterAll(async () => {
 beforeEach(() => {
 	emu.reset();
 	emu.configure({ importProcessingMs: 150 });
-	__setImportRuntimeForTests({ initialPollDelayMs: 40, maxPollDelayMs: 200, pollFactor: 1.5 });
+	__setImportRuntimeForTests({ clock: runtimeClock, initialPollDelayMs: 40, maxPollDelayMs: 200, pollFactor: 1.5 });
 });
 
 describe('Import Users from input items', () => {
@@ -81,10 +100,10 @@ describe('Import Users from input items', () => {
 			options(),
 		);
 		expect(uploads()).toHaveLength(1);
-		expect(polls().length).toBeGreaterThanOrEqual(1);
-		expect(polls().length).toBeLessThan(15);
-		expect(importLog()).toHaveLength(1 + polls().length);
-		expect(emu.requestLog).toHaveLength(1 + polls().length); // nothing else was called
+		// processing takes 150 ms (virtual): polls after 40, 40+60 and 40+60+90 ms, the third sees it finished
+		expect(polls()).toHaveLength(3);
+		expect(importLog()).toHaveLength(4);
+		expect(emu.requestLog).toHaveLength(4); // nothing else was called
 		expect(uploads()[0].query).toMatchObject({ separator: 'comma', trigger_automations: 'false' });
 
 		expect(run.errorItems).toHaveLength(0);
@@ -106,8 +125,8 @@ describe('Import Users from input items', () => {
 		await runNode({ resource: 'import', operation: 'importUsers', ...defineColumns(['email']) }, users(3), options());
 		const times = polls().map((p) => p.t);
 		const gaps = times.slice(1).map((t, i) => t - times[i]);
-		expect(gaps.length).toBeGreaterThanOrEqual(3);
-		expect(gaps[gaps.length - 1]).toBeGreaterThan(gaps[0]);
+		// 40 ms, then x1.5 per poll up to 200 ms; finished after 1,500 ms
+		expect(gaps).toEqual([60, 90, 135, 200, 200, 200, 200, 200, 200]);
 	});
 
 	it('CSV escaping round-trips tricky values into User.com (commas, quotes, newlines, unicode, leading =)', async () => {
@@ -238,7 +257,7 @@ describe('Import Users from input items', () => {
 	});
 
 	it('splits into several uploads under the size limit and maps rejected rows per file', async () => {
-		__setImportRuntimeForTests({ initialPollDelayMs: 20, maxPollDelayMs: 100, pollFactor: 1.5, maxFileBytes: 2500 });
+		__setImportRuntimeForTests({ clock: runtimeClock, initialPollDelayMs: 20, maxPollDelayMs: 100, pollFactor: 1.5, maxFileBytes: 2500 });
 		const input = users(120, (i) => (i === 5 || i === 100 ? { email: `bad-${i}` } : {}));
 		const run = await runNode(
 			{ resource: 'import', operation: 'importUsers', ...defineColumns(['email', 'first_name']) },
@@ -265,7 +284,7 @@ describe('Import Users from input items', () => {
 		expect(run.items[0].json).toMatchObject({ object: 'users', status: 'uploaded', rows: 4 });
 		expect(run.items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		const importId = run.items[0].json.importId as string;
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		clock.advance(200); // past the 150 ms processing time
 		const status = await runNode({ resource: 'import', operation: 'getStatus', importId: '={{ $json.importId }}' }, [{ importId }], options());
 		expect(status.items[0].json).toMatchObject({ id: importId, status: 'finished', succeeded: 4, failed: 0, moreFailedRowsThanListed: false });
 	});

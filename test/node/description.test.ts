@@ -37,7 +37,7 @@ describe('node description', () => {
 		expect(light).not.toBe(dark);
 		const codex = JSON.parse(readFileSync(join(dir, 'UserCom.node.json'), 'utf8'));
 		expect(codex.node).toBe('n8n-nodes-usercom.userCom');
-		expect(codex.categories).toEqual(expect.arrayContaining(['Marketing', 'Sales']));
+		expect(codex.categories).toEqual(['Marketing & Content', 'Sales']);
 		expect(codex.resources.primaryDocumentation.length).toBeGreaterThan(0);
 	});
 
@@ -68,7 +68,7 @@ describe('node description', () => {
 		const prop = d.properties.find((p) => p.name === 'requestOptions')!;
 		expect(prop.displayOptions).toBeUndefined();
 		const defaults = Object.fromEntries((prop.options as INodeProperties[]).map((o) => [o.name, o.default]));
-		expect(defaults).toEqual({ retryCreatesOnServerErrors: false, maxWaitSeconds: 300, timeoutSeconds: 30 });
+		expect(defaults).toEqual({ retryCreatesOnServerErrors: false, maxWaitSeconds: 300, timeoutSeconds: 30, parallelRequests: 0 });
 	});
 
 	test('product event types: the 16 User.com accepts (same list as the emulator)', () => {

@@ -77,26 +77,30 @@ describe('harness', () => {
 		expect(seen).toEqual({ simplify: true, timeout: 5, fallback: 300, extracted: 'D-9' });
 	});
 
-	test('a stopped execution stops sending promptly', async () => {
-		env.emu.configure({ serviceTimeMs: [0, 0] });
-		const controller = new AbortController();
-		const slow = { ...env.creds, rateLimit: 5 };
-		const before = env.emu.requestLog.length;
-		const started = Date.now();
-		setTimeout(() => controller.abort(), 500);
-		const outcome = await runNode(
-			{ resource: 'user', operation: 'get', user: { __rl: true, mode: 'customId', value: 'u-1' } },
-			Array.from({ length: 30 }, () => ({})),
-			{ credentials: slow, cancelSignal: controller.signal, continueOnFail: true },
-		).then(
-			(r) => ({ items: r.items.length, errors: r.errorItems.length }),
-			(error: Error) => ({ error: error.message }),
-		);
-		const elapsed = Date.now() - started;
-		const sent = env.emu.requestLog.length - before;
-		// 30 items at 5/s would take ~6 s; the run ends shortly after the abort at 500 ms
-		expect(elapsed).toBeLessThan(1500);
-		expect(sent).toBeLessThan(10);
-		expect(outcome).toEqual({ error: 'The execution was stopped' });
+	test('a stopped execution stops sending: it does not wait for its next slot', async () => {
+		// its own emulator, so its own account and throttle whatever ran before; at 0.1 requests/s the
+		// first request goes at once and the next one would wait 10 s
+		const own = await startEnv();
+		try {
+			const controller = new AbortController();
+			const running = runNode(
+				{ resource: 'user', operation: 'get', user: { __rl: true, mode: 'customId', value: 'u-1' } },
+				Array.from({ length: 30 }, () => ({})),
+				{ credentials: { ...own.creds, rateLimit: 0.1 }, cancelSignal: controller.signal, continueOnFail: true },
+			).then(
+				(r) => ({ items: r.items.length, errors: r.errorItems.length }),
+				(error: Error) => ({ error: error.message }),
+			);
+			while (own.emu.requestLog.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+			const abortedAt = Date.now();
+			controller.abort();
+			const outcome = await running;
+			expect(outcome).toEqual({ error: 'The execution was stopped' });
+			expect(own.emu.requestLog).toHaveLength(1);
+			// far below the 10 s the second item would wait for its slot (the margin absorbs a busy machine)
+			expect(Date.now() - abortedAt).toBeLessThan(5000);
+		} finally {
+			await own.emu.close();
+		}
 	});
 });

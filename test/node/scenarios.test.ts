@@ -29,6 +29,11 @@ const eventParams = {
 	dataFields: { field: [{ key: 'i', value: '={{ $json.i }}' }] },
 };
 
+/** The run's hints other than the in-flight summary (type info): the rate-limit warnings. */
+function warnings(r: { hints: Array<{ message: string; type?: string }> }) {
+	return r.hints.filter((h) => h.type !== 'info');
+}
+
 function fiftyItems() {
 	// item 25 is the only one for u-3, so a fault on u-3's path lands in the middle of the run
 	return Array.from({ length: 50 }, (_, i) => ({ i, user: i === 25 ? 'u-3' : i % 2 ? 'u-1' : 'u-2' }));
@@ -49,10 +54,9 @@ describe('rate limiting in a 50-item run', () => {
 		expect(env.emu.writeCounts().events).toBe(50);
 		const statuses = requestsTo(env, 'POST', /events\/$/).map((e) => e.status);
 		expect(statuses.filter((s) => s === 429)).toHaveLength(1);
-		expect(statuses.indexOf(429)).toBe(25);
 		expect(statuses).toHaveLength(51);
-		expect(r.hints).toHaveLength(1);
-		expect(r.hints[0].message).toMatch(/1 rate-limited \(429\)/);
+		expect(warnings(r)).toHaveLength(1);
+		expect(warnings(r)[0].message).toMatch(/1 rate-limited \(429\)/);
 	});
 
 	test('a credential rate above the account limit: real 429s, all 50 succeed exactly once', async () => {
@@ -63,23 +67,23 @@ describe('rate limiting in a 50-item run', () => {
 		const throttled = env.emu.stats().throttled;
 		expect(throttled).toBeGreaterThan(0);
 		expect(env.emu.maxAcceptedInWindow()).toBeLessThanOrEqual(10);
-		expect(r.hints[0]?.message).toContain(`${throttled} rate-limited (429)`);
+		expect(warnings(r)[0]?.message).toContain(`${throttled} rate-limited (429)`);
 	});
 
 	test('the hint counts only this node: a second node in the same execution without 429 gets none', async () => {
 		env.emu.injectFault({ pathPattern: 'users-by-id/u-3/events/', method: 'POST', count: 1, kind: '429', retryAfterSeconds: 1 });
 		const first = await runNode(eventParams, [{ i: 0, user: 'u-3' }], env.opts({ executionId: 'shared-exec' }));
-		expect(first.hints).toHaveLength(1);
+		expect(warnings(first)).toHaveLength(1);
 		const second = await runNode(eventParams, [{ i: 1, user: 'u-1' }], env.opts({ executionId: 'shared-exec' }));
 		expect(second.successItems).toHaveLength(1);
-		expect(second.hints).toHaveLength(0);
+		expect(warnings(second)).toHaveLength(0);
 	});
 
 	test('at the configured rate there is no 429 and no hint', async () => {
 		const r = await runNode(eventParams, fiftyItems().slice(0, 20), env.opts());
 		expect(r.successItems).toHaveLength(20);
 		expect(env.emu.stats().throttled).toBe(0);
-		expect(r.hints).toHaveLength(0);
+		expect(warnings(r)).toHaveLength(0);
 	});
 });
 

@@ -25,7 +25,7 @@ import { startEmulator, type Emulator, type FaultKind, type FaultSpec, type Seed
 import type { RunResult } from '../harness';
 import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
 import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
-import { delay, lostItems, record, runChecked, scaledClock, startProxy, type Proxy } from './helpers';
+import { lostItems, record, runChecked, scaledClock, startProxy, until, type Proxy } from './helpers';
 
 const FACTOR = 10;
 const clock = scaledClock(FACTOR);
@@ -296,8 +296,9 @@ describe('fault matrix', () => {
 				credentials: { subdomain, apiKey: emu.apiKey, rateLimit: 10 },
 				continueOnFail: true,
 			});
-			// a timed-out request is still processed by User.com afterwards; let it finish before counting
-			if (kind === 'timeout') await delay(DELAY_MS - 900);
+			// a timed-out request is still processed by User.com afterwards: wait until the emulator has
+			// answered every request it received (an entry's status is set when it answers) before counting
+			if (kind === 'timeout') await until(() => emu.requestLog.every((e) => e.status !== 0));
 			const out = run.result?.items ?? [];
 			const retried = ALWAYS_RETRIED.has(kind) || (SERVER_SIDE.has(kind) && (!op.create || retryCreates));
 			const faultedOps = op.cls === 'import' ? 1 : N;

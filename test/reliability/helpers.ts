@@ -155,6 +155,15 @@ export function scaledClock(factor: number): Clock {
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `condition` holds (checked every 10 ms); the deadline only turns a hang into a clear failure. */
+export async function until(condition: () => boolean, deadlineMs = 10_000): Promise<void> {
+	const end = Date.now() + deadlineMs;
+	while (!condition()) {
+		if (Date.now() > end) throw new Error(`condition not reached within ${deadlineMs} ms`);
+		await delay(10);
+	}
+}
+
 export interface UpstreamAnswer {
 	status: number;
 	headers: http.IncomingHttpHeaders;

@@ -18,8 +18,6 @@ import {
 	validationError,
 } from '../helpers/validation';
 
-export type RefMode = 'id' | 'customId' | 'email' | 'list';
-
 export interface ObjectRef {
 	mode: 'id' | 'customId' | 'email';
 	value: string;

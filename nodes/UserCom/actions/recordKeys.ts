@@ -1,35 +1,46 @@
-import type { IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { getRef } from './common';
 
 /**
- * Keys of the records an item touches, so the router can run items that touch the same record in
- * input order (e.g. two upserts of one company custom ID must not race). `company:id:12`,
- * `company:custom:acme`, `user:email:jane@example.com` (lower-cased), `user:id:5`, `user:custom:c-1`.
- * ['*'] = may touch anything (serialise); [] = touches nothing another item could.
+ * The records an item touches, as keys `<object>:<how it is identified>:<value>`, so that the
+ * router runs items on the same record one after another in input order. Keys are read with the
+ * operation's own validators; an item whose input is invalid fails before sending anything, so
+ * it gets no keys rather than an error here.
  */
-export type RecordObject = 'user' | 'company';
+export type RecordKeys = (this: IExecuteFunctions, itemIndex: number) => string[];
 
-export function recordKey(object: RecordObject, mode: string, value: unknown): string {
-	const text = String(value ?? '').trim();
-	if (mode === 'email') return `${object}:email:${text.toLowerCase()}`;
-	if (mode === 'customId' || mode === 'custom') return `${object}:custom:${text}`;
-	return `${object}:id:${text}`;
+/** Read-only listings (Get Many) touch no record in particular. */
+export const noRecordKeys: RecordKeys = () => [];
+
+export function recordKey(object: string, mode: string, value: unknown): string {
+	const text = String(value).trim();
+	return `${object}:${mode}:${mode === 'email' ? text.toLowerCase() : text}`;
 }
 
-/** The key of a resource locator parameter, read without validating (validation happens in execute). */
-export function locatorKey(this: IExecuteFunctions, name: string, object: RecordObject, itemIndex: number): string {
-	const raw = this.getNodeParameter(name, itemIndex) as INodeParameterResourceLocator | string | number;
-	if (typeof raw === 'object' && raw !== null) {
-		const mode = (raw.mode as string) ?? 'id';
-		return recordKey(object, mode === 'list' ? 'id' : mode, raw.value);
-	}
-	return recordKey(object, 'id', raw);
-}
-
-/** Runs a key reader; any failure (a bad expression, a missing parameter) means "may touch anything". */
-export function safeKeys(read: () => Array<string | undefined>): string[] {
+/** Keys for a resource-locator parameter (By ID / By Custom ID / By Email). */
+export function locatorKeys(this: IExecuteFunctions, param: string, object: string, itemIndex: number): string[] {
 	try {
-		return [...new Set(read().filter((key): key is string => typeof key === 'string' && key !== ''))];
+		const ref = getRef.call(this, param, object, itemIndex);
+		return [recordKey(object, ref.mode, ref.value)];
 	} catch {
-		return ['*'];
+		return [];
+	}
+}
+
+/** Keys for the identifiers in a request body (custom_id, email) of a record being written. */
+export function bodyKeys(object: string, body: IDataObject): string[] {
+	const keys: string[] = [];
+	if (typeof body.custom_id === 'string' && body.custom_id) keys.push(recordKey(object, 'customId', body.custom_id));
+	if (typeof body.email === 'string' && body.email) keys.push(recordKey(object, 'email', body.email));
+	return keys;
+}
+
+/** Runs a key reader; invalid input (it throws) means no keys: the item fails without sending. */
+export function keysOrNone(read: () => string[]): string[] {
+	try {
+		return read();
+	} catch {
+		return [];
 	}
 }

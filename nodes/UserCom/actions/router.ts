@@ -1,21 +1,22 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getExecutionStats, logExecutionSummary, toNormalizedError } from '../transport';
-import type { NormalizedUserComError } from '../transport';
-import { asNodeError } from './common';
+import { getExecutionStats, logExecutionSummary } from '../transport';
 import * as company from './company';
 import * as deal from './deal';
 import * as event from './event';
 import * as importResource from './import';
 import * as product from './product';
 import * as user from './user';
+import { runItems } from './runItems';
+import type { ItemExecute, RecordKeysOf } from './runItems';
 
-type ItemExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 type BatchExecute = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
 interface OperationModule {
 	execute?: ItemExecute;
 	executeBatch?: BatchExecute;
+	/** The records an item touches (items on the same record run in input order); none: every record. */
+	recordKeys?: RecordKeysOf;
 }
 
 /**
@@ -31,23 +32,6 @@ export const resources: Record<string, Record<string, OperationModule>> = {
 	company: company.operations,
 	import: importResource.operations,
 };
-
-function isAuthFailure(normalized: NormalizedUserComError): boolean {
-	return normalized.httpCode === 401 || normalized.httpCode === 403;
-}
-
-/** Makes sure an error thrown for an item carries that item's index. */
-function withItemIndex(this: IExecuteFunctions, error: unknown, itemIndex: number): Error {
-	return asNodeError(this.getNode(), error, itemIndex);
-}
-
-function isCancelled(ctx: IExecuteFunctions): boolean {
-	try {
-		return ctx.getExecutionCancelSignal?.()?.aborted === true;
-	} catch {
-		return false;
-	}
-}
 
 function executionIdOf(ctx: IExecuteFunctions): string | undefined {
 	try {
@@ -97,7 +81,7 @@ function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
 	});
 }
 
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(this: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
@@ -107,46 +91,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const statsBefore = { ...statsNow(this) };
-
-	if (module.executeBatch) {
-		const out = await module.executeBatch.call(this, items);
-		addRateLimitHint.call(this, statsBefore);
-		return [out];
-	}
-	const execute = module.execute as ItemExecute;
-
-	const returnData: INodeExecutionData[] = [];
-	const continueOnFail = this.continueOnFail();
-	// after a 401/403 every further request of this run would fail the same way
-	let authFailure: { error: unknown; normalized: NormalizedUserComError } | undefined;
-
-	for (let i = 0; i < items.length; i++) {
-		if (isCancelled(this)) {
-			// the execution was stopped: n8n discards the output, so do not start more items
-			throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: i });
-		}
-		if (authFailure) {
-			const normalized: NormalizedUserComError = { ...authFailure.normalized, itemIndex: i };
-			if (!continueOnFail) throw withItemIndex.call(this, authFailure.error, i);
-			returnData.push({
-				json: { error: normalized as unknown as IDataObject, message: normalized.message },
-				pairedItem: { item: i },
-			});
-			continue;
-		}
-		try {
-			const out = await execute.call(this, i);
-			for (const entry of out) returnData.push({ json: entry.json, pairedItem: { item: i } });
-		} catch (error) {
-			const normalized = toNormalizedError(error, i);
-			if (isAuthFailure(normalized)) authFailure = { error, normalized };
-			if (!continueOnFail) throw withItemIndex.call(this, error, i);
-			returnData.push({
-				json: { error: normalized as unknown as IDataObject, message: normalized.message },
-				pairedItem: { item: i },
-			});
-		}
-	}
+	const out = module.executeBatch
+		? await module.executeBatch.call(this, items)
+		: await runItems.call(this, items.length, module.execute as ItemExecute, module.recordKeys, continueOnFail);
 	addRateLimitHint.call(this, statsBefore);
-	return [returnData];
+	return [out];
 }

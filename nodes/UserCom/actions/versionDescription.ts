@@ -27,6 +27,9 @@ export const resourceProperty: INodeProperties = {
 	default: 'user',
 };
 
+/** Upper bound of Parallel Requests (Auto stays below it too). */
+export const MAX_PARALLEL_REQUESTS = 50;
+
 /** Node-wide request settings read by the transport (shown for every resource and operation). */
 export const requestOptionsProperty: INodeProperties = {
 	displayName: 'Request Options',
@@ -43,6 +46,14 @@ export const requestOptionsProperty: INodeProperties = {
 			default: 300,
 			description:
 				'Longest time one request may wait for the rate limit and retries before the item fails with a rate-limit error',
+		},
+		{
+			displayName: 'Parallel Requests',
+			name: 'parallelRequests',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: MAX_PARALLEL_REQUESTS },
+			default: 0,
+			description: `How many items to send to User.com at the same time. 0 = Auto: as many as the account's rate limit needs at the answer times User.com shows (up to ${MAX_PARALLEL_REQUESTS}); 1 = one after another. Items on the same record always run one after another, in input order.`,
 		},
 		{
 			displayName: 'Retry Creates on Server Errors',

@@ -28,10 +28,6 @@ function isBlank(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-export function isEmptyValue(value: unknown): boolean {
-	return isBlank(value);
-}
-
 function show(value: unknown): string {
 	if (typeof value === 'string') return `"${value.length > 60 ? value.slice(0, 57) + '...' : value}"`;
 	try {

@@ -61,6 +61,8 @@ export const WINDOW_MS = 1000;
 export const MAX_ARRIVAL_JITTER_MS = 150;
 export const ARRIVAL_SLACK_MS = 10;
 const RTT_SAMPLES = 32;
+/** Round trips longer than this do not widen the in-flight window further. */
+const MAX_RTT_FOR_IN_FLIGHT_MS = 5000;
 
 /** Where the account stands in learning its share of a shared key. */
 type SharePhase = 'alone' | 'halved' | 'learned';
@@ -349,6 +351,17 @@ export class AccountDispatcher {
 		const fastest = this.rtts.length > 0 ? Math.min(...this.rtts) : 0;
 		const elapsed = (ticket.doneAt ?? now) - ticket.at;
 		return ticket.at + Math.min(MAX_ARRIVAL_JITTER_MS, Math.max(0, elapsed - fastest));
+	}
+
+	/**
+	 * How many requests are worth having out at once to use this account's whole rate: the rate
+	 * times the slowest recent round trip (capped), plus two ready to leave when a slot opens.
+	 * Before any answer it assumes a one-second round trip.
+	 */
+	suggestedInFlight(now = getClock().now()): number {
+		const slowest = this.rtts.length > 0 ? Math.max(...this.rtts) : 1000;
+		const rtt = Math.min(slowest, MAX_RTT_FOR_IN_FLIGHT_MS);
+		return Math.ceil((this.currentRate(now) * rtt) / 1000) + 2;
 	}
 
 	/** Records when the answer to a released request came (or the request failed). */

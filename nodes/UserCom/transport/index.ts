@@ -32,6 +32,7 @@ import {
 	scrubSecrets,
 } from './errors';
 import { describeForLog, loggerOf } from './logging';
+import { runSignalOf } from './runSignal';
 import {
 	backoffDelayMs,
 	classifyNetworkError,
@@ -49,6 +50,7 @@ export type { UserComWriteKind } from './retry';
 export type { NormalizedUserComError, UserComErrorCategory } from './errors';
 export { normalizeUserComError, toNormalizedError, createUserComApiError } from './errors';
 export { resolveBaseUrl } from './baseUrl';
+export { bindRunSignal, unbindRunSignal } from './runSignal';
 export { getExecutionStats, takeExecutionStats, __resetDispatchersForTests } from './dispatcher';
 export type { ExecutionStats } from './dispatcher';
 export { __setClockForTests, __setRandomForTests, type Clock } from './clock';
@@ -157,6 +159,9 @@ function executionKeyOf(context: UserComContext): string {
 }
 
 function cancelSignalOf(context: UserComContext): AbortSignal | undefined {
+	// the router's signal for this run already follows the execution's own
+	const runSignal = runSignalOf(context);
+	if (runSignal) return runSignal;
 	try {
 		const signal = loose(context).getExecutionCancelSignal?.();
 		return signal && typeof signal.aborted === 'boolean' ? signal : undefined;
@@ -232,6 +237,20 @@ async function resolveAccount(context: UserComContext, itemIndex: number): Promi
 		sharePercent: numberOr(credentials.limitShare, 100, 1, 100),
 	});
 	return { baseUrl, apiKey, dispatcher };
+}
+
+/**
+ * How many requests this context's account can use at once right now (see the dispatcher's
+ * suggestedInFlight): read again as answers come in, so it follows the observed round trips.
+ * Undefined when the credential cannot be resolved (the items then fail with that error).
+ */
+export async function inFlightAdvisor(context: UserComContext, itemIndex = 0): Promise<(() => number) | undefined> {
+	try {
+		const { dispatcher } = await resolveAccount(context, itemIndex);
+		return () => dispatcher.suggestedInFlight();
+	} catch {
+		return undefined;
+	}
 }
 
 function isJsonBody(body: unknown): boolean {
@@ -329,8 +348,15 @@ function fail(call: Call, normalized: NormalizedUserComError): NodeApiError {
 	return createUserComApiError(call.context.getNode(), normalized);
 }
 
+const CANCELLED_MESSAGE = 'Execution was cancelled';
+
+/** Whether an error is a request dropped because its run or execution was stopped (not an answer). */
+export function isCancellationError(error: unknown): boolean {
+	return error instanceof NodeOperationError && error.message === CANCELLED_MESSAGE;
+}
+
 function cancelledError(call: Call): NodeOperationError {
-	return new NodeOperationError(call.context.getNode(), 'Execution was cancelled', {
+	return new NodeOperationError(call.context.getNode(), CANCELLED_MESSAGE, {
 		itemIndex: call.itemIndex,
 		description: 'The execution was stopped; queued User.com requests of this execution were dropped.',
 	});
@@ -648,10 +674,10 @@ function newCall(
  * returns the parsed body. Throws NodeApiError with User.com's own words, every field error,
  * the action to take, httpCode and itemIndex; the normalized error is at error.context.userCom.
  */
-// Returns Promise<any> (not a generic) so that `userComApiRequest.call(this, ...)` assigns to any type.
+// Returns the parsed body as IDataObject (callers narrow it); not a generic, since `.call(this, ...)` would infer unknown.
 // Not async itself: the promise it returns is send()'s own, so a queued call has one suspended frame.
-export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<any> {
-	return send(startCall(this, options));
+export function userComApiRequest(this: UserComContext, options: UserComRequestOptions): Promise<IDataObject> {
+	return send(startCall(this, options)) as Promise<IDataObject>;
 }
 
 /** Resolves the credential and settings of a single request (send() awaits it, so errors reject). */

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequest } from '../../transport';
 import { requireString } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
-import { recordKey, safeKeys } from '../recordKeys';
+import { keysOrNone, recordKey } from '../recordKeys';
 import { companyFields, readCompanyFields, setAttributesAfterWrite } from './shared';
 
 const show = { resource: ['company'], operation: ['create'] };
@@ -45,8 +45,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => {
-		const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-		return fields.customId ? [recordKey('company', 'customId', fields.customId)] : [];
+	return keysOrNone(() => {
+		const body = readCompanyFields.call(this, itemIndex, 'additionalFields');
+		return body.company_id ? [recordKey('company', 'customId', body.company_id)] : [];
 	});
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
-import { locatorKey, safeKeys } from '../recordKeys';
+import { locatorKeys } from '../recordKeys';
 import { companyCorrelation, companyLocator, companyPath, getCompanyRef } from './shared';
 
 const show = { resource: ['company'], operation: ['delete'] };
@@ -20,5 +20,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => [locatorKey.call(this, 'company', 'company', itemIndex)]);
+	return locatorKeys.call(this, 'company', 'company', itemIndex);
 }

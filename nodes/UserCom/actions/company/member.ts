@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { userComApiRequest } from '../../transport';
 import { getRef, locator } from '../common';
-import { locatorKey, safeKeys } from '../recordKeys';
+import { locatorKeys } from '../recordKeys';
 import { resolveUserId } from '../user/lookup';
 import { companyCorrelation, companyLocator, companyPath, companyRefJson, getCompanyRef } from './shared';
 
@@ -52,5 +52,5 @@ export async function executeMember(
 }
 
 export function memberRecordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => [locatorKey.call(this, 'company', 'company', itemIndex), locatorKey.call(this, 'user', 'user', itemIndex)]);
+	return [...locatorKeys.call(this, 'company', 'company', itemIndex), ...locatorKeys.call(this, 'user', 'user', itemIndex)];
 }

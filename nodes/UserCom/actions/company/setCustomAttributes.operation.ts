@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequest } from '../../transport';
 import { validationError } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
-import { locatorKey, safeKeys } from '../recordKeys';
+import { locatorKeys } from '../recordKeys';
 import { companyCorrelation, companyLocator, companyPath, companyRefJson, getCompanyRef } from './shared';
 
 const show = { resource: ['company'], operation: ['setCustomAttributes'] };
@@ -41,5 +41,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => [locatorKey.call(this, 'company', 'company', itemIndex)]);
+	return locatorKeys.call(this, 'company', 'company', itemIndex);
 }

@@ -10,7 +10,6 @@ import {
 	validationError,
 } from '../../helpers/validation';
 import { asNodeError, getRef, locator, objectPath, refCorrelation, vctx, type ObjectRef } from '../common';
-import { recordKey } from '../recordKeys';
 
 /** Company standard fields (parameter -> User.com field). The own ID is `company_id` in client code (SDK-NET). */
 const COMPANY_FIELD_MAP: Record<string, string> = {
@@ -149,10 +148,6 @@ export function companyCorrelation(ref: ObjectRef): string {
 /** How outputs name the company an action was applied to. */
 export function companyRefJson(ref: ObjectRef): IDataObject {
 	return ref.mode === 'id' ? { company_id: ref.id } : { company_custom_id: ref.value };
-}
-
-export function companyKey(ref: ObjectRef): string {
-	return recordKey('company', ref.mode, ref.value);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequest } from '../../transport';
 import { requireString } from '../../helpers/validation';
 import { vctx } from '../common';
-import { locatorKey, safeKeys } from '../recordKeys';
+import { locatorKeys } from '../recordKeys';
 import { companyCorrelation, companyLocator, companyPath, companyRefJson, getCompanyRef } from './shared';
 
 export function tagDescription(operation: 'addTag' | 'removeTag'): INodeProperties[] {
@@ -45,5 +45,5 @@ export async function executeTag(this: IExecuteFunctions, itemIndex: number, act
 }
 
 export function tagRecordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => [locatorKey.call(this, 'company', 'company', itemIndex)]);
+	return locatorKeys.call(this, 'company', 'company', itemIndex);
 }

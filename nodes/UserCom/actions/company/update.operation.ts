@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { userComApiRequest } from '../../transport';
 import { customAttributesField, readCustomAttributes } from '../common';
-import { locatorKey, recordKey, safeKeys } from '../recordKeys';
+import { keysOrNone, locatorKeys, recordKey } from '../recordKeys';
 import {
 	companyCorrelation,
 	companyFields,
@@ -41,8 +41,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => {
-		const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
-		return [locatorKey.call(this, 'company', 'company', itemIndex), fields.customId ? recordKey('company', 'customId', fields.customId) : undefined];
+	return keysOrNone(() => {
+		const body = readCompanyFields.call(this, itemIndex, 'updateFields');
+		const renamed = body.company_id ? [recordKey('company', 'customId', body.company_id)] : [];
+		return [...locatorKeys.call(this, 'company', 'company', itemIndex), ...renamed];
 	});
 }

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { toNormalizedError, userComApiRequest } from '../../transport';
 import { requireString } from '../../helpers/validation';
 import { asNodeError, customAttributesField, readCustomAttributes, vctx, type ObjectRef } from '../common';
-import { recordKey, safeKeys } from '../recordKeys';
+import { keysOrNone, recordKey } from '../recordKeys';
 import { checkCustomId, companyFields, companyPath, readCompanyFields, setAttributesAfterWrite } from './shared';
 
 const show = { resource: ['company'], operation: ['upsert'] };
@@ -115,5 +115,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => [recordKey('company', 'customId', this.getNodeParameter('customId', itemIndex, ''))]);
+	return keysOrNone(() => [
+		recordKey('company', 'customId', requireString(vctx.call(this, itemIndex), this.getNodeParameter('customId', itemIndex, ''), 'Custom ID')),
+	]);
 }

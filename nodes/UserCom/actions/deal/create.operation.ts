@@ -4,7 +4,7 @@ import { userComApiRequest } from '../../transport';
 import { normalizeDeal } from '../../helpers/mapping';
 import { requireString } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
-import { createMissingProductsField, dealFields, orderProductsField, readDealBody, sendDealWithProducts } from './shared';
+import { createMissingProductsField, dealFields, orderProductsField, dealRecordKeys, readDealBody, sendDealWithProducts } from './shared';
 
 const show = { resource: ['deal'], operation: ['create'] };
 
@@ -41,4 +41,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const json = normalizeDeal(deal);
 	if (createdProducts.length) json.created_products = createdProducts;
 	return [{ json }];
+}
+
+/** The deal (by the custom ID it is given) and the products it may create. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return dealRecordKeys.call(this, itemIndex, 'additionalFields', {});
 }

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequest } from '../../transport';
 import { normalizeDeal, simplifyDeal } from '../../helpers/mapping';
 import { getRef, locator, objectPath, refCorrelation, simplifyField } from '../common';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['deal'], operation: ['get'] };
 
@@ -21,4 +22,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: refCorrelation('deal', ref),
 	})) as IDataObject;
 	return [{ json: simplify ? simplifyDeal(deal) : normalizeDeal(deal) }];
+}
+
+/** The deal this item touches (items on the same deal run in input order). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return locatorKeys.call(this, 'deal', 'deal', itemIndex);
 }

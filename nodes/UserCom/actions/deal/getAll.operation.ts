@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequestAllItems } from '../../transport';
 import { normalizeDeal, simplifyDeal } from '../../helpers/mapping';
 import { getRef, locator, returnAllFields, simplifyField } from '../common';
+import { noRecordKeys } from '../recordKeys';
 
 const show = { resource: ['deal'], operation: ['getAll'] };
 
@@ -34,3 +35,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const limited = limit === undefined ? deals : deals.slice(0, limit);
 	return limited.map((deal) => ({ json: simplify ? simplifyDeal(deal) : normalizeDeal(deal) }));
 }
+
+/** A listing: touches no record in particular. */
+export const recordKeys = noRecordKeys;

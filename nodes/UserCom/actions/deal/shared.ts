@@ -19,6 +19,7 @@ import {
 	type ValidationContext,
 } from '../../helpers/validation';
 import { asNodeError, vctx } from '../common';
+import { bodyKeys, keysOrNone, recordKey } from '../recordKeys';
 
 export const DEAL_STATUS_OPTIONS = [
 	{ name: 'Abandoned', value: 'abandoned' },
@@ -361,4 +362,24 @@ export async function sendDealWithProducts(
 		const createdProducts = await createProducts.call(this, itemIndex, missing, productNames);
 		return { deal: await send(), createdProducts };
 	}
+}
+
+/**
+ * The records a deal write touches: the deal by its custom ID and, when missing products are
+ * created first, each product by custom ID (two deals creating the same product run in order).
+ */
+export function dealRecordKeys(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	collectionName: string,
+	extra: { name?: string; customId?: string },
+): string[] {
+	return keysOrNone(() => {
+		const { body, productNames } = readDealBody.call(this, itemIndex, collectionName, { ...extra, requireCurrencyWithValue: false });
+		const keys = bodyKeys('deal', body);
+		if (this.getNodeParameter('createMissingProducts', itemIndex, false) === true) {
+			for (const customId of productNames.keys()) keys.push(recordKey('product', 'customId', customId));
+		}
+		return keys;
+	});
 }

@@ -12,7 +12,8 @@ import {
 	refCorrelation,
 	vctx,
 } from '../common';
-import { createMissingProductsField, dealFields, orderProductsField, readDealBody, sendDealWithProducts } from './shared';
+import { createMissingProductsField, dealFields, orderProductsField, dealRecordKeys, readDealBody, sendDealWithProducts } from './shared';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['deal'], operation: ['update'] };
 
@@ -45,4 +46,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const json = normalizeDeal(deal);
 	if (createdProducts.length) json.created_products = createdProducts;
 	return [{ json }];
+}
+
+/** The deal, the custom ID it is given and the products it may create. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return [...locatorKeys.call(this, 'deal', 'deal', itemIndex), ...dealRecordKeys.call(this, itemIndex, 'updateFields', {})];
 }

@@ -4,7 +4,8 @@ import { userComApiRequest } from '../../transport';
 import { normalizeDeal } from '../../helpers/mapping';
 import { requireString } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
-import { createMissingProductsField, dealFields, orderProductsField, readDealBody, sendDealWithProducts } from './shared';
+import { createMissingProductsField, dealFields, orderProductsField, dealRecordKeys, readDealBody, sendDealWithProducts } from './shared';
+import { keysOrNone, recordKey } from '../recordKeys';
 
 const show = { resource: ['deal'], operation: ['upsert'] };
 
@@ -53,4 +54,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const json = normalizeDeal(deal);
 	if (createdProducts.length) json.created_products = createdProducts;
 	return [{ json }];
+}
+
+/** The deal matched by custom ID and the products it may create. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return [
+		...keysOrNone(() => [recordKey('deal', 'customId', this.getNodeParameter('customId', itemIndex, ''))]),
+		...dealRecordKeys.call(this, itemIndex, 'additionalFields', {}),
+	];
 }

@@ -15,6 +15,7 @@ import {
 	type ObjectRef,
 } from '../common';
 import { readUserFields, userStandardFields } from '../fields';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['event'], operation: ['create'] };
 
@@ -143,4 +144,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			},
 		},
 	];
+}
+
+/** The user this item touches (items on the same user run in input order). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return locatorKeys.call(this, 'user', 'user', itemIndex);
 }

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { toNormalizedError, userComApiRequest } from '../../transport';
+import { userComApiRequest } from '../../transport';
 import { getClock, type Clock } from '../../transport/clock';
 import { separatorChar, summarizeCsv, type SeparatorName } from './csv';
 import { buildMultipart, multipartOverhead, type MultipartTextField } from './multipart';
@@ -28,6 +28,8 @@ import {
 	unwrapStatus,
 	type RowError,
 } from './status';
+import { asNodeError } from '../common';
+import { errorItem, errorItemOf } from '../errorItems';
 
 /** Tunables, replaceable in tests (poll clock and intervals, file size limit). */
 export interface ImportRuntime {
@@ -215,7 +217,7 @@ async function waitFor(context: IExecuteFunctions, importId: string, settings: I
 		});
 	} catch (error) {
 		if (error instanceof ImportWaitTimeout) throw timeoutError(context, error, itemIndex);
-		throw nodeError(context, error, itemIndex);
+		throw asNodeError(context.getNode(), error, itemIndex);
 	}
 }
 
@@ -266,26 +268,10 @@ function rowErrorPayload(
 	};
 }
 
-/** Re-throwable n8n error carrying the item index. */
-function nodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
-		return error;
-	}
-	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
-}
-
 function pairedAll(indexes: number[]): IPairedItemData[] {
 	return indexes.map((item) => ({ item }));
 }
 
-function errorItem(error: unknown, itemIndex: number, extra: IDataObject = {}): INodeExecutionData {
-	const normalized = toNormalizedError(error, itemIndex);
-	return {
-		json: { error: { ...normalized, ...extra } as unknown as IDataObject, message: normalized.message },
-		pairedItem: { item: itemIndex },
-	};
-}
 
 /** Cells of one item from the "Columns" collection (expressions evaluated for that item). */
 function mappedCells(context: IExecuteFunctions, itemIndex: number): Record<string, string> {
@@ -347,7 +333,7 @@ async function importFromItems(
 			}
 			rows.push({ itemIndex, cells });
 		} catch (error) {
-			rejected.push({ itemIndex, error: nodeError(context, error, itemIndex) });
+			rejected.push({ itemIndex, error: asNodeError(context.getNode(), error, itemIndex) });
 		}
 	}
 	if (rejected.length > 0 && rows.length === 0 && items.length > 0) {
@@ -403,7 +389,7 @@ async function importFromItems(
 			);
 			uploaded.push({ chunk, importId });
 		} catch (error) {
-			if (!continueOnFail) throw nodeError(context, error, firstItem);
+			if (!continueOnFail) throw asNodeError(context.getNode(), error, firstItem);
 			for (const itemIndex of chunk.itemIndexes) output[itemIndex] = [errorItem(error, itemIndex, { file: fileName })];
 		}
 	}
@@ -434,7 +420,7 @@ async function importFromItems(
 		try {
 			status = (await waitFor(context, importId, settings, chunk.itemIndexes[0])).status;
 		} catch (error) {
-			if (!continueOnFail) throw nodeError(context, error, chunk.itemIndexes[0]);
+			if (!continueOnFail) throw asNodeError(context.getNode(), error, chunk.itemIndexes[0]);
 			for (const itemIndex of chunk.itemIndexes) output[itemIndex] = [errorItem(error, itemIndex, { importId })];
 			continue;
 		}
@@ -476,7 +462,7 @@ async function importFromItems(
 				const message = `User.com rejected row ${row} (item ${itemIndex}): ${merged.message}`;
 				rowFailures.push({ itemIndex, row, message: merged.message });
 				output[itemIndex] = [
-					{ json: { error: rowErrorPayload(object, importId, merged, itemIndex), message }, pairedItem: { item: itemIndex } },
+					errorItemOf(rowErrorPayload(object, importId, merged, itemIndex), message, itemIndex),
 				];
 				return;
 			}
@@ -586,7 +572,7 @@ async function importFromBinary(
 			if (note) json.warning = note.replace(/, so the rows not listed are marked "unverified"/, '');
 			result.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (!context.continueOnFail()) throw nodeError(context, error, itemIndex);
+			if (!context.continueOnFail()) throw asNodeError(context.getNode(), error, itemIndex);
 			result.push(errorItem(error, itemIndex));
 		}
 	}

@@ -5,6 +5,7 @@ import { normalizeProduct } from '../../helpers/mapping';
 import { optionalString, requireString } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
 import { productFields, readProductFields } from './shared';
+import { keysOrNone, recordKey } from '../recordKeys';
 
 const show = { resource: ['product'], operation: ['create'] };
 
@@ -41,4 +42,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: `product ${customId !== undefined ? `custom_id=${customId}` : `name=${name}`}`,
 	});
 	return [{ json: normalizeProduct(product) }];
+}
+
+/** The product being created, by its custom ID. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return keysOrNone(() => {
+		const customId = optionalString(vctx.call(this, itemIndex), this.getNodeParameter('customId', itemIndex, ''), 'Custom ID');
+		return customId === undefined ? [] : [recordKey('product', 'customId', customId)];
+	});
 }

@@ -14,6 +14,7 @@ import {
 	timestampField,
 	vctx,
 } from '../common';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['product'], operation: ['createEvent'] };
 
@@ -119,4 +120,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			},
 		},
 	];
+}
+
+/** The product (which may be created) and the contact. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return [...locatorKeys.call(this, 'product', 'product', itemIndex), ...locatorKeys.call(this, 'user', 'user', itemIndex)];
 }

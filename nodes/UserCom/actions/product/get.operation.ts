@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequest } from '../../transport';
 import { normalizeProduct, simplifyProduct } from '../../helpers/mapping';
 import { getRef, locator, objectPath, refCorrelation, simplifyField } from '../common';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['product'], operation: ['get'] };
 
@@ -23,4 +24,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: refCorrelation('product', ref),
 	})) as IDataObject;
 	return [{ json: simplify ? simplifyProduct(product) : normalizeProduct(product) }];
+}
+
+/** The product this item touches (items on the same product run in input order). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return locatorKeys.call(this, 'product', 'product', itemIndex);
 }

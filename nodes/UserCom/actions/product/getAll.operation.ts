@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { userComApiRequestAllItems } from '../../transport';
 import { normalizeProduct, simplifyProduct } from '../../helpers/mapping';
 import { returnAllFields, simplifyField } from '../common';
+import { noRecordKeys } from '../recordKeys';
 
 const show = { resource: ['product'], operation: ['getAll'] };
 
@@ -16,3 +17,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const limited = limit === undefined ? products : products.slice(0, limit);
 	return limited.map((product) => ({ json: simplify ? simplifyProduct(product) : normalizeProduct(product) }));
 }
+
+/** A listing: touches no record in particular. */
+export const recordKeys = noRecordKeys;

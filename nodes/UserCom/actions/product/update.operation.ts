@@ -13,6 +13,7 @@ import {
 	vctx,
 } from '../common';
 import { productFields, readProductFields } from './shared';
+import { bodyKeys, keysOrNone, locatorKeys } from '../recordKeys';
 
 const show = { resource: ['product'], operation: ['update'] };
 
@@ -39,4 +40,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: refCorrelation('product', ref),
 	});
 	return [{ json: normalizeProduct(product) }];
+}
+
+/** The product, and the custom ID it is given. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return [
+		...locatorKeys.call(this, 'product', 'product', itemIndex),
+		...keysOrNone(() => bodyKeys('product', readProductFields.call(this, itemIndex, 'updateFields'))),
+	];
 }

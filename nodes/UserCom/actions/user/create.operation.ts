@@ -4,6 +4,7 @@ import { userComApiRequest } from '../../transport';
 import { validationError } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
 import { readUserFields, userStandardFields } from '../fields';
+import { bodyKeys, keysOrNone } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['create'] };
 
@@ -41,4 +42,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: body.custom_id ? `user custom_id=${body.custom_id as string}` : `user email=${(body.email as string) ?? ''}`,
 	});
 	return [{ json: user }];
+}
+
+/** The contact being created, by the custom ID and email it is given. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return keysOrNone(() => bodyKeys('user', readUserFields.call(this, itemIndex, 'additionalFields')));
 }

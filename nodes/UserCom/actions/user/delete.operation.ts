@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { userComApiRequest } from '../../transport';
 import { getRef, locator, objectPath, refCorrelation } from '../common';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['delete'] };
 
@@ -16,4 +17,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: refCorrelation('user', ref),
 	});
 	return [{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } }];
+}
+
+/** The user this item touches (items on the same user run in input order). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return locatorKeys.call(this, 'user', 'user', itemIndex);
 }

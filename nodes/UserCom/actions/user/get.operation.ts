@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { userComApiRequest } from '../../transport';
 import { simplifyUser } from '../../helpers/mapping';
 import { getRef, locator, objectPath, refCorrelation, simplifyField } from '../common';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['get'] };
 
@@ -32,4 +33,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 	}
 	return [{ json: simplify ? simplifyUser(user) : user }];
+}
+
+/** The user this item touches (items on the same user run in input order). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return locatorKeys.call(this, 'user', 'user', itemIndex);
 }

@@ -4,6 +4,7 @@ import { encodePathId, userComApiRequestAllItems } from '../../transport';
 import { simplifyUser } from '../../helpers/mapping';
 import { optionalEmail, requireOneOf, requireString, validationError, type ValidationContext } from '../../helpers/validation';
 import { returnAllFields, simplifyField, vctx } from '../common';
+import { noRecordKeys } from '../recordKeys';
 
 /** Django-style lookups User.com's search takes on custom attributes (SDK-NET FilterExtensions). */
 const ATTRIBUTE_OPERATORS = [
@@ -156,7 +157,5 @@ function attributeQuery(ctx: ValidationContext, raw: IDataObject): IDataObject {
 	return qs;
 }
 
-/** Read-only. */
-export function recordKeys(this: IExecuteFunctions, _itemIndex: number): string[] {
-	return [];
-}
+/** A listing: touches no record in particular. */
+export const recordKeys = noRecordKeys;

@@ -11,6 +11,7 @@ import {
 	refCorrelation,
 	vctx,
 } from '../common';
+import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['setCustomAttributes'] };
 
@@ -51,4 +52,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			},
 		},
 	];
+}
+
+/** The user this item touches (items on the same user run in input order). */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return locatorKeys.call(this, 'user', 'user', itemIndex);
 }

@@ -12,6 +12,7 @@ import {
 	vctx,
 } from '../common';
 import { readUserFields, userStandardFields } from '../fields';
+import { bodyKeys, keysOrNone, locatorKeys } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['update'] };
 
@@ -38,4 +39,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: refCorrelation('user', ref),
 	});
 	return [{ json: user }];
+}
+
+/** The contact, and the custom ID and email it is given. */
+export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
+	return [
+		...locatorKeys.call(this, 'user', 'user', itemIndex),
+		...keysOrNone(() => bodyKeys('user', readUserFields.call(this, itemIndex, 'updateFields'))),
+	];
 }

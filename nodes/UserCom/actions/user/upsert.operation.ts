@@ -4,7 +4,7 @@ import { userComApiRequest } from '../../transport';
 import { requireEmail, requireString, validationError } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
 import { readUserFields, userStandardFields } from '../fields';
-import { recordKey, safeKeys } from '../recordKeys';
+import { bodyKeys, keysOrNone, recordKey } from '../recordKeys';
 import { ambiguousEmailError, findUsersByEmail, userIdPath } from './lookup';
 
 const show = { resource: ['user'], operation: ['upsert'] };
@@ -127,16 +127,17 @@ function customIdOf(user: IDataObject, body: IDataObject): IDataObject {
 	return customId === undefined || customId === null ? {} : { custom_id: customId };
 }
 
+/**
+ * The contact matched by custom ID or email, and the identifiers it is given. Invalid input gives no
+ * keys: the item then fails before sending anything.
+ */
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return safeKeys(() => {
-		const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-		const fieldKeys = [
-			fields.email ? recordKey('user', 'email', fields.email) : undefined,
-			fields.customId ? recordKey('user', 'customId', fields.customId) : undefined,
-		];
-		if (matchByOf.call(this, itemIndex) === 'email') {
-			return [recordKey('user', 'email', this.getNodeParameter('email', itemIndex, '')), ...fieldKeys];
-		}
-		return [recordKey('user', 'customId', this.getNodeParameter('customId', itemIndex, '')), ...fieldKeys];
+	return keysOrNone(() => {
+		const fields = readUserFields.call(this, itemIndex, 'additionalFields');
+		const match =
+			matchByOf.call(this, itemIndex) === 'email'
+				? recordKey('user', 'email', requireEmail(vctx.call(this, itemIndex), this.getNodeParameter('email', itemIndex, ''), 'Email'))
+				: recordKey('user', 'customId', this.getNodeParameter('customId', itemIndex, ''));
+		return [...new Set([match, ...bodyKeys('user', fields)])];
 	});
 }
