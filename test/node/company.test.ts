@@ -149,6 +149,28 @@ describe('Company resource against the emulator', () => {
 		expect(requestsTo(env, 'POST', /^companies\/$/).slice(-2).map((e) => e.status).sort()).toEqual([201, 400]);
 	});
 
+	test('Create or Update with items in parallel: items of one custom ID run in input order (one company, created then updated)', async () => {
+		const r = await runNode(
+			{ resource: 'company', operation: 'upsert', customId: '={{ $json.cid }}', name: '={{ $json.name }}', requestOptions: { parallelRequests: 4 } },
+			[
+				{ cid: 'par-a', name: 'A first' },
+				{ cid: 'par-b', name: 'B first' },
+				{ cid: 'par-a', name: 'A second' },
+				{ cid: 'par-b', name: 'B second' },
+			],
+			env.opts(),
+		);
+		expect(r.items.map((i) => [i.json.company_id, i.json.created, i.json.name])).toEqual([
+			['par-a', true, 'A first'],
+			['par-b', true, 'B first'],
+			['par-a', false, 'A second'],
+			['par-b', false, 'B second'],
+		]);
+		expect(r.items.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+		expect([...env.emu.state.companies.values()].filter((c) => c.custom_id === 'par-a' || c.custom_id === 'par-b')).toHaveLength(2);
+		expect(env.emu.state.companyByCustomId('par-a')!.name).toBe('A second');
+	});
+
 	test('Create or Update: custom ID and name are required; nothing is sent without them', async () => {
 		const before = env.emu.requestLog.length;
 		const r = await runNode(

@@ -4,7 +4,10 @@ import { executeMember, memberDescription, memberRecordKeys } from './member';
 
 export const description: INodeProperties[] = memberDescription('addMember');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	return await executeMember.call(this, itemIndex, 'add_member');
 }
 

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { requireString } from '../../helpers/validation';
@@ -27,21 +32,40 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	companyFields('additionalFields', 'Additional Fields', show, { withCustomId: true }),
-	customAttributesField(show, 'company', 'Set after the company is created (a second request); they must exist in User.com'),
+	customAttributesField(
+		show,
+		'company',
+		'Set after the company is created (a second request); they must exist in User.com',
+	),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const name = requireString(vctx.call(this, itemIndex), this.getNodeParameter('name', itemIndex, ''), 'Name', 'Enter the company name.');
-	const body: IDataObject = { ...readCompanyFields.call(this, itemIndex, 'additionalFields'), name };
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const name = requireString(
+		vctx.call(this, itemIndex),
+		this.getNodeParameter('name', itemIndex, ''),
+		'Name',
+		'Enter the company name.',
+	);
+	const body: IDataObject = {
+		...readCompanyFields.call(this, itemIndex, 'additionalFields'),
+		name,
+	};
 	const attributes = readCustomAttributes.call(this, itemIndex);
 	const company = (await userComApiRequest.call(this, {
 		method: 'POST',
 		path: 'companies/',
 		body,
 		itemIndex,
-		correlation: body.company_id ? `company custom_id=${body.company_id as string}` : `company name=${name}`,
+		correlation: body.company_id
+			? `company custom_id=${body.company_id as string}`
+			: `company name=${name}`,
 	})) as IDataObject;
-	return [{ json: await setAttributesAfterWrite.call(this, itemIndex, company, attributes, 'created') }];
+	return [
+		{ json: await setAttributesAfterWrite.call(this, itemIndex, company, attributes, 'created') },
+	];
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {

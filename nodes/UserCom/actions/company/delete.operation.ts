@@ -8,7 +8,10 @@ const show = { resource: ['company'], operation: ['delete'] };
 
 export const description: INodeProperties[] = [companyLocator(show)];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getCompanyRef.call(this, itemIndex);
 	await userComApiRequest.call(this, {
 		method: 'DELETE',
@@ -16,7 +19,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		correlation: companyCorrelation(ref),
 	});
-	return [{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } }];
+	return [
+		{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } },
+	];
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {

@@ -1,7 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { simplifyCompany } from '../../helpers/mapping';
+import { noRecordKeys } from '../recordKeys';
 import { simplifyField } from '../common';
 import { companyCorrelation, companyLocator, companyPath, getCompanyRef } from './shared';
 
@@ -9,7 +15,10 @@ const show = { resource: ['company'], operation: ['get'] };
 
 export const description: INodeProperties[] = [companyLocator(show), simplifyField(show)];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getCompanyRef.call(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const company = (await userComApiRequest.call(this, {
@@ -21,7 +30,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	return [{ json: simplify ? simplifyCompany(company) : company }];
 }
 
-/** Read-only: touches nothing another item of the run could change. */
-export function recordKeys(this: IExecuteFunctions, _itemIndex: number): string[] {
-	return [];
-}
+/** Read-only: touches no record in particular. */
+export const recordKeys = noRecordKeys;

@@ -1,10 +1,21 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { getRef, locator } from '../common';
 import { locatorKeys } from '../recordKeys';
 import { resolveUserId } from '../user/lookup';
-import { companyCorrelation, companyLocator, companyPath, companyRefJson, getCompanyRef } from './shared';
+import {
+	companyCorrelation,
+	companyLocator,
+	companyPath,
+	companyRefJson,
+	getCompanyRef,
+} from './shared';
 
 export function memberDescription(operation: 'addMember' | 'removeMember'): INodeProperties[] {
 	const show = { resource: ['company'], operation: [operation] };
@@ -16,7 +27,8 @@ export function memberDescription(operation: 'addMember' | 'removeMember'): INod
 			object: 'user',
 			withEmail: true,
 			show,
-			description: 'The contact. By custom ID or email, the node first looks up its User.com ID (one more request).',
+			description:
+				'The contact. By custom ID or email, the node first looks up its User.com ID (one more request).',
 		}),
 	];
 }
@@ -47,10 +59,14 @@ export async function executeMember(
 	const json: IDataObject = { success: true, ...companyRefJson(ref), user_id: userId };
 	if (userRef.mode === 'customId') json.user_custom_id = userRef.value;
 	if (userRef.mode === 'email') json.user_email = userRef.value;
-	if (response && typeof response === 'object' && !Array.isArray(response)) json.response = response;
+	if (response && typeof response === 'object' && !Array.isArray(response))
+		json.response = response;
 	return [{ json }];
 }
 
 export function memberRecordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return [...locatorKeys.call(this, 'company', 'company', itemIndex), ...locatorKeys.call(this, 'user', 'user', itemIndex)];
+	return [
+		...locatorKeys.call(this, 'company', 'company', itemIndex),
+		...locatorKeys.call(this, 'user', 'user', itemIndex),
+	];
 }

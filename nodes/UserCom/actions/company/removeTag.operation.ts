@@ -4,7 +4,10 @@ import { executeTag, tagDescription, tagRecordKeys } from './tag';
 
 export const description: INodeProperties[] = tagDescription('removeTag');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	return await executeTag.call(this, itemIndex, 'remove_tag');
 }
 

@@ -1,10 +1,21 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { validationError } from '../../helpers/validation';
 import { customAttributesField, readCustomAttributes, vctx } from '../common';
 import { locatorKeys } from '../recordKeys';
-import { companyCorrelation, companyLocator, companyPath, companyRefJson, getCompanyRef } from './shared';
+import {
+	companyCorrelation,
+	companyLocator,
+	companyPath,
+	companyRefJson,
+	getCompanyRef,
+} from './shared';
 
 const show = { resource: ['company'], operation: ['setCustomAttributes'] };
 
@@ -21,11 +32,19 @@ export const description: INodeProperties[] = [
 	customAttributesField(show, 'company', 'The company attributes to set'),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getCompanyRef.call(this, itemIndex);
 	const attributes = readCustomAttributes.call(this, itemIndex);
 	if (Object.keys(attributes).length === 0) {
-		throw validationError(vctx.call(this, itemIndex), 'Custom Attributes', 'is empty', 'Add at least one attribute and value.');
+		throw validationError(
+			vctx.call(this, itemIndex),
+			'Custom Attributes',
+			'is empty',
+			'Add at least one attribute and value.',
+		);
 	}
 	const response = (await userComApiRequest.call(this, {
 		method: 'POST',
@@ -36,7 +55,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		correlation: companyCorrelation(ref),
 	})) as IDataObject | undefined;
 	const json: IDataObject = { success: true, ...companyRefJson(ref), attributes };
-	if (response && typeof response === 'object' && !Array.isArray(response)) json.response = response;
+	if (response && typeof response === 'object' && !Array.isArray(response))
+		json.response = response;
 	return [{ json }];
 }
 

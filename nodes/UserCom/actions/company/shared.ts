@@ -1,4 +1,9 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import {
@@ -9,7 +14,15 @@ import {
 	splitList,
 	validationError,
 } from '../../helpers/validation';
-import { asNodeError, getRef, locator, objectPath, refCorrelation, vctx, type ObjectRef } from '../common';
+import {
+	asNodeError,
+	getRef,
+	locator,
+	objectPath,
+	refCorrelation,
+	vctx,
+	type ObjectRef,
+} from '../common';
 
 /** Company standard fields (parameter -> User.com field). The own ID is `company_id` in client code (SDK-NET). */
 const COMPANY_FIELD_MAP: Record<string, string> = {
@@ -56,8 +69,20 @@ export function companyFields(
 		},
 		{ displayName: 'City', name: 'city', type: 'string', default: '' },
 		{ displayName: 'Country', name: 'country', type: 'string', default: '' },
-		{ displayName: 'Description', name: 'description', type: 'string', typeOptions: { rows: 2 }, default: '' },
-		{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+		{
+			displayName: 'Description',
+			name: 'description',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+		},
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+			default: '',
+		},
 		{
 			displayName: 'Phone Numbers',
 			name: 'phoneNumbers',
@@ -69,15 +94,34 @@ export function companyFields(
 		{ displayName: 'Region', name: 'region', type: 'string', default: '' },
 	];
 	if (options.withCustomId) {
-		fields.push({ displayName: 'Custom ID', name: 'customId', type: 'string', default: '', description: 'Your own ID of the company' });
+		fields.push({
+			displayName: 'Custom ID',
+			name: 'customId',
+			type: 'string',
+			default: '',
+			description: 'Your own ID of the company',
+		});
 	}
-	if (options.withName) fields.push({ displayName: 'Name', name: 'name', type: 'string', default: '' });
+	if (options.withName)
+		fields.push({ displayName: 'Name', name: 'name', type: 'string', default: '' });
 	fields.sort((a, b) => a.displayName.localeCompare(b.displayName));
-	return { displayName, name, type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: { show }, options: fields };
+	return {
+		displayName,
+		name,
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: fields,
+	};
 }
 
 /** Validates a company field collection and maps it to User.com names. */
-export function readCompanyFields(this: IExecuteFunctions, itemIndex: number, collectionName: string): IDataObject {
+export function readCompanyFields(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	collectionName: string,
+): IDataObject {
 	const ctx = vctx.call(this, itemIndex);
 	const raw = this.getNodeParameter(collectionName, itemIndex, {}) as IDataObject;
 	const out: IDataObject = {};
@@ -91,7 +135,12 @@ export function readCompanyFields(this: IExecuteFunctions, itemIndex: number, co
 				out.name = requireString(ctx, value, 'Name', 'Enter the company name or remove the field.');
 				break;
 			case 'customId':
-				out.company_id = checkCustomId.call(this, requireString(ctx, value, 'Custom ID', 'Enter the custom ID or remove the field.'), 'Custom ID', itemIndex);
+				out.company_id = checkCustomId.call(
+					this,
+					requireString(ctx, value, 'Custom ID', 'Enter the custom ID or remove the field.'),
+					'Custom ID',
+					itemIndex,
+				);
 				break;
 			case 'email': {
 				const email = optionalEmail(ctx, value, 'Email');
@@ -116,7 +165,12 @@ export function readCompanyFields(this: IExecuteFunctions, itemIndex: number, co
 }
 
 /** A custom ID that can also be used in a companies-by-id/ path later. */
-export function checkCustomId(this: IExecuteFunctions, customId: string, label: string, itemIndex: number): string {
+export function checkCustomId(
+	this: IExecuteFunctions,
+	customId: string,
+	label: string,
+	itemIndex: number,
+): string {
 	if (customId.includes('/')) {
 		throw validationError(
 			vctx.call(this, itemIndex),
@@ -165,7 +219,11 @@ export async function setAttributesAfterWrite(
 	target?: ObjectRef,
 ): Promise<IDataObject> {
 	if (Object.keys(attributes).length === 0) return company;
-	const ref: ObjectRef = target ?? { mode: 'id', value: String(company.id), id: Number(company.id) };
+	const ref: ObjectRef = target ?? {
+		mode: 'id',
+		value: String(company.id),
+		id: Number(company.id),
+	};
 	const id = company.id ?? ref.value;
 	try {
 		const response = (await userComApiRequest.call(this, {
@@ -176,7 +234,12 @@ export async function setAttributesAfterWrite(
 			writeKind: 'idempotent',
 			correlation: companyCorrelation(ref),
 		})) as unknown;
-		if (response && typeof response === 'object' && !Array.isArray(response) && (response as IDataObject).id !== undefined) {
+		if (
+			response &&
+			typeof response === 'object' &&
+			!Array.isArray(response) &&
+			(response as IDataObject).id !== undefined
+		) {
 			return response as IDataObject;
 		}
 		return { ...company, custom_attributes: attributes };
@@ -186,12 +249,18 @@ export async function setAttributesAfterWrite(
 		nodeError.description = [nodeError.description, note].filter(Boolean).join('\n');
 		// the error output shows the normalized error the transport attached
 		const normalized = (nodeError.context as { userCom?: { description?: string } }).userCom;
-		if (normalized) normalized.description = [normalized.description, note].filter(Boolean).join('\n');
+		if (normalized)
+			normalized.description = [normalized.description, note].filter(Boolean).join('\n');
 		throw nodeError;
 	}
 }
 
 /** A NodeOperationError for an empty required set of changes. */
 export function nothingToChange(this: IExecuteFunctions, itemIndex: number, field: string) {
-	return validationError(vctx.call(this, itemIndex), field, 'are all empty', 'Add at least one field to change.');
+	return validationError(
+		vctx.call(this, itemIndex),
+		field,
+		'are all empty',
+		'Add at least one field to change.',
+	);
 }

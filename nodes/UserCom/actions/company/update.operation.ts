@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { customAttributesField, readCustomAttributes } from '../common';
@@ -20,10 +25,17 @@ const show = { resource: ['company'], operation: ['update'] };
 export const description: INodeProperties[] = [
 	companyLocator(show),
 	companyFields('updateFields', 'Update Fields', show, { withName: true, withCustomId: true }),
-	customAttributesField(show, 'company', 'Set after the update (a second request); they must exist in User.com'),
+	customAttributesField(
+		show,
+		'company',
+		'Set after the update (a second request); they must exist in User.com',
+	),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getCompanyRef.call(this, itemIndex);
 	const body = readCompanyFields.call(this, itemIndex, 'updateFields');
 	const attributes = readCustomAttributes.call(this, itemIndex);
@@ -33,11 +45,27 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const changesFields = Object.keys(body).length > 0;
 	// only custom attributes: the set_multiple_attributes request alone
-	const company =
-		changesFields
-			? ((await userComApiRequest.call(this, { method: 'PUT', path, body, itemIndex, correlation: companyCorrelation(ref) })) as IDataObject)
-			: companyRefJson(ref);
-	return [{ json: await setAttributesAfterWrite.call(this, itemIndex, company, attributes, 'updated', changesFields ? undefined : ref) }];
+	const company = changesFields
+		? ((await userComApiRequest.call(this, {
+				method: 'PUT',
+				path,
+				body,
+				itemIndex,
+				correlation: companyCorrelation(ref),
+			})) as IDataObject)
+		: companyRefJson(ref);
+	return [
+		{
+			json: await setAttributesAfterWrite.call(
+				this,
+				itemIndex,
+				company,
+				attributes,
+				'updated',
+				changesFields ? undefined : ref,
+			),
+		},
+	];
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {

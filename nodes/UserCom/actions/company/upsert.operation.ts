@@ -1,10 +1,27 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { toNormalizedError, userComApiRequest } from '../../transport';
 import { requireString } from '../../helpers/validation';
-import { asNodeError, customAttributesField, readCustomAttributes, vctx, type ObjectRef } from '../common';
+import {
+	asNodeError,
+	customAttributesField,
+	readCustomAttributes,
+	vctx,
+	type ObjectRef,
+} from '../common';
 import { keysOrNone, recordKey } from '../recordKeys';
-import { checkCustomId, companyFields, companyPath, readCompanyFields, setAttributesAfterWrite } from './shared';
+import {
+	checkCustomId,
+	companyFields,
+	companyPath,
+	readCompanyFields,
+	setAttributesAfterWrite,
+} from './shared';
 
 const show = { resource: ['company'], operation: ['upsert'] };
 
@@ -30,11 +47,19 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	companyFields('additionalFields', 'Additional Fields', show, {}),
-	customAttributesField(show, 'company', 'Set after the company is saved (a second request); they must exist in User.com'),
+	customAttributesField(
+		show,
+		'company',
+		'Set after the company is saved (a second request); they must exist in User.com',
+	),
 ];
 
 /** GET companies-by-id/<custom id>/; undefined on 404. */
-async function findByCustomId(this: IExecuteFunctions, ref: ObjectRef, itemIndex: number): Promise<IDataObject | undefined> {
+async function findByCustomId(
+	this: IExecuteFunctions,
+	ref: ObjectRef,
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
 	try {
 		return (await userComApiRequest.call(this, {
 			method: 'GET',
@@ -56,16 +81,33 @@ async function findByCustomId(this: IExecuteFunctions, ref: ObjectRef, itemIndex
  * lost (5xx, timeout, cut-off body) the company is looked up again: found -> updated, not found ->
  * created once more, so a retry never makes a second company.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
 	const customId = checkCustomId.call(
 		this,
-		requireString(ctx, this.getNodeParameter('customId', itemIndex, ''), 'Custom ID', 'Enter the custom ID that identifies the company (the upsert matches on it).'),
+		requireString(
+			ctx,
+			this.getNodeParameter('customId', itemIndex, ''),
+			'Custom ID',
+			'Enter the custom ID that identifies the company (the upsert matches on it).',
+		),
 		'Custom ID',
 		itemIndex,
 	);
-	const name = requireString(ctx, this.getNodeParameter('name', itemIndex, ''), 'Name', 'Enter the company name.');
-	const body: IDataObject = { ...readCompanyFields.call(this, itemIndex, 'additionalFields'), name, company_id: customId };
+	const name = requireString(
+		ctx,
+		this.getNodeParameter('name', itemIndex, ''),
+		'Name',
+		'Enter the company name.',
+	);
+	const body: IDataObject = {
+		...readCompanyFields.call(this, itemIndex, 'additionalFields'),
+		name,
+		company_id: customId,
+	};
 	const attributes = readCustomAttributes.call(this, itemIndex);
 	const ref: ObjectRef = { mode: 'customId', value: customId };
 	const correlation = `company custom_id=${customId}`;
@@ -73,14 +115,24 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const update = async (existing: IDataObject) =>
 		(await userComApiRequest.call(this, {
 			method: 'PUT',
-			path: companyPath.call(this, { mode: 'id', value: String(existing.id), id: Number(existing.id) }, itemIndex),
+			path: companyPath.call(
+				this,
+				{ mode: 'id', value: String(existing.id), id: Number(existing.id) },
+				itemIndex,
+			),
 			body,
 			itemIndex,
 			correlation,
 		})) as IDataObject;
 
 	const create = async () =>
-		(await userComApiRequest.call(this, { method: 'POST', path: 'companies/', body, itemIndex, correlation })) as IDataObject;
+		(await userComApiRequest.call(this, {
+			method: 'POST',
+			path: 'companies/',
+			body,
+			itemIndex,
+			correlation,
+		})) as IDataObject;
 
 	let company: IDataObject;
 	let created = true;
@@ -95,7 +147,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const normalized = toNormalizedError(error, itemIndex);
 			const fields = Object.keys(normalized.fields ?? {});
 			// someone else created it between the lookup and the create: update that one
-			const raced = normalized.httpCode === 400 && fields.some((f) => f === 'company_id' || f === 'custom_id');
+			const raced =
+				normalized.httpCode === 400 && fields.some((f) => f === 'company_id' || f === 'custom_id');
 			// the answer was lost (5xx, timeout, cut-off body): whether the create happened is checked, not guessed
 			const unknownOutcome = normalized.category === 'server' || normalized.category === 'network';
 			if (!raced && !unknownOutcome) throw asNodeError(this.getNode(), error, itemIndex);
@@ -110,12 +163,26 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			}
 		}
 	}
-	const json = await setAttributesAfterWrite.call(this, itemIndex, company, attributes, created ? 'created' : 'updated');
+	const json = await setAttributesAfterWrite.call(
+		this,
+		itemIndex,
+		company,
+		attributes,
+		created ? 'created' : 'updated',
+	);
 	return [{ json: { ...json, created } }];
 }
 
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
 	return keysOrNone(() => [
-		recordKey('company', 'customId', requireString(vctx.call(this, itemIndex), this.getNodeParameter('customId', itemIndex, ''), 'Custom ID')),
+		recordKey(
+			'company',
+			'customId',
+			requireString(
+				vctx.call(this, itemIndex),
+				this.getNodeParameter('customId', itemIndex, ''),
+				'Custom ID',
+			),
+		),
 	]);
 }

@@ -1,7 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { encodePathId, toNormalizedError, userComApiRequest, userComApiRequestAllItems } from '../../transport';
+import {
+	encodePathId,
+	toNormalizedError,
+	userComApiRequest,
+	userComApiRequestAllItems,
+} from '../../transport';
 import { asNodeError, objectPath, refCorrelation, type ObjectRef } from '../common';
 
 /**
@@ -9,7 +14,11 @@ import { asNodeError, objectPath, refCorrelation, type ObjectRef } from '../comm
  * list for many=true; a paginated envelope is accepted too, and a 404 counts as no match (what the
  * search answers without a match is not documented).
  */
-export async function findUsersByEmail(this: IExecuteFunctions, email: string, itemIndex: number): Promise<IDataObject[]> {
+export async function findUsersByEmail(
+	this: IExecuteFunctions,
+	email: string,
+	itemIndex: number,
+): Promise<IDataObject[]> {
 	try {
 		return await userComApiRequestAllItems.call(this, {
 			method: 'GET',
@@ -39,7 +48,7 @@ export function ambiguousEmailError(
 		{
 			itemIndex,
 			description:
-				'The node does not guess which contact is meant. Use the contact\'s User.com ID or custom ID instead, or merge the duplicates in User.com. Nothing was changed for this item.',
+				"The node does not guess which contact is meant. Use the contact's User.com ID or custom ID instead, or merge the duplicates in User.com. Nothing was changed for this item.",
 		},
 	);
 }
@@ -58,11 +67,16 @@ export async function resolveUserId(
 	if (ref.mode === 'email') {
 		const matches = await findUsersByEmail.call(this, ref.value, itemIndex);
 		if (matches.length === 1) return Number(matches[0].id);
-		if (matches.length > 1) throw ambiguousEmailError.call(this, `${label} (Email)`, ref.value, matches, itemIndex);
-		throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: no contact in User.com has the email ${ref.value}`, {
-			itemIndex,
-			description: `Check "${label} (Email)", or create the contact first (User › Create or Update with Match By Email). Nothing was changed for this item.`,
-		});
+		if (matches.length > 1)
+			throw ambiguousEmailError.call(this, `${label} (Email)`, ref.value, matches, itemIndex);
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item ${itemIndex}: no contact in User.com has the email ${ref.value}`,
+			{
+				itemIndex,
+				description: `Check "${label} (Email)", or create the contact first (User › Create or Update with Match By Email). Nothing was changed for this item.`,
+			},
+		);
 	}
 	const user = (await userComApiRequest.call(this, {
 		method: 'GET',
