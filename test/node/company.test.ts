@@ -150,6 +150,8 @@ describe('Company resource against the emulator', () => {
 	});
 
 	test('Create or Update with items in parallel: items of one custom ID run in input order (one company, created then updated)', async () => {
+		// the first lookup is slow: without per-record ordering the third item would overtake the first
+		env.emu.injectFault({ pathPattern: 'companies-by-id/par-a/', method: 'GET', count: 1, kind: 'delay', delayMs: 300, processed: true });
 		const r = await runNode(
 			{ resource: 'company', operation: 'upsert', customId: '={{ $json.cid }}', name: '={{ $json.name }}', requestOptions: { parallelRequests: 4 } },
 			[
