@@ -9,7 +9,7 @@ import { parseCsv } from '../emulator/csv';
 import { boundaryOf, parseMultipart } from '../emulator/multipart';
 import { runNode, runNodeExpectError, type RunNodeOptions } from '../harness';
 import { UserCom } from '../../nodes/UserCom/UserCom.node';
-import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
+import { setImportRuntime } from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 
@@ -82,13 +82,13 @@ beforeAll(async () => {
 	emu = await startEmulator({ port: 0, rateLimit: 100, windowMs: 1000, importProcessingMs: 150, now: clock.now });
 });
 afterAll(async () => {
-	__setImportRuntimeForTests();
+	setImportRuntime();
 	await emu.close();
 });
 beforeEach(() => {
 	emu.reset();
 	emu.configure({ importProcessingMs: 150 });
-	__setImportRuntimeForTests({ clock: runtimeClock, initialPollDelayMs: 40, maxPollDelayMs: 200, pollFactor: 1.5 });
+	setImportRuntime({ clock: runtimeClock, initialPollDelayMs: 40, maxPollDelayMs: 200, pollFactor: 1.5 });
 });
 
 describe('Import Users from input items', () => {
@@ -257,7 +257,7 @@ describe('Import Users from input items', () => {
 	});
 
 	it('splits into several uploads under the size limit and maps rejected rows per file', async () => {
-		__setImportRuntimeForTests({ clock: runtimeClock, initialPollDelayMs: 20, maxPollDelayMs: 100, pollFactor: 1.5, maxFileBytes: 2500 });
+		setImportRuntime({ clock: runtimeClock, initialPollDelayMs: 20, maxPollDelayMs: 100, pollFactor: 1.5, maxFileBytes: 2500 });
 		const input = users(120, (i) => (i === 5 || i === 100 ? { email: `bad-${i}` } : {}));
 		const run = await runNode(
 			{ resource: 'import', operation: 'importUsers', ...defineColumns(['email', 'first_name']) },

@@ -6,20 +6,20 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { runNode, runNodeExpectError } from '../harness';
-import { __resetDispatchersForTests, __setClockForTests } from '../../nodes/UserCom/transport';
+import { resetTransport, setTransportClock } from '../../nodes/UserCom/transport/testing';
 import { requestsTo, scaledClock, startEnv, type TestEnv } from './helpers';
 
 const FACTOR = 10;
 let env: TestEnv;
 
 beforeEach(async () => {
-	__setClockForTests(scaledClock(FACTOR));
+	setTransportClock(scaledClock(FACTOR));
 	env = await startEnv({ rateLimit: 10, windowMs: 1000 / FACTOR, serviceTimeMs: [20, 80] }, 10);
 });
 afterEach(async () => {
 	await env.emu.close();
-	__setClockForTests();
-	__resetDispatchersForTests();
+	setTransportClock();
+	resetTransport();
 });
 
 const upsertParams = (requestOptions: INodeParameters = {}) => ({

@@ -8,8 +8,8 @@
 import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { __resetDispatchersForTests } from '../../nodes/UserCom/transport';
 import { lostItems, record, runChecked } from './helpers';
+import { resetTransport } from '../../nodes/UserCom/transport/testing';
 
 type Refused = { kind: 'refused'; field: RegExp };
 type Encoded = { kind: 'encoded'; path: string; value: string };
@@ -199,7 +199,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await emu.close();
-	__resetDispatchersForTests();
+	resetTransport();
 });
 beforeEach(() => {
 	emu.requestLog.length = 0;

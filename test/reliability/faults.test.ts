@@ -23,9 +23,8 @@ import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from
 
 import { startEmulator, type Emulator, type FaultKind, type FaultSpec, type SeedData } from '../emulator';
 import type { RunResult } from '../harness';
-import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
-import { __setImportRuntimeForTests } from '../../nodes/UserCom/actions/import/execute';
 import { lostItems, record, runChecked, scaledClock, startProxy, until, type Proxy } from './helpers';
+import { resetTransport, setImportRuntime, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 const FACTOR = 10;
 const clock = scaledClock(FACTOR);
@@ -232,9 +231,9 @@ let emu: Emulator;
 let bodyOnlyProxy: Proxy;
 
 beforeAll(async () => {
-	__setClockForTests(clock);
-	__setRandomForTests(() => 0.5);
-	__setImportRuntimeForTests({ initialPollDelayMs: 500, maxPollDelayMs: 2000 });
+	setTransportClock(clock);
+	setTransportRandom(() => 0.5);
+	setImportRuntime({ initialPollDelayMs: 500, maxPollDelayMs: 2000 });
 	emu = await startEmulator({ port: 0, rateLimit: 10, windowMs: 1000, now: clock.now, seed: SEED, randomSeed: 7, importProcessingMs: 100 });
 	// the hint only in the body: drop the retry-after header of every 429
 	bodyOnlyProxy = await startProxy(emu.url, (answer) => {
@@ -245,14 +244,14 @@ beforeAll(async () => {
 afterAll(async () => {
 	await bodyOnlyProxy.close();
 	await emu.close();
-	__setClockForTests();
-	__setRandomForTests();
-	__setImportRuntimeForTests();
-	__resetDispatchersForTests();
+	setTransportClock();
+	setTransportRandom();
+	setImportRuntime();
+	resetTransport();
 });
 beforeEach(() => {
 	emu.reset(SEED);
-	__resetDispatchersForTests();
+	resetTransport();
 });
 
 interface Case {

@@ -16,8 +16,8 @@ import { fakeWebhookContext, SAMPLE_CALL, SECRET } from '../trigger/fakeWebhook'
 import { UserComApi } from '../../credentials/UserComApi.credentials';
 import { UserComTrigger } from '../../nodes/UserComTrigger/UserComTrigger.node';
 import * as secretModule from '../../nodes/UserComTrigger/secret';
-import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
 import { findSecret, keyNeedles, lostItems, record, runChecked, startProxy, startRecorder, type Proxy } from './helpers';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 const ROOT = path.resolve(__dirname, '../..');
 const rl = (mode: string, value: unknown): INodeParameterResourceLocator => ({ __rl: true, mode, value: value as string });
@@ -35,21 +35,21 @@ const SEED = {
 };
 
 beforeAll(async () => {
-	__setClockForTests();
-	__setRandomForTests(() => 0);
+	setTransportClock();
+	setTransportRandom(() => 0);
 	emu = await startEmulator({ port: 0, rateLimit: 0, seed: SEED });
 	other = await startRecorder();
 });
 afterAll(async () => {
 	await other.close();
 	await emu.close();
-	__setRandomForTests();
-	__resetDispatchersForTests();
+	setTransportRandom();
+	resetTransport();
 });
 beforeEach(() => {
 	emu.reset(SEED);
 	other.calls.length = 0;
-	__resetDispatchersForTests();
+	resetTransport();
 });
 
 const creds = (extra: IDataObject = {}) => ({ subdomain: emu.url, apiKey: emu.apiKey, rateLimit: 100, ...extra });
@@ -74,7 +74,7 @@ describe('the key never appears in outputs, errors, logs or hints', () => {
 		let success = 0;
 		for (const continueOnFail of [true, false]) {
 			emu.reset(SEED);
-			__resetDispatchersForTests();
+			resetTransport();
 			const run = await runChecked(params, [{ email: 'row@example.com', custom_id: 'row-1' }], { credentials: creds(), continueOnFail });
 			expect(run.leaks).toEqual([]);
 			leaks += run.leaks.length;

@@ -18,9 +18,9 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 
-import { __resetDispatchersForTests, __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport';
 import { findSecret, keyNeedles, lostItems, record } from './helpers';
 import { runNode } from '../harness';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 const ITEMS = 20000;
 const RATE = 1000;
@@ -101,7 +101,7 @@ afterAll(async () => {
 		emu.child.kill('SIGTERM');
 		await exited;
 	}
-	__resetDispatchersForTests();
+	resetTransport();
 });
 
 interface SoakRun {
@@ -180,9 +180,9 @@ async function soakRun(target: ChildEmulator, gc: (() => void) | undefined): Pro
 }
 
 test(`soak: ${ITEMS} items in one execution, none lost or doubled, steady throughput, flat heap`, async () => {
-	__setClockForTests();
-	__setRandomForTests();
-	__resetDispatchersForTests();
+	setTransportClock();
+	setTransportRandom();
+	resetTransport();
 	emu = await startChildEmulator();
 	await fetch(`${emu.url}/__emulator/seed`, {
 		method: 'POST',

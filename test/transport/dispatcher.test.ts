@@ -1,29 +1,42 @@
-import { __setClockForTests, __setRandomForTests } from '../../nodes/UserCom/transport/clock';
 import {
 	AccountDispatcher,
 	ARRIVAL_SLACK_MS,
+	COLD_ARRIVAL_JITTER_MS,
+	STALL_MS,
 	MAX_ARRIVAL_JITTER_MS,
 	DispatchCancelledError,
 	DispatchWaitExceededError,
-	fingerprintAccount,
-	getDispatcher,
 	normalizeConfig,
 	SendTicket,
 	SAFETY_MARGIN,
-	SHARE_TUNING,
-	__resetDispatchersForTests,
+	type DispatcherConfig,
 } from '../../nodes/UserCom/transport/dispatcher';
+import { fingerprintAccount, getDispatcher } from '../../nodes/UserCom/transport/registry';
+import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 import { FakeClock } from './helpers/fakeClock';
 
 let clock: FakeClock;
+/** The random source of the dispatchers below (probe jitter); 0.5 = no jitter. */
+let rnd = 0.5;
 
 beforeEach(() => {
 	clock = new FakeClock();
-	__setClockForTests(clock);
-	__resetDispatchersForTests();
+	rnd = 0.5;
+	// only for the registry's dispatchers (getDispatcher); the others get them injected
+	setTransportClock(clock);
+	setTransportRandom(() => rnd);
+	resetTransport();
 });
 
-afterAll(() => __setClockForTests());
+afterAll(() => {
+	setTransportClock();
+	setTransportRandom();
+});
+
+function newDispatcher(fingerprint: string, config: Partial<DispatcherConfig>): AccountDispatcher {
+	return new AccountDispatcher(fingerprint, config, { clock, random: () => rnd });
+}
 
 /** Queues `count` acquisitions for an execution; records [execKey, grant time]. */
 function queue(d: AccountDispatcher, execKey: string, count: number, grants: Array<[string, number]>, signal?: AbortSignal) {
@@ -47,7 +60,7 @@ function maxInAnyWindow(times: number[], windowMs = 1000): number {
 
 describe('AccountDispatcher: spacing and sliding window', () => {
 	it('sends evenly at limit × share × (1 − margin), with no burst', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		expect(d.configuredRate).toBeCloseTo(10 * (1 - SAFETY_MARGIN));
 		const grants: Array<[string, number]> = [];
 		const start = clock.now();
@@ -60,7 +73,7 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 	});
 
 	it('applies the share of the limit (queue mode)', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 25 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 25 });
 		const grants: Array<[string, number]> = [];
 		await clock.run(Promise.all(queue(d, 'e1', 5, grants)));
 		const times = grants.map(([, t]) => t);
@@ -70,7 +83,7 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 
 	it('never exceeds floor(limit × share) sends in any sliding second', async () => {
 		// 2.5 req/s: spacing alone (421 ms) would allow 3 sends in a second; the window cap is 2.
-		const d = new AccountDispatcher('acct', { rateLimit: 2.5, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 2.5, sharePercent: 100 });
 		expect(d.windowCap).toBe(2);
 		const grants: Array<[string, number]> = [];
 		const start = clock.now();
@@ -87,7 +100,7 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		// 10/s: the 11th release normally waits for the 1st to leave the window. Here the 1st
 		// request's round trip was 80 ms slower than the others (n8n was busy loading the
 		// credential), so it may have arrived 80 ms late: the 11th waits 80 ms longer.
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const releases: number[] = [];
 		const start = clock.now();
 		const all = Array.from({ length: 11 }, (_, i) =>
@@ -104,9 +117,25 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 	});
 
 	it('caps the arrival allowance so a slow server does not stall the account', async () => {
-		// 1/s: the 2nd release waits for the 1st request to leave the window. The 1st is still in
-		// flight after 5 s (a slow server), but counts as arriving at most MAX_ARRIVAL_JITTER_MS late.
-		const d = new AccountDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		// 1/s: each release waits for the previous request to leave the window. After three quick
+		// answers the 4th is still in flight after 5 s (a slow server), but counts as arriving at
+		// most MAX_ARRIVAL_JITTER_MS later than the fastest round trip would have it.
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 5 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 3 ? 5_000 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		expect(releases[4] - releases[3]).toBeCloseTo(MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('before three answers, a request counts as arriving up to COLD_ARRIVAL_JITTER_MS late (n8n\'s first requests leave slowly)', async () => {
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
 		const releases: number[] = [];
 		const start = clock.now();
 		const all = Array.from({ length: 2 }, (_, i) =>
@@ -117,11 +146,29 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 			}),
 		);
 		await clock.run(Promise.all(all));
-		expect(releases[1]).toBeCloseTo(MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+		expect(releases[1]).toBeCloseTo(COLD_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('a request released before three answers keeps the larger allowance after the round trips settle', async () => {
+		// 3/s: the 1st request (cold) took 300 ms, the next two 5 ms; the 4th release waits for the
+		// 1st to leave the window as if it had arrived 295 ms late, not only MAX_ARRIVAL_JITTER_MS
+		const d = newDispatcher('acct', { rateLimit: 3, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 4 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 0 ? 300 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		expect(releases[3]).toBeCloseTo(300 - 5 + 1000 + ARRIVAL_SLACK_MS, 0);
+		expect(300 - 5).toBeGreaterThan(MAX_ARRIVAL_JITTER_MS);
 	});
 
 	it('gives no burst credit after idling', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
 		await clock.run(Promise.all(queue(d, 'e1', 1, grants)));
 		await clock.advance(10_000);
@@ -136,7 +183,7 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 	it('normalizes odd configuration values', () => {
 		expect(normalizeConfig({ rateLimit: NaN, sharePercent: 0 })).toEqual({ rateLimit: 10, sharePercent: 100 });
 		expect(normalizeConfig({ rateLimit: 5, sharePercent: 250 })).toEqual({ rateLimit: 5, sharePercent: 100 });
-		expect(new AccountDispatcher('x', { rateLimit: 0.5, sharePercent: 100 }).windowCap).toBe(1);
+		expect(newDispatcher('x', { rateLimit: 0.5, sharePercent: 100 }).windowCap).toBe(1);
 	});
 
 	it('picks up a changed rate limit for the next send', async () => {
@@ -149,9 +196,56 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 	});
 });
 
+describe('AccountDispatcher: event-loop stalls (many requests in flight)', () => {
+	/** 2/s, warmed by three quick answers; the 4th request is in flight when the event loop stalls. */
+	async function stalledRun(stallMs: number) {
+		const d = newDispatcher('acct', { rateLimit: 2, sharePercent: 100 });
+		const releases: number[] = [];
+		const start = clock.now();
+		const all = Array.from({ length: 6 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now() - start);
+				await clock.sleep(i === 3 ? 2_000 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		// run until the 4th release, then stall while the pump waits for the 5th
+		for (let i = 0; i < 1000 && releases.length < 4; i++) await clock.advance(10);
+		await clock.stall(stallMs);
+		await clock.run(Promise.all(all));
+		return { d, releases };
+	}
+
+	it('a request in flight when the event loop stalls counts as arriving when the stall ends', async () => {
+		const { releases } = await stalledRun(600);
+		const stallEnd = releases[4];
+		// without the stall the 4th would count as arriving at most MAX_ARRIVAL_JITTER_MS after its
+		// release; held, it counts as arriving at the stall's end, so the 6th waits a window after that
+		expect(releases[5]).toBeGreaterThanOrEqual(stallEnd + 1000 + ARRIVAL_SLACK_MS);
+		expect(releases[5]).toBeGreaterThan(releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS + 100);
+	});
+
+	it('a short timer delay is no stall', async () => {
+		const { releases } = await stalledRun(STALL_MS - 10);
+		// the slow 4th request counts as arriving at most MAX_ARRIVAL_JITTER_MS late, as without a stall
+		expect(releases[5]).toBeCloseTo(releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('a 429 right after a stall pauses the account but does not shrink its share', async () => {
+		const { d } = await stalledRun(600);
+		const now = clock.now();
+		expect(d.report429(now, 1000)).toBe(now + 1000);
+		expect(d.effectiveCap(now)).toBe(2);
+		// later, with no stall in sight, a 429 teaches as before
+		await clock.advance(5_000);
+		d.report429(clock.now(), 1000);
+		expect(d.effectiveCap(clock.now())).toBe(1);
+	});
+});
+
 describe('AccountDispatcher: fairness', () => {
 	it('serves execution queues round-robin', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
 		const big = queue(d, 'big', 10, grants);
 		const small = queue(d, 'small', 3, grants);
@@ -164,7 +258,7 @@ describe('AccountDispatcher: fairness', () => {
 	});
 
 	it('a new execution is served right after the current send, not after the backlog', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
 		const big = queue(d, 'big', 50, grants);
 		await clock.advance(1000); // about 10 of 50 sent
@@ -178,7 +272,7 @@ describe('AccountDispatcher: fairness', () => {
 	});
 
 	it('requeues at the head of its execution queue', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const order: string[] = [];
 		const a = d.acquire('e', {}).then(() => order.push('first'));
 		const b = d.acquire('e', {}).then(() => order.push('second'));
@@ -191,7 +285,7 @@ describe('AccountDispatcher: fairness', () => {
 
 describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	it('blocks the whole account until receipt + wait, for every execution', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t0 = clock.now();
 		expect(d.report429(t0, 2500)).toBe(t0 + 2500);
 		const grants: Array<[string, number]> = [];
@@ -214,7 +308,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		return tickets;
 	}
 
-	const T = SHARE_TUNING;
+	const T = DEFAULT_SHARE_TUNING;
 
 	/** A first 429 (halves), then `count` accepted requests and a second 429 that measures the share. */
 	async function learnShare(d: AccountDispatcher, count: number): Promise<number> {
@@ -229,11 +323,8 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 		return t;
 	}
 
-	beforeEach(() => __setRandomForTests(() => 0.5)); // probe spells without jitter
-	afterEach(() => __setRandomForTests());
-
 	it('a first 429 halves the cap; a second soon after the pause caps it at its own accepted requests', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		expect(d.effectiveCap()).toBe(10);
 		const t = await learnShare(d, 4); // 4 accepted at the halved rate after the pause
 		// the others filled the rest of the window: this process keeps the 4 slots it had
@@ -248,13 +339,13 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('the measured share is at least one fewer than the half', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t = await learnShare(d, 5);
 		expect(d.effectiveCap(t)).toBe(4);
 	});
 
 	it('a measure where hardly anything got through (a burst still going on) keeps the half and measures again', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t = await learnShare(d, 1);
 		expect(d.effectiveCap(t)).toBe(5);
 		// the burst is over: no further 429, so the full cap comes back a few seconds later
@@ -262,7 +353,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('halved and no further 429: the full cap again; a 429 soon after that keeps the half', () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t0 = clock.now();
 		d.report429(t0, 1000);
 		expect(d.effectiveCap(t0)).toBe(5);
@@ -281,7 +372,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('a 429 long after the full cap came back halves again (a new episode)', () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t0 = clock.now();
 		d.report429(t0, 0);
 		expect(d.effectiveCap(t0 + T.retryFullMs)).toBe(10);
@@ -292,7 +383,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('never exceeds the learned cap in any sliding second', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		await learnShare(d, 3);
 		expect(d.effectiveCap()).toBe(3);
 		const start = clock.now();
@@ -306,7 +397,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('probes one step up after a spell proportional to the cap, doubles it after a failed probe, ramps after a good one', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		await learnShare(d, 2);
 		const end = d.blockedUntil;
 		const spell = 2 * T.spellPerCapMs;
@@ -332,9 +423,9 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('a smaller share probes sooner (unequal shares even out)', async () => {
-		const small = new AccountDispatcher('small', { rateLimit: 10, sharePercent: 100 });
+		const small = newDispatcher('small', { rateLimit: 10, sharePercent: 100 });
 		const tSmall = await learnShare(small, 2);
-		const big = new AccountDispatcher('big', { rateLimit: 10, sharePercent: 100 });
+		const big = newDispatcher('big', { rateLimit: 10, sharePercent: 100 });
 		const tBig = await learnShare(big, 4);
 		expect(small.effectiveCap(tSmall + 1000 + 2 * T.spellPerCapMs)).toBe(3);
 		expect(big.effectiveCap(tBig + 1000 + 2 * T.spellPerCapMs)).toBe(4);
@@ -342,7 +433,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('a 429 it did not cause by probing costs one step and is probed back soon', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const t = await learnShare(d, 3);
 		const hit = t + 5000;
 		d.report429(hit, 1000);
@@ -353,7 +444,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('the failed-probe spell is bounded', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		await learnShare(d, 2);
 		let t = d.blockedUntil;
 		for (let i = 0; i < 6; i++) {
@@ -367,9 +458,9 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('spreads the probe spell by ±jitter so processes that learned together do not probe together', async () => {
-		for (const [rnd, factor] of [[0, 1 - T.jitter], [0.999999, 1 + T.jitter]] as const) {
-			__setRandomForTests(() => rnd);
-			const d = new AccountDispatcher(`acct${rnd}`, { rateLimit: 10, sharePercent: 100 });
+		for (const [value, factor] of [[0, 1 - T.jitter], [0.999999, 1 + T.jitter]] as const) {
+			rnd = value;
+			const d = newDispatcher(`acct${value}`, { rateLimit: 10, sharePercent: 100 });
 			await learnShare(d, 2);
 			const end = d.blockedUntil;
 			const spell = 2 * T.spellPerCapMs * factor;
@@ -379,7 +470,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('an idle account forgets its learned share', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		await learnShare(d, 2);
 		expect(d.effectiveCap(d.blockedUntil + T.idleForgetMs + 1)).toBe(10);
 	});
@@ -393,7 +484,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('spacing follows the learned cap for queued requests (nothing pre-booked)', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		d.report429(clock.now(), 0); // the first, halving 429 came earlier
 		await clock.advance(1000);
 		const grants: Array<[string, number]> = [];
@@ -412,7 +503,7 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 
 describe('AccountDispatcher: cancellation and deadlines', () => {
 	it('drops queued requests of a cancelled execution at once and sends nothing more for it', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const controller = new AbortController();
 		const grants: Array<[string, number]> = [];
 		const cancelled = queue(d, 'stop-me', 20, grants, controller.signal).map((p) =>
@@ -430,11 +521,13 @@ describe('AccountDispatcher: cancellation and deadlines', () => {
 		expect(d.queueDepth('stop-me')).toBe(0);
 		await clock.run(Promise.all(other));
 		expect(grants.filter(([k, t]) => k === 'stop-me' && t >= abortAt)).toHaveLength(0);
-		await expect(d.acquire('stop-me', { signal: controller.signal })).rejects.toBeInstanceOf(DispatchCancelledError);
+		const late = d.acquire('stop-me', { signal: controller.signal });
+		await expect(late).rejects.toBeInstanceOf(DispatchCancelledError);
+		await expect(late).rejects.toThrow('Execution was cancelled');
 	});
 
 	it('cancelExecution rejects every queued request of one execution', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
 		const jobs = queue(d, 'x', 4, grants).map((p) => p.catch((e: unknown) => e));
 		await clock.flush();
@@ -445,10 +538,11 @@ describe('AccountDispatcher: cancellation and deadlines', () => {
 	});
 
 	it('gives up a request whose next possible slot is past its deadline', async () => {
-		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		d.report429(clock.now(), 60_000);
 		const p = d.acquire('e', { deadline: clock.now() + 30_000 });
 		await expect(clock.run(p)).rejects.toBeInstanceOf(DispatchWaitExceededError);
+		await expect(p).rejects.toThrow('The request waited longer than allowed for a free slot');
 		expect(d.queueDepth()).toBe(0);
 	});
 });
@@ -462,5 +556,25 @@ describe('fingerprintAccount', () => {
 		expect(fingerprintAccount('https://acme.user.com/api/public/', `${key}y`)).not.toBe(a);
 		expect(fingerprintAccount('https://other.user.com/api/public/', key)).not.toBe(a);
 		expect(a).not.toContain('xxxx');
+	});
+});
+
+describe('AccountDispatcher: suggested requests in flight', () => {
+	it('is the rate × the slowest recent round trip (capped at 5 s) + 2; one second before any answer', async () => {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 1) + 2);
+		const fast = await clock.run(d.acquire('e'));
+		d.complete(fast, fast.at + 200);
+		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 0.2) + 2);
+		const slow = await clock.run(d.acquire('e'));
+		d.complete(slow, slow.at + 60_000);
+		expect(d.suggestedInFlight()).toBe(Math.ceil(9.5 * 5) + 2);
+	});
+
+	it('follows the learned share', () => {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const t = clock.now();
+		d.report429(t, 1000); // halved: 5 per second
+		expect(d.suggestedInFlight(t)).toBe(5 + 2);
 	});
 });

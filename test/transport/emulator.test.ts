@@ -12,16 +12,15 @@ import { OutboundHttp, removeEmptyBody } from '@n8n/backend-network';
 import { NodeApiError, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
 import {
-	__resetDispatchersForTests,
-	__setClockForTests,
-	__setRandomForTests,
 	userComApiRequest,
 	userComApiRequestAllItems,
 	type NormalizedUserComError,
 } from '../../nodes/UserCom/transport';
 import { startEmulator, type Emulator } from '../emulator';
 import { applyAuthentication, completeCredentials } from '../harness';
+import { FakeClock } from './helpers/fakeClock';
 import { NODE } from './helpers/fakeContext';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 
@@ -30,14 +29,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await emu.close();
-	__setRandomForTests();
+	setTransportRandom();
 });
 beforeEach(() => {
 	emu.reset();
 	emu.setRateLimit(10, 1000);
-	__setClockForTests();
-	__setRandomForTests();
-	__resetDispatchersForTests();
+	setTransportClock();
+	setTransportRandom();
+	resetTransport();
 });
 
 interface RealOptions {
@@ -117,7 +116,7 @@ it('honours the real 429s when the configured rate is too high, and every reques
 }, 20_000);
 
 it('retries a GET through 502s and a 429 with an HTTP-date retry-after', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'segments/', count: 2, kind: '502' });
 	emu.injectFault({ pathPattern: 'segments/', count: 1, kind: '429-date', retryAfterSeconds: 1 });
 	const { ctx } = realContext();
@@ -127,7 +126,7 @@ it('retries a GET through 502s and a 429 with an HTTP-date retry-after', async (
 }, 20_000);
 
 it('does not retry a create after a reset connection and says the write may have happened', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'users/', method: 'POST', count: 1, kind: 'reset' });
 	const { ctx } = realContext();
 	const error = await userComApiRequest
@@ -140,11 +139,11 @@ it('does not retry a create after a reset connection and says the write may have
 });
 
 it('turns an HTML error page into one line', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'users/', method: 'POST', count: 1, kind: 'html', status: 500 });
 	const { ctx } = realContext();
 	const error = await userComApiRequest.call(ctx, { method: 'POST', path: 'users', body: { email: 'b@example.com' } }).catch((e: unknown) => e);
-	expect((error as NodeApiError).message).toMatch(/^HTTP 500 \(non-JSON response\)/);
+	expect((error as NodeApiError).message).toBe('HTTP 500 (non-JSON response): Server Error (500)');
 	expect((error as NodeApiError).httpCode).toBe('500');
 });
 
@@ -169,7 +168,7 @@ it('follows the emulator\'s next links', async () => {
 });
 
 it('retries a refused connection, then fails with a network error', async () => {
-	__setRandomForTests(() => 0);
+	setTransportRandom(() => 0);
 	const server: Server = createServer();
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	const port = (server.address() as AddressInfo).port;
@@ -192,13 +191,16 @@ it('drops a request waiting out a 429 as soon as the execution is stopped', asyn
 	emu.injectFault({ pathPattern: 'segments/', count: 1, kind: '429', retryAfterSeconds: 30 });
 	const controller = new AbortController();
 	const { ctx } = realContext({ signal: controller.signal });
+	// the transport waits on a virtual clock that never moves: only the cancel can end the wait
+	const clock = new FakeClock();
+	setTransportClock(clock);
 	const pending = userComApiRequest.call(ctx, { method: 'GET', path: 'segments' }).catch((e: unknown) => e);
-	while (emu.requestLog.length === 0) await new Promise((r) => setTimeout(r, 10));
-	await new Promise((r) => setTimeout(r, 50));
-	const t0 = Date.now();
+	// the 429 is in and the account's pump sleeps until the end of the 30 s pause
+	while (clock.pendingTimers === 0) await new Promise((r) => setTimeout(r, 10));
+	const t0 = clock.now();
 	controller.abort();
 	const error = await pending;
-	expect(Date.now() - t0).toBeLessThan(50);
+	expect(clock.now()).toBe(t0);
 	expect((error as Error).message).toBe('Execution was cancelled');
 	expect(emu.requestLog).toHaveLength(1);
 });

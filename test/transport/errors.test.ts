@@ -131,7 +131,7 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 		expect(normalizeUserComError(422, { detail: 'x' }).category).toBe('validation');
 		expect(normalizeUserComError(410, { detail: 'x' }).category).toBe('not_found');
 		expect(normalizeUserComError(504, {}).category).toBe('server');
-		expect(normalizeUserComError(301, '').message).toMatch(/redirect/);
+		expect(normalizeUserComError(301, '').message).toBe('HTTP 301: User.com answered with a redirect, check the subdomain or base URL');
 		expect(normalizeUserComError(null, undefined)).toMatchObject({ category: 'network', httpCode: null, retryable: true });
 	});
 

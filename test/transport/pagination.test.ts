@@ -1,14 +1,12 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import {
-	__resetDispatchersForTests,
-	__setClockForTests,
-	__setRandomForTests,
 	userComApiRequestAllItems,
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
 import { API_KEY, FakeHttp, type LogEntry, makeContext, type ContextOptions } from './helpers/fakeContext';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let clock: FakeClock;
 let http: FakeHttp;
@@ -17,16 +15,16 @@ const BASE = 'https://acme.user.com/api/public/';
 
 beforeEach(() => {
 	clock = new FakeClock();
-	__setClockForTests(clock);
-	__setRandomForTests(() => 0.5);
-	__resetDispatchersForTests();
+	setTransportClock(clock);
+	setTransportRandom(() => 0.5);
+	resetTransport();
 	http = new FakeHttp(clock);
 	logs = [];
 });
 
 afterAll(() => {
-	__setClockForTests();
-	__setRandomForTests();
+	setTransportClock();
+	setTransportRandom();
 });
 
 const LIST: UserComRequestOptions = { method: 'GET', path: 'tags', qs: { search: 'vip' } };
@@ -91,13 +89,13 @@ describe('userComApiRequestAllItems', () => {
 	});
 
 	it.each([
-		['another port', 'https://acme.user.com:8443/api/public/tags/?c=1'],
-		['another subdomain', 'https://other.user.com/api/public/tags/?c=1'],
-		['credentials in the URL', 'https://x:y@acme.user.com/api/public/tags/?c=1'],
-		['an invalid URL', 'http://['],
-	])('refuses a next link with %s', async (_name, next) => {
+		['another port', 'https://acme.user.com:8443/api/public/tags/?c=1', 'it points to another origin (https://acme.user.com:8443)'],
+		['another subdomain', 'https://other.user.com/api/public/tags/?c=1', 'it points to another origin (https://other.user.com)'],
+		['credentials in the URL', 'https://x:y@acme.user.com/api/public/tags/?c=1', 'it contains credentials'],
+		['an invalid URL', 'http://[', 'it is not a valid URL'],
+	])('refuses a next link with %s', async (_name, next, reason) => {
 		pages({ [`${BASE}tags/`]: { next, results: [{ id: 1 }] } });
-		await expect(all()).rejects.toThrow(/Refused to follow a pagination link/);
+		await expect(all()).rejects.toThrow(`Refused to follow a pagination link: ${reason}`);
 		expect(http.calls).toHaveLength(1);
 	});
 

@@ -1,9 +1,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
-	__resetDispatchersForTests,
-	__setClockForTests,
-	__setRandomForTests,
 	getExecutionStats,
 	takeExecutionStats,
 	userComApiRequest,
@@ -11,8 +8,10 @@ import {
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
-import { SHARE_TUNING } from '../../nodes/UserCom/transport/dispatcher';
+import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
+import { bindRunSignal, inFlightAdvisor, isCancellationError, unbindRunSignal } from '../../nodes/UserCom/transport';
 import { API_KEY, FakeHttp, type LogEntry, makeContext, networkError, NODE, type ContextOptions } from './helpers/fakeContext';
+import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
 
 let clock: FakeClock;
 let http: FakeHttp;
@@ -20,16 +19,16 @@ let logs: LogEntry[];
 
 beforeEach(() => {
 	clock = new FakeClock();
-	__setClockForTests(clock);
-	__setRandomForTests(() => 0.5);
-	__resetDispatchersForTests();
+	setTransportClock(clock);
+	setTransportRandom(() => 0.5);
+	resetTransport();
 	http = new FakeHttp(clock);
 	logs = [];
 });
 
 afterAll(() => {
-	__setClockForTests();
-	__setRandomForTests();
+	setTransportClock();
+	setTransportRandom();
 });
 
 const ctx = (opts: ContextOptions = {}) => makeContext(http, logs, opts);
@@ -101,7 +100,7 @@ describe('userComApiRequest: request shape', () => {
 		expect(await request()).toBe('plain');
 		expect(await request()).toEqual([1]);
 		// a cut-off JSON answer to a create: the write happened, the answer was lost; never resent
-		await expect(request({ method: 'POST', path: 'deals', body: { name: 'x' } })).rejects.toThrow(/incomplete response/);
+		await expect(request({ method: 'POST', path: 'deals', body: { name: 'x' } })).rejects.toThrow('User.com answered 201 with an incomplete response');
 		expect(http.calls).toHaveLength(5);
 	});
 
@@ -116,10 +115,10 @@ describe('userComApiRequest: request shape', () => {
 	it('reports a bad subdomain or a missing key before sending anything', async () => {
 		const bad = await failure(GET, { credentials: { subdomain: 'http://acme.user.com' } }).catch((e: unknown) => e);
 		expect(bad).toBeInstanceOf(NodeOperationError);
-		expect((bad as Error).message).toMatch(/must use https/);
+		expect((bad as Error).message).toBe('The User.com base URL must use https (plain http is only allowed for localhost): http://acme.user.com');
 		const noKey = await failure(GET, { credentials: { apiKey: '  ' } });
 		expect(noKey).toBeInstanceOf(NodeOperationError);
-		expect(noKey.message).toMatch(/no API key/);
+		expect(noKey.message).toBe('The User.com credential has no API key');
 		expect(http.calls).toHaveLength(0);
 	});
 });
@@ -135,7 +134,7 @@ describe('userComApiRequest: 429 handling', () => {
 		['body only, singular', () => throttled({}, { detail: 'Request was throttled. Expected available in 1 second.' }), (received: number) => received + 1000],
 		['neither', () => throttled({}, {}), (received: number) => received + 1000],
 	])('%s: blocks the whole account until receipt + wait + jitter', async (_name, make, blockEnd) => {
-		__setRandomForTests(() => 0.5); // jitter = 50 ms
+		setTransportRandom(() => 0.5); // jitter = 50 ms
 		let first = true;
 		http.script = (call) => {
 			if (call.executionId === 'exec-1' && first) {
@@ -159,8 +158,8 @@ describe('userComApiRequest: 429 handling', () => {
 
 	it('adds 0–100 ms of jitter, never subtracts', async () => {
 		for (const [rnd, jitter] of [[0, 0], [0.999, 100]] as const) {
-			__resetDispatchersForTests();
-			__setRandomForTests(() => rnd);
+			resetTransport();
+			setTransportRandom(() => rnd);
 			http.calls.length = 0;
 			sequence({ ...throttled({ 'retry-after': '2' }) }, ok());
 			await request();
@@ -201,7 +200,7 @@ describe('userComApiRequest: 429 handling', () => {
 		const [, , , third, fourth] = http.calls.map((x) => x.at);
 		expect(third).toBeGreaterThanOrEqual(t1);
 		expect(fourth - third).toBeGreaterThanOrEqual(199); // five per second: half the limit
-		await clock.advance(SHARE_TUNING.idleForgetMs + 1000);
+		await clock.advance(DEFAULT_SHARE_TUNING.idleForgetMs + 1000);
 		await clock.run(userComApiRequest.call(c, GET));
 		await clock.run(userComApiRequest.call(c, GET));
 		const n = http.calls.length;
@@ -222,7 +221,7 @@ describe('userComApiRequest: 429 handling', () => {
 	it('counts repeated 429 waits against Max Wait', async () => {
 		sequence(throttled({ 'retry-after': '4' }));
 		const error = await failure(GET, { requestOptions: { maxWaitSeconds: 10 } });
-		expect(error.message).toMatch(/within 10 s/);
+		expect(error.message).toBe('User.com rate limit: the request could not be sent within 10 s');
 		expect(http.calls).toHaveLength(3); // 0 s, ~4 s, ~8 s; the next block would end after 12 s
 	});
 
@@ -234,14 +233,14 @@ describe('userComApiRequest: 429 handling', () => {
 		const waiting = userComApiRequest.call(ctx({ executionId: 'b', requestOptions: { maxWaitSeconds: 10 } }), GET).catch((e: unknown) => e);
 		const [, errB] = await clock.run(Promise.all([blocked, waiting]));
 		expect(errB).toBeInstanceOf(NodeApiError);
-		expect((errB as NodeApiError).message).toMatch(/within 10 s/);
+		expect((errB as NodeApiError).message).toBe('User.com rate limit: the request could not be sent within 10 s');
 		expect(userCom(errB)).toMatchObject({ category: 'rate_limited', attempts: 0, httpCode: null });
 		expect(http.calls.filter((c) => c.executionId === 'b')).toHaveLength(0);
 	});
 });
 
 describe('userComApiRequest: retries', () => {
-	beforeEach(() => __setRandomForTests(() => 1)); // full jitter at its ceiling: 1 s, 2 s, 4 s, 8 s
+	beforeEach(() => setTransportRandom(() => 1)); // full jitter at its ceiling: 1 s, 2 s, 4 s, 8 s
 
 	it.each([500, 502, 504])('retries a GET after %i with capped exponential backoff, at most 4 times', async (status) => {
 		sequence({ statusCode: status, body: { detail: 'Server Error' } });
@@ -277,7 +276,7 @@ describe('userComApiRequest: retries', () => {
 	});
 
 	it('uses full jitter', async () => {
-		__setRandomForTests(() => 0.25);
+		setTransportRandom(() => 0.25);
 		sequence({ statusCode: 500 }, { statusCode: 500 }, ok());
 		await request();
 		const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
@@ -309,7 +308,7 @@ describe('userComApiRequest: retries', () => {
 		sequence(networkError('ENOTFOUND', 'getaddrinfo ENOTFOUND nope.user.com'));
 		const error = await failure();
 		expect(http.calls).toHaveLength(1);
-		expect(error.message).toMatch(/^Could not reach User\.com: the host name does not exist/);
+		expect(error.message).toBe('Could not reach User.com: the host name does not exist; check the subdomain in the credential');
 		expect(userCom(error)).toMatchObject({ category: 'network', httpCode: null, retryable: false });
 	});
 
@@ -423,7 +422,7 @@ describe('userComApiRequest: cancellation', () => {
 	});
 
 	it('drops a request sleeping in backoff', async () => {
-		__setRandomForTests(() => 1);
+		setTransportRandom(() => 1);
 		const controller = new AbortController();
 		sequence({ statusCode: 502 });
 		const p = userComApiRequest.call(ctx({ signal: controller.signal }), GET).catch((e: unknown) => e);
@@ -520,7 +519,7 @@ describe('userComApiRequest: errors and secrecy', () => {
 		await request({ method: 'POST', path: 'users/update_or_create', body: { email: 'a@b.c', password: 'hunter2', api_key: API_KEY } });
 		const error = await failure({ method: 'GET', path: `users/${API_KEY}`, itemIndex: 1 });
 		sequence(networkError('ECONNRESET', `socket hang up ${echo}`));
-		__setRandomForTests(() => 0);
+		setTransportRandom(() => 0);
 		const netError = await failure();
 		const everything = JSON.stringify({
 			logs,
@@ -583,7 +582,7 @@ describe('userComApiRequest: fairness and statistics', () => {
 	});
 
 	it('counts requests, 429s, retries and waiting time per execution', async () => {
-		__setRandomForTests(() => 0);
+		setTransportRandom(() => 0);
 		sequence({ statusCode: 429, headers: { 'retry-after': '2' } }, { statusCode: 500 }, ok());
 		await request();
 		const stats = getExecutionStats('exec-1');
@@ -604,7 +603,7 @@ describe('logExecutionSummary', () => {
 		await clock.run(userComApiRequest.call(c, GET));
 		expect(logExecutionSummary.call(c)).toMatchObject({ requests: 1, rateLimited: 0 });
 		expect(logs[logs.length - 1]).toMatchObject({ level: 'debug', message: expect.stringMatching(/^User\.com execution summary: 1 request/) });
-		__setRandomForTests(() => 0);
+		setTransportRandom(() => 0);
 		http.calls.length = 0;
 		sequence({ statusCode: 429, headers: { 'retry-after': '2' } }, ok());
 		await clock.run(userComApiRequest.call(c, GET));
@@ -614,5 +613,45 @@ describe('logExecutionSummary', () => {
 			message: expect.stringContaining('1 rate-limited (429)'),
 			meta: expect.objectContaining({ executionId: 'exec-1', waitSeconds: expect.any(Number) }),
 		});
+	});
+});
+
+describe('run signal and in-flight advice (used by the router)', () => {
+	const throttled = (headers: Record<string, unknown>) => ({ statusCode: 429, headers, body: { detail: 'Request was throttled.' } });
+
+	it('a run signal bound to the context stops its queued requests, even without an execution signal', async () => {
+		const c = ctx();
+		const controller = new AbortController();
+		bindRunSignal(c, controller.signal);
+		sequence(throttled({ 'retry-after': '30' }), ok());
+		const pending = userComApiRequest.call(c, GET).catch((e: unknown) => e);
+		await clock.advance(100); // the 429 is in: the request waits for the end of the 30 s pause
+		const before = clock.now();
+		controller.abort();
+		const error = await clock.run(pending);
+		expect(clock.now()).toBe(before);
+		expect((error as Error).message).toBe('Execution was cancelled');
+		expect(isCancellationError(error)).toBe(true);
+		expect(isCancellationError(new Error('Execution was cancelled'))).toBe(false);
+		expect(http.calls).toHaveLength(1);
+		unbindRunSignal(c);
+		// unbound: the next request of the same context is sent again (after the pause)
+		const result = await clock.run(userComApiRequest.call(c, GET));
+		expect(result).toEqual({ id: 1 });
+	});
+
+	it('advises rate × slowest recent round trip + 2 requests in flight, following the answers', async () => {
+		const c = ctx();
+		const advise = await inFlightAdvisor(c);
+		expect(advise).toBeDefined();
+		// before any answer a one-second round trip is assumed: ceil(9.5 × 1) + 2
+		expect(advise!()).toBe(12);
+		sequence({ ...ok(), latencyMs: 200 });
+		await request();
+		expect(advise!()).toBe(Math.ceil(9.5 * 0.2) + 2);
+	});
+
+	it('gives no advice when the credential cannot be resolved', async () => {
+		expect(await inFlightAdvisor(ctx({ credentials: { subdomain: 'http://acme.user.com' } }))).toBeUndefined();
 	});
 });

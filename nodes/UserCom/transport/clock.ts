@@ -16,28 +16,6 @@ export const systemClock: Clock = {
 	},
 };
 
-let activeClock: Clock = systemClock;
-let activeRandom: () => number = Math.random;
-
-export function getClock(): Clock {
-	return activeClock;
-}
-
-/** Uniform random number in [0, 1); injectable so jitter is deterministic in tests. */
-export function random(): number {
-	return activeRandom();
-}
-
-/** Test hook: replace the clock (pass nothing to restore the system clock). */
-export function __setClockForTests(clock?: Clock): void {
-	activeClock = clock ?? systemClock;
-}
-
-/** Test hook: replace the random source used for jitter (pass nothing to restore Math.random). */
-export function __setRandomForTests(fn?: () => number): void {
-	activeRandom = fn ?? Math.random;
-}
-
 /**
  * Longest single timer. n8n's `sleep` cannot be cancelled, so long waits are cut into slices:
  * after an interruption at most one slice keeps running in the background.
@@ -45,12 +23,15 @@ export function __setRandomForTests(fn?: () => number): void {
 export const MAX_SLEEP_SLICE_MS = 1000;
 
 /**
- * Waits `ms` on the active clock, or less when `interrupt` settles first (a wake-up or a
- * cancellation). Resolves to true when the full time elapsed, false when interrupted.
+ * Waits `ms` on `clock`, or less when `interrupt` settles first (a wake-up or a cancellation).
+ * Resolves to true when the full time elapsed, false when interrupted.
  */
-export async function interruptibleSleep(ms: number, interrupt?: Promise<unknown>): Promise<boolean> {
+export async function interruptibleSleep(
+	clock: Clock,
+	ms: number,
+	interrupt?: Promise<unknown>,
+): Promise<boolean> {
 	if (ms <= 0) return true;
-	const clock = activeClock;
 	let interrupted = false;
 	const stop = interrupt?.then(
 		() => {
@@ -67,5 +48,28 @@ export async function interruptibleSleep(ms: number, interrupt?: Promise<unknown
 		if (left <= 0) return true;
 		const slice = clock.sleep(Math.min(left, MAX_SLEEP_SLICE_MS));
 		await (stop ? Promise.race([slice, stop]) : slice);
+	}
+}
+
+/** Sleeps on `clock`; an abort of `signal` ends the wait at once. Listener removed afterwards. */
+export async function sleepUnlessAborted(
+	clock: Clock,
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<void> {
+	if (!signal) {
+		await interruptibleSleep(clock, ms);
+		return;
+	}
+	if (signal.aborted) return;
+	let onAbort: () => void = () => {};
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = () => resolve();
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await interruptibleSleep(clock, ms, aborted);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
 	}
 }

@@ -1,54 +1,30 @@
-import { getClock, interruptibleSleep, random } from './clock';
+import { type Clock, interruptibleSleep } from './clock';
 import { RetryBudget } from './retry';
+import {
+	ALONE,
+	capOf,
+	DEFAULT_SHARE_TUNING,
+	forget,
+	type ShareInput,
+	type ShareState,
+	type ShareTuning,
+	shareAfter429,
+	shareAt,
+} from './share';
+import { currentClock, random as currentRandom } from './state';
 
 /**
  * Per-account throttle, shared process-wide by every execution and every User.com node.
  *
  * - One pump per account sends the next queued request when the account may send again:
- *   spacing 1/rate (no burst credit), at most `windowCap` arrivals in any sliding second
+ *   spacing 1/rate (no burst credit), at most the cap of arrivals in any sliding second
  *   (judged by each request's latest possible arrival, see MAX_ARRIVAL_JITTER_MS),
- *   never before a 429 block ends. Nothing is pre-booked: the pump re-evaluates each time.
+ *   never before a 429 or 503 pause ends. Nothing is pre-booked: the pump re-evaluates each time.
  * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
- * - Learned share: a 429 while this process keeps under the limit means someone else uses the
- *   same key (queue-mode workers, other tools). See `SHARE_TUNING` for the figures.
- *   1. The first 429 pauses the account (retry-after) and halves its cap: at least one other
- *      client is there. Two processes on one key are now even, with no further 429.
- *   2. Another 429 soon after (three or more processes): every process has been sending at the
- *      same halved rate since the pause, so each got about the same part of the window; each caps
- *      itself at its own requests User.com accepted in it (at least one fewer than before).
- *   3. No further 429 for a few seconds after halving: the 429 may have been a one-off burst from
- *      another tool, so the full cap is tried again; a 429 soon after that keeps the half for good.
- *   4. Probing: after a quiet spell proportional to the cap (small shares probe first, which evens
- *      out unequal shares) the cap goes up by one; a probe that draws a 429 doubles the spell, one
- *      that does not is followed by the next after `rampMs`, so a process whose neighbours finished
- *      climbs back quickly. A 429 this process did not cause by probing (another one probed) costs
- *      one step and is probed back soon. An account idle for `idleForgetMs` forgets everything.
+ * - The cap is the configured one, or the share of a shared key learned from 429s (share.ts).
  */
 
 export const SAFETY_MARGIN = 0.05;
-
-/** The learned-share figures (ms). Mutable only for the simulation (test/transport/helpers). */
-export const SHARE_TUNING = {
-	/** A 429 within this time after the halving pause ends measures the share (three or more processes). */
-	confirmMs: 2000,
-	/** Halved and no further 429 for this long: try the full cap again. */
-	retryFullMs: 5000,
-	/** A 429 within this time of trying the full cap again: keep the half. */
-	keepHalfMs: 60_000,
-	/** Quiet time before a probe = this × the learned cap (× 2 per failed probe, up to maxSpellFactor). */
-	spellPerCapMs: 15_000,
-	maxSpellFactor: 2,
-	/** After a 429 that was not our own probe's: probe back this soon. */
-	victimSpellMs: 10_000,
-	/** After a successful probe: the next one this soon. */
-	rampMs: 3000,
-	/** Several 429s within this time are one congestion and count once. */
-	decreaseWindowMs: 1000,
-	/** Spells are randomised by ± this fraction so processes do not probe together. */
-	jitter: 0.2,
-	/** An account that sends nothing this long forgets its share. */
-	idleForgetMs: 180_000,
-};
 export const WINDOW_MS = 1000;
 /**
  * User.com counts arrivals, not our send decisions. Between the moment a request is released and
@@ -61,11 +37,18 @@ export const WINDOW_MS = 1000;
 export const MAX_ARRIVAL_JITTER_MS = 150;
 export const ARRIVAL_SLACK_MS = 10;
 const RTT_SAMPLES = 32;
+/** Answers needed before round trips serve as a baseline for arrival estimates. */
+export const WARM_RTT_SAMPLES = 3;
+/** The arrival allowance until then: n8n's first requests of a process take longest to leave. */
+export const COLD_ARRIVAL_JITTER_MS = 1000;
+/** A pump wake-up later than this means the event loop stalled: requests due to leave were held. */
+export const STALL_MS = 25;
+/** How long after its release a request may still be on its way out of n8n (credential, socket). */
+export const SEND_ALLOWANCE_MS = 50;
+/** A 429 this soon after a stall is taken for the stall's own burst, not for another client. */
+const STALL_EXPLAINS_429_MS = 2 * WINDOW_MS;
 /** Round trips longer than this do not widen the in-flight window further. */
 const MAX_RTT_FOR_IN_FLIGHT_MS = 5000;
-
-/** Where the account stands in learning its share of a shared key. */
-type SharePhase = 'alone' | 'halved' | 'learned';
 
 export interface DispatcherConfig {
 	/** Account limit in requests per second (User.com default 10). */
@@ -86,6 +69,14 @@ export class DispatchWaitExceededError extends Error {
 	}
 }
 
+/** What a dispatcher runs on; injected in tests and in the shared-key simulation. */
+export interface DispatcherOptions {
+	clock?: Clock;
+	/** Uniform in [0, 1), for the probe jitter of the learned share. */
+	random?: () => number;
+	tuning?: ShareTuning;
+}
+
 export interface AcquireOptions {
 	signal?: AbortSignal;
 	/** Re-queue at the head of the execution's queue (retries, 429s). */
@@ -100,6 +91,10 @@ export interface SendTicket {
 	doneAt: number | null;
 	/** User.com answered 429: the request did not count against the limit. */
 	rejected?: boolean;
+	/** The event loop stalled while it was on its way out: it may have left as late as this. */
+	heldUntil?: number;
+	/** Released before the account had WARM_RTT_SAMPLES answers (n8n's first, slowest requests). */
+	cold?: boolean;
 }
 
 /** One queued request: plain fields only (no closures), so 100,000 queued requests stay small. */
@@ -123,32 +118,22 @@ export function normalizeConfig(config: Partial<DispatcherConfig>): DispatcherCo
 
 export class AccountDispatcher {
 	private config: DispatcherConfig;
+	private readonly clock: Clock;
+	private readonly random: () => number;
+	private readonly tuning: ShareTuning;
 	private readonly queues = new Map<string, Job[]>();
 	/** Round-robin order of executions with queued requests; the head is served next. */
 	private order: string[] = [];
 	private sends: SendTicket[] = [];
 	private rtts: number[] = [];
+	/** The fastest recent round trip: the baseline for arrival estimates. */
+	private fastestRtt = 0;
+	/** When the pump last found that the event loop had stalled. */
+	private lastStallAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
-	/** Sends per window learned from 429s (null: the configured cap). */
-	private learnedCap: number | null = null;
-	private phase: SharePhase = 'alone';
-	/** When the cap was halved (phase 'halved'). */
-	private halvedAt = Number.NEGATIVE_INFINITY;
-	private halvedResumeAt = Number.NEGATIVE_INFINITY;
-	/** Until when a 429 means that trying the full cap again was wrong (keep the half). */
-	private keepHalfUntil = Number.NEGATIVE_INFINITY;
-	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
-	/** When the learned cap last changed, and whether that change was a probe upwards. */
-	private capChangedAt = Number.NEGATIVE_INFINITY;
-	private probing = false;
-	/** The last cut came from another process's probe: probe back soon. */
-	private cutByOther = false;
-	/** Doubles with each failed probe (up to maxSpellFactor). */
-	private spellFactor = 1;
-	/** Spreads the probes of processes that learned at the same moment. */
-	private probeJitter = 1;
+	private share: ShareState = ALONE;
 	private pumping = false;
 	private wakeResolver: (() => void) | null = null;
 	readonly budget = new RetryBudget();
@@ -156,15 +141,22 @@ export class AccountDispatcher {
 	constructor(
 		readonly fingerprint: string,
 		config: Partial<DispatcherConfig>,
+		options: DispatcherOptions = {},
 	) {
 		this.config = normalizeConfig(config);
+		this.clock = options.clock ?? currentClock;
+		this.random = options.random ?? currentRandom;
+		this.tuning = options.tuning ?? DEFAULT_SHARE_TUNING;
 	}
 
 	configure(config: Partial<DispatcherConfig>): void {
 		const next = normalizeConfig(config);
-		if (next.rateLimit !== this.config.rateLimit || next.sharePercent !== this.config.sharePercent) {
+		if (
+			next.rateLimit !== this.config.rateLimit ||
+			next.sharePercent !== this.config.sharePercent
+		) {
 			this.config = next;
-			this.forgetShare();
+			this.share = forget(this.share);
 			this.wake();
 		}
 	}
@@ -179,10 +171,20 @@ export class AccountDispatcher {
 		return Math.max(1, Math.floor((this.config.rateLimit * this.config.sharePercent) / 100));
 	}
 
+	private shareInput(): ShareInput {
+		return {
+			windowCap: this.windowCap,
+			blockedUntil: this.blockedUntilMs,
+			lastSendAt: this.lastSendAt,
+			random: this.random,
+		};
+	}
+
 	/** The cap in force: the configured one, or the share learned from 429s when smaller. */
-	effectiveCap(now = getClock().now()): number {
-		this.probe(now);
-		return Math.min(this.windowCap, this.learnedCap ?? Number.POSITIVE_INFINITY);
+	effectiveCap(now = this.clock.now()): number {
+		if (this.share.cap !== null)
+			this.share = shareAt(this.share, now, this.shareInput(), this.tuning);
+		return capOf(this.share, this.windowCap);
 	}
 
 	get blockedUntil(): number {
@@ -190,61 +192,12 @@ export class AccountDispatcher {
 	}
 
 	/** Current send rate: the configured one, or the learned cap spread evenly over the window. */
-	currentRate(now = getClock().now()): number {
-		const learned = this.learnedCap === null ? Number.POSITIVE_INFINITY : (this.effectiveCap(now) * 1000) / WINDOW_MS;
+	currentRate(now = this.clock.now()): number {
+		const learned =
+			this.share.cap === null
+				? Number.POSITIVE_INFINITY
+				: (this.effectiveCap(now) * 1000) / WINDOW_MS;
 		return Math.min(this.configuredRate, learned);
-	}
-
-	private forgetShare(): void {
-		this.learnedCap = null;
-		this.phase = 'alone';
-		this.probing = false;
-		this.cutByOther = false;
-		this.spellFactor = 1;
-	}
-
-	private setCap(cap: number, now: number): void {
-		this.learnedCap = Math.max(1, cap);
-		this.capChangedAt = now;
-		this.probing = false;
-		this.probeJitter = 1 - SHARE_TUNING.jitter + 2 * SHARE_TUNING.jitter * random();
-	}
-
-	/** Quiet time before the next probe upwards. */
-	private spellMs(): number {
-		const t = SHARE_TUNING;
-		if (this.probing) return t.rampMs;
-		if (this.cutByOther) return t.victimSpellMs * this.probeJitter;
-		return t.spellPerCapMs * (this.learnedCap ?? 1) * this.spellFactor * this.probeJitter;
-	}
-
-	/** Moves the learned share on with time: retry the full cap after halving, probe upwards, forget. */
-	private probe(now: number): void {
-		if (this.learnedCap === null) return;
-		const t = SHARE_TUNING;
-		const since = Math.max(this.capChangedAt, this.blockedUntilMs);
-		// idle for long: whatever was learned is stale, and the next 429 teaches it again
-		if (now - Math.max(this.lastSendAt, since) > t.idleForgetMs) {
-			this.forgetShare();
-			this.keepHalfUntil = Number.NEGATIVE_INFINITY;
-			return;
-		}
-		if (this.phase === 'halved') {
-			// no second 429: perhaps a one-off burst from another tool; try the full cap again
-			if (now - Math.max(this.halvedAt, this.blockedUntilMs) >= t.retryFullMs) {
-				this.forgetShare();
-				this.keepHalfUntil = now + t.keepHalfMs;
-			}
-			return;
-		}
-		if (now - since < this.spellMs()) return;
-		// the previous probe drew no 429: it succeeded
-		if (this.probing) this.spellFactor = 1;
-		this.learnedCap++;
-		this.capChangedAt = now;
-		this.probing = true;
-		this.cutByOther = false;
-		if (this.learnedCap >= this.windowCap) this.forgetShare();
 	}
 
 	queueDepth(execKey?: string): number {
@@ -256,13 +209,15 @@ export class AccountDispatcher {
 
 	/** Earliest time the next request may leave. */
 	nextSendTime(now: number): number {
-		const horizon = now - WINDOW_MS - MAX_ARRIVAL_JITTER_MS - ARRIVAL_SLACK_MS;
-		while (this.sends.length > 0 && this.sends[0].at <= horizon) this.sends.shift();
+		const horizon = now - WINDOW_MS - ARRIVAL_SLACK_MS;
+		while (this.sends.length > 0 && this.latestArrival(this.sends[0], now) <= horizon) this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
 			// the cap-th latest possible arrival must have left the window before the next release
-			const latest = this.sends.map((ticket) => this.latestArrival(ticket, now)).sort((a, b) => b - a);
+			const latest = this.sends
+				.map((ticket) => this.latestArrival(ticket, now))
+				.sort((a, b) => b - a);
 			at = Math.max(at, latest[cap - 1] + WINDOW_MS + ARRIVAL_SLACK_MS);
 		}
 		return at;
@@ -292,65 +247,68 @@ export class AccountDispatcher {
 
 	/**
 	 * Records a 429 received at `receivedAt` for `ticket`: blocks the whole account until
-	 * receivedAt + waitMs, and learns from it (see the top of this file): halve on the first,
-	 * measure the share on a second soon after, keep the half if trying the full cap again failed,
-	 * otherwise one step down (a failed probe also doubles the spell before the next). 429s within
-	 * `decreaseWindowMs` of the last one learned from are the same congestion. Returns the block end.
+	 * receivedAt + waitMs and lets the share learn from it (share.ts). Returns the block end.
 	 */
 	report429(receivedAt: number, waitMs: number, ticket?: SendTicket): number {
 		this.blockedUntilMs = Math.max(this.blockedUntilMs, receivedAt + Math.max(0, waitMs));
 		if (ticket) ticket.rejected = true;
-		const t = SHARE_TUNING;
-		if (receivedAt - this.lastDecreaseAt < t.decreaseWindowMs) return this.blockedUntilMs;
-		this.lastDecreaseAt = receivedAt;
-		const half = Math.max(1, Math.floor(this.windowCap / 2));
-		if (this.phase === 'alone') {
-			this.setCap(half, receivedAt);
-			if (receivedAt < this.keepHalfUntil) {
-				this.phase = 'learned';
-			} else {
-				this.phase = 'halved';
-				this.halvedAt = receivedAt;
-				this.halvedResumeAt = this.blockedUntilMs;
-			}
-			return this.blockedUntilMs;
-		}
-		const cap = this.effectiveCap(receivedAt);
-		if (this.phase === 'halved' && receivedAt - this.halvedResumeAt <= t.confirmMs) {
-			// everyone has sent at the same halved rate since the pause: own accepted ≈ an equal part
-			const reference = ticket?.at ?? receivedAt;
-			let accepted = 0;
-			for (const sent of this.sends) {
-				if (sent !== ticket && !sent.rejected && sent.at > reference - WINDOW_MS && sent.at <= reference) accepted++;
-			}
-			if (accepted < Math.max(1, Math.floor(half / 2))) {
-				// hardly anything got through: a burst still going on, or a window the others had filled
-				// before we resumed. Not a fair measure: stay halved and measure again after this pause.
-				this.halvedAt = receivedAt;
-				this.halvedResumeAt = this.blockedUntilMs;
-				return this.blockedUntilMs;
-			}
-			this.phase = 'learned';
-			this.setCap(Math.min(accepted, cap - 1), receivedAt);
-			return this.blockedUntilMs;
-		}
-		const ownProbe = this.probing;
-		if (ownProbe) this.spellFactor = Math.min(this.spellFactor * 2, t.maxSpellFactor);
-		this.phase = 'learned';
-		this.setCap(cap - 1, receivedAt);
-		this.cutByOther = !ownProbe;
+		// right after a stall released held requests together, the 429 may be our own burst: it
+		// pauses the account but teaches the share nothing
+		if (receivedAt - this.lastStallAt <= STALL_EXPLAINS_429_MS) return this.blockedUntilMs;
+		this.share = shareAfter429(
+			this.share,
+			receivedAt,
+			this.acceptedBefore(ticket?.at ?? receivedAt, ticket),
+			this.shareInput(),
+			this.tuning,
+		);
 		return this.blockedUntilMs;
+	}
+
+	/** Own requests User.com accepted in the window before `reference` (the rejected one excluded). */
+	private acceptedBefore(reference: number, rejected: SendTicket | undefined): number {
+		let accepted = 0;
+		for (const sent of this.sends) {
+			if (
+				sent !== rejected &&
+				!sent.rejected &&
+				sent.at > reference - WINDOW_MS &&
+				sent.at <= reference
+			)
+				accepted++;
+		}
+		return accepted;
 	}
 
 	/**
 	 * Latest time a released request can have reached User.com, relative to the others: its release
-	 * time plus how much longer its round trip took than the fastest recent one (while it is still
-	 * in flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS.
+	 * time plus how much longer its round trip took than the fastest recent one (while it is still in
+	 * flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS, or later if a
+	 * stall held it. n8n's first requests of a process take longest to leave (in real n8n the first
+	 * two left ~180 ms late and reached User.com 2 ms apart after being released 105 ms apart), so a
+	 * request released before WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late,
+	 * also after the round trips of later requests have set a baseline.
 	 */
 	private latestArrival(ticket: SendTicket, now: number): number {
-		const fastest = this.rtts.length > 0 ? Math.min(...this.rtts) : 0;
+		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
 		const elapsed = (ticket.doneAt ?? now) - ticket.at;
-		return ticket.at + Math.min(MAX_ARRIVAL_JITTER_MS, Math.max(0, elapsed - fastest));
+		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : MAX_ARRIVAL_JITTER_MS;
+		const jitter = Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
+		return Math.max(ticket.at + jitter, ticket.heldUntil ?? Number.NEGATIVE_INFINITY);
+	}
+
+	/**
+	 * The pump woke later than due: the event loop was blocked. Requests released shortly before it
+	 * slept and not answered before it was due may have been held in n8n and leave together now, so
+	 * they count as arriving now.
+	 */
+	private noteStall(sleptAt: number, dueAt: number, now: number): void {
+		this.lastStallAt = now;
+		for (const ticket of this.sends) {
+			if (ticket.at >= sleptAt - SEND_ALLOWANCE_MS && (ticket.doneAt === null || ticket.doneAt >= dueAt)) {
+				ticket.heldUntil = now;
+			}
+		}
 	}
 
 	/**
@@ -358,7 +316,7 @@ export class AccountDispatcher {
 	 * times the slowest recent round trip (capped), plus two ready to leave when a slot opens.
 	 * Before any answer it assumes a one-second round trip.
 	 */
-	suggestedInFlight(now = getClock().now()): number {
+	suggestedInFlight(now = this.clock.now()): number {
 		const slowest = this.rtts.length > 0 ? Math.max(...this.rtts) : 1000;
 		const rtt = Math.min(slowest, MAX_RTT_FOR_IN_FLIGHT_MS);
 		return Math.ceil((this.currentRate(now) * rtt) / 1000) + 2;
@@ -370,6 +328,7 @@ export class AccountDispatcher {
 		ticket.doneAt = doneAt;
 		this.rtts.push(Math.max(0, doneAt - ticket.at));
 		if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
+		this.fastestRtt = Math.min(...this.rtts);
 		this.wake();
 	}
 
@@ -383,7 +342,7 @@ export class AccountDispatcher {
 		return new Promise<SendTicket>((resolve, reject) => {
 			const job: Job = {
 				execKey,
-				enqueuedAt: getClock().now(),
+				enqueuedAt: this.clock.now(),
 				deadline: options.deadline ?? Number.POSITIVE_INFINITY,
 				signal,
 				resolve,
@@ -508,7 +467,7 @@ export class AccountDispatcher {
 	}
 
 	private async pump(): Promise<void> {
-		const clock = getClock();
+		const clock = this.clock;
 		try {
 			while (this.order.length > 0) {
 				const now = clock.now();
@@ -519,13 +478,16 @@ export class AccountDispatcher {
 					const wakeUp = new Promise<void>((resolve) => {
 						this.wakeResolver = resolve;
 					});
-					await interruptibleSleep(at - now, wakeUp);
+					await interruptibleSleep(clock, at - now, wakeUp);
 					this.wakeResolver = null;
+					const woke = clock.now();
+					if (woke - at > STALL_MS) this.noteStall(now, at, woke);
 					continue;
 				}
 				const job = this.pickNext();
 				if (!job) break;
 				const ticket: SendTicket = { at: now, doneAt: null };
+				if (this.rtts.length < WARM_RTT_SAMPLES) ticket.cold = true;
 				this.sends.push(ticket);
 				this.lastSendAt = now;
 				this.settle(job, ticket);
@@ -534,75 +496,4 @@ export class AccountDispatcher {
 			this.pumping = false;
 		}
 	}
-}
-
-const registry = new Map<string, AccountDispatcher>();
-
-export function getDispatcher(fingerprint: string, config: Partial<DispatcherConfig>): AccountDispatcher {
-	let dispatcher = registry.get(fingerprint);
-	if (!dispatcher) {
-		dispatcher = new AccountDispatcher(fingerprint, config);
-		registry.set(fingerprint, dispatcher);
-	} else {
-		dispatcher.configure(config);
-	}
-	return dispatcher;
-}
-
-/** Test hook: forget every account's dispatcher. */
-export function __resetDispatchersForTests(): void {
-	registry.clear();
-	executionStats.clear();
-}
-
-/**
- * FNV-1a over base URL + key, two 32-bit lanes with different offsets -> 16 hex chars.
- * Used as registry key and log fingerprint; the raw key is never stored.
- */
-export function fingerprintAccount(baseUrl: string, apiKey: string): string {
-	const input = `${baseUrl}\u0000${apiKey}`;
-	let h1 = 0x811c9dc5;
-	let h2 = 0x050c5d1f;
-	for (let i = 0; i < input.length; i++) {
-		const c = input.charCodeAt(i);
-		h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-		h2 = Math.imul(h2 ^ c ^ (i & 0xff), 0x01000193) >>> 0;
-	}
-	return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
-}
-
-export interface ExecutionStats {
-	requests: number;
-	rateLimited: number;
-	retries: number;
-	waitMs: number;
-}
-
-const MAX_TRACKED_EXECUTIONS = 500;
-const executionStats = new Map<string, ExecutionStats>();
-
-export function statsFor(execKey: string): ExecutionStats {
-	let stats = executionStats.get(execKey);
-	if (!stats) {
-		stats = { requests: 0, rateLimited: 0, retries: 0, waitMs: 0 };
-		executionStats.set(execKey, stats);
-		if (executionStats.size > MAX_TRACKED_EXECUTIONS) {
-			const oldest = executionStats.keys().next().value as string;
-			executionStats.delete(oldest);
-		}
-	}
-	return stats;
-}
-
-/** Per-execution counters so far (undefined when the execution sent nothing). */
-export function getExecutionStats(executionId: string): ExecutionStats | undefined {
-	const stats = executionStats.get(executionId);
-	return stats ? { ...stats } : undefined;
-}
-
-/** Returns and forgets the counters of an execution. */
-export function takeExecutionStats(executionId: string): ExecutionStats | undefined {
-	const stats = getExecutionStats(executionId);
-	executionStats.delete(executionId);
-	return stats;
 }

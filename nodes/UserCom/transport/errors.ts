@@ -39,7 +39,7 @@ const MAX_MESSAGE = 300;
 export const ACTIONS: Record<UserComErrorCategory, string> = {
 	validation:
 		'Action: fix the request using the errors above, then run it again; User.com will reject it unchanged.',
-	auth: 'Action: check the API key and subdomain in the User.com credential (Settings → App Settings → Advanced → Public REST API keys); a 403 can also mean the key\'s scope or IP whitelist (API Shield) forbids this call.',
+	auth: "Action: check the API key and subdomain in the User.com credential (Settings → App Settings → Advanced → Public REST API keys); a 403 can also mean the key's scope or IP whitelist (API Shield) forbids this call.",
 	not_found:
 		'Action: the referenced record does not exist in User.com; create it first (e.g. the user or product), then retry.',
 	rate_limited:
@@ -147,7 +147,9 @@ export function parseErrorBody(body: unknown): ParsedBody {
 		const parsed = tryJson(text);
 		if (parsed !== undefined) return parseErrorBody(parsed);
 		if (/^<|<\/?(html|body|head|title|h1|center)\b/i.test(text)) {
-			const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] ?? /<h1[^>]*>([^<]*)<\/h1>/i.exec(text)?.[1];
+			const title =
+				/<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] ??
+				/<h1[^>]*>([^<]*)<\/h1>/i.exec(text)?.[1];
 			return { general: title ? [oneLine(title)] : [], fields: {}, kind: 'html' };
 		}
 		return { general: [oneLine(text)], fields: {}, kind: 'text' };
@@ -159,7 +161,11 @@ export function parseErrorBody(body: unknown): ParsedBody {
 		const fields = flattenFieldErrors(value, '', {});
 		const general = fields.non_field_errors ?? [];
 		delete fields.non_field_errors;
-		return { general, fields, kind: general.length || Object.keys(fields).length ? 'json' : 'empty' };
+		return {
+			general,
+			fields,
+			kind: general.length || Object.keys(fields).length ? 'json' : 'empty',
+		};
 	}
 	const obj = value as Record<string, unknown>;
 	const general: string[] = [];
@@ -173,7 +179,8 @@ export function parseErrorBody(body: unknown): ParsedBody {
 			general.push(...(flat.non_field_errors ?? []));
 			delete flat.non_field_errors;
 			Object.assign(rest, flat);
-		} else if (s !== undefined && (key === 'status_code' || key === 'code' || key === 'status')) continue;
+		} else if (s !== undefined && (key === 'status_code' || key === 'code' || key === 'status'))
+			continue;
 		else rest[key] = child;
 	}
 	const fields = flattenFieldErrors(rest, '', {});
@@ -194,7 +201,8 @@ export function normalizeUserComError(
 	const parsed = parseErrorBody(body);
 	const scrub = (s: string) => scrubSecrets(s, secrets);
 	const fields: Record<string, string[]> = {};
-	for (const [key, messages] of Object.entries(parsed.fields)) fields[scrub(key)] = messages.map(scrub);
+	for (const [key, messages] of Object.entries(parsed.fields))
+		fields[scrub(key)] = messages.map(scrub);
 	const general = parsed.general.map(scrub);
 	const category = categoryForStatus(status);
 	const fieldEntries = Object.entries(fields);
@@ -202,7 +210,10 @@ export function normalizeUserComError(
 
 	let message: string;
 	if (parsed.kind === 'html') {
-		message = general.length > 0 ? `${statusText} (non-JSON response): ${general[0]}` : `${statusText} (non-JSON response)`;
+		message =
+			general.length > 0
+				? `${statusText} (non-JSON response): ${general[0]}`
+				: `${statusText} (non-JSON response)`;
 	} else if (general.length > 0) {
 		message = general[0];
 	} else if (fieldEntries.length > 0) {
@@ -262,7 +273,10 @@ export function inputError(
 }
 
 /** Wraps a normalized error into the NodeApiError the node throws; the object rides along in context.userCom. */
-export function createUserComApiError(node: INode, normalized: NormalizedUserComError): NodeApiError {
+export function createUserComApiError(
+	node: INode,
+	normalized: NormalizedUserComError,
+): NodeApiError {
 	const error = new NodeApiError(node, { ...normalized } as unknown as JsonObject, {
 		message: normalized.message,
 		description: normalized.description,
@@ -281,7 +295,11 @@ function readUserCom(error: unknown): NormalizedUserComError | undefined {
 	const context = (error as { context?: unknown }).context;
 	if (!isPlainObject(context)) return undefined;
 	const userCom = context.userCom;
-	if (isPlainObject(userCom) && typeof userCom.category === 'string' && typeof userCom.message === 'string') {
+	if (
+		isPlainObject(userCom) &&
+		typeof userCom.category === 'string' &&
+		typeof userCom.message === 'string'
+	) {
 		return userCom as unknown as NormalizedUserComError;
 	}
 	return undefined;

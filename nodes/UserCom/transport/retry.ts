@@ -9,7 +9,10 @@ export const DEFAULT_429_WAIT_MS = 1000;
 export const MAX_429_JITTER_MS = 100;
 
 /** GET -> read; PUT/DELETE/PATCH and POST .../update_or_create/ -> idempotent; other POST -> create. */
-export function defaultWriteKind(method: IHttpRequestMethods | string, path: string): UserComWriteKind {
+export function defaultWriteKind(
+	method: IHttpRequestMethods | string,
+	path: string,
+): UserComWriteKind {
 	const m = method.toUpperCase();
 	if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return 'read';
 	if (m === 'POST') {
@@ -70,8 +73,20 @@ export interface NetworkFailure {
 const REFUSED = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'];
 const DNS_TRANSIENT = ['EAI_AGAIN'];
 const DNS_PERMANENT = ['ENOTFOUND'];
-const LOST = ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET'];
-const TIMEOUT = ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT'];
+const LOST = [
+	'ECONNRESET',
+	'EPIPE',
+	'ECONNABORTED',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'UND_ERR_SOCKET',
+];
+const TIMEOUT = [
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	'UND_ERR_CONNECT_TIMEOUT',
+	'UND_ERR_HEADERS_TIMEOUT',
+];
 
 // n8n's NodeApiError rewrites messages containing a system code into these phrases.
 const PHRASES: Array<[RegExp, string]> = [
@@ -90,7 +105,8 @@ function collect(error: unknown, codes: string[], messages: string[], depth: num
 	if (typeof e.code === 'string') codes.push(e.code.toUpperCase());
 	if (typeof e.message === 'string') messages.push(e.message);
 	if (typeof e.description === 'string') messages.push(e.description);
-	if (Array.isArray(e.messages)) for (const m of e.messages) if (typeof m === 'string') messages.push(m);
+	if (Array.isArray(e.messages))
+		for (const m of e.messages) if (typeof m === 'string') messages.push(m);
 	collect(e.cause, codes, messages, depth + 1);
 	collect(e.reason, codes, messages, depth + 1);
 	collect(e.error, codes, messages, depth + 1);
@@ -101,20 +117,38 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
 	const codes: string[] = [];
 	const messages: string[] = [];
 	collect(error, codes, messages, 0);
-	let code = codes.find((c) => [...REFUSED, ...DNS_TRANSIENT, ...DNS_PERMANENT, ...LOST, ...TIMEOUT].includes(c));
+	let code = codes.find((c) =>
+		[...REFUSED, ...DNS_TRANSIENT, ...DNS_PERMANENT, ...LOST, ...TIMEOUT].includes(c),
+	);
 	if (!code) {
 		const text = messages.join(' | ');
 		const byCode = /\b(E[A-Z_]{3,}|UND_ERR_[A-Z_]+)\b/.exec(text)?.[1];
-		if (byCode && [...REFUSED, ...DNS_TRANSIENT, ...DNS_PERMANENT, ...LOST, ...TIMEOUT].includes(byCode)) code = byCode;
+		if (
+			byCode &&
+			[...REFUSED, ...DNS_TRANSIENT, ...DNS_PERMANENT, ...LOST, ...TIMEOUT].includes(byCode)
+		)
+			code = byCode;
 		else code = PHRASES.find(([re]) => re.test(text))?.[1];
 	}
 	// axios reports its own timeout as ECONNABORTED "timeout of N ms exceeded"
 	if (code === 'ECONNABORTED' && messages.some((m) => /timeout/i.test(m))) code = 'ETIMEDOUT';
 	if (code && REFUSED.includes(code)) {
-		return { kind: 'refused', notSent: true, retryable: true, code, phrase: 'the connection was refused' };
+		return {
+			kind: 'refused',
+			notSent: true,
+			retryable: true,
+			code,
+			phrase: 'the connection was refused',
+		};
 	}
 	if (code && DNS_TRANSIENT.includes(code)) {
-		return { kind: 'dns', notSent: true, retryable: true, code, phrase: 'the host name could not be resolved (DNS)' };
+		return {
+			kind: 'dns',
+			notSent: true,
+			retryable: true,
+			code,
+			phrase: 'the host name could not be resolved (DNS)',
+		};
 	}
 	if (code && DNS_PERMANENT.includes(code)) {
 		return {
@@ -126,12 +160,30 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
 		};
 	}
 	if (code && LOST.includes(code)) {
-		return { kind: 'lost', notSent: false, retryable: true, code, phrase: 'the connection was lost before a response arrived' };
+		return {
+			kind: 'lost',
+			notSent: false,
+			retryable: true,
+			code,
+			phrase: 'the connection was lost before a response arrived',
+		};
 	}
 	if (code && TIMEOUT.includes(code)) {
-		return { kind: 'timeout', notSent: false, retryable: true, code, phrase: 'the request timed out' };
+		return {
+			kind: 'timeout',
+			notSent: false,
+			retryable: true,
+			code,
+			phrase: 'the request timed out',
+		};
 	}
-	return { kind: 'other', notSent: false, retryable: false, code, phrase: 'the request failed before a response arrived' };
+	return {
+		kind: 'other',
+		notSent: false,
+		retryable: false,
+		code,
+		phrase: 'the request failed before a response arrived',
+	};
 }
 
 /** Per-account retry budget: a token bucket refilled by first attempts, so retries stay ~10 % of traffic. */

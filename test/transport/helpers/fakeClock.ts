@@ -52,6 +52,15 @@ export class FakeClock implements Clock {
 	}
 
 	/**
+	 * An event-loop stall: time jumps forward by ms with nothing running, then every timer that
+	 * fell due meanwhile fires late, at the new time.
+	 */
+	async stall(ms: number): Promise<void> {
+		this.time += ms;
+		await this.advance(0);
+	}
+
+	/**
 	 * Runs virtual time until `promise` settles: whenever nothing else can happen, jumps to the
 	 * next timer. Throws if the promise can never settle or `maxMs` of virtual time pass.
 	 */

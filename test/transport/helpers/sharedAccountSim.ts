@@ -7,10 +7,10 @@
  *
  * Used by the shared-limit tests and by `npx ts-node test/transport/helpers/sharedAccountSim.ts`,
  * which prints the figures for a few set-ups (for tuning the dispatcher without real n8n;
- * T_<name>=<value> overrides a SHARE_TUNING figure).
+ * T_<name>=<value> overrides a figure of DEFAULT_SHARE_TUNING, passed to every worker's dispatcher).
  */
-import { __setClockForTests, __setRandomForTests } from '../../../nodes/UserCom/transport/clock';
-import { AccountDispatcher, SendTicket, SHARE_TUNING } from '../../../nodes/UserCom/transport/dispatcher';
+import { AccountDispatcher, SendTicket } from '../../../nodes/UserCom/transport/dispatcher';
+import { DEFAULT_SHARE_TUNING, type ShareTuning } from '../../../nodes/UserCom/transport/share';
 import { FakeClock } from './fakeClock';
 
 export interface SimWorker {
@@ -35,6 +35,8 @@ export interface SimSetup {
 	workers: SimWorker[];
 	foreign?: SimForeign[];
 	seed?: number;
+	/** The share-learning figures of every worker (default: DEFAULT_SHARE_TUNING). */
+	tuning?: ShareTuning;
 	/** release → arrival at User.com, ms: [min, max] uniform, plus rare slow outliers */
 	outboundMs?: [number, number];
 	serviceMs?: [number, number];
@@ -81,9 +83,9 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 	const service = setup.serviceMs ?? [2, 8];
 	const inbound = setup.inboundMs ?? [1, 4];
 	const clock = new FakeClock(1_700_000_000_000);
-	__setClockForTests(clock);
-	// the dispatcher's jitter (probe spells) from the same seed
-	__setRandomForTests(mulberry32((setup.seed ?? 1) * 7919));
+	// the dispatchers' jitter (probe spells) from the same seed, one source for all workers
+	const dispatcherRandom = mulberry32((setup.seed ?? 1) * 7919);
+	const tuning = setup.tuning ?? DEFAULT_SHARE_TUNING;
 	const t0 = clock.now();
 	const acceptedAt: number[] = [];
 	let requests = 0;
@@ -112,7 +114,11 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 	let running = setup.workers.length;
 
 	async function worker(index: number, w: SimWorker): Promise<void> {
-		const d = new AccountDispatcher(`sim-worker-${index}`, { rateLimit: limit * (1000 / windowMs), sharePercent: w.sharePercent ?? 100 });
+		const d = new AccountDispatcher(
+			`sim-worker-${index}`,
+			{ rateLimit: limit * (1000 / windowMs), sharePercent: w.sharePercent ?? 100 },
+			{ clock, random: dispatcherRandom, tuning },
+		);
 		workerRejected[index] = 0;
 		if (w.startMs) await clock.sleep(w.startMs);
 		const started = clock.now();
@@ -164,13 +170,8 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 		}
 	}
 
-	try {
-		const all = [...setup.workers.map((w, i) => worker(i, w)), ...(setup.foreign ?? []).map((f) => foreign(f))];
-		await clock.run(Promise.all(all), 24 * 3_600_000);
-	} finally {
-		__setClockForTests();
-		__setRandomForTests();
-	}
+	const all = [...setup.workers.map((w, i) => worker(i, w)), ...(setup.foreign ?? []).map((f) => foreign(f))];
+	await clock.run(Promise.all(all), 24 * 3_600_000);
 	const wallMs = Math.max(...workerWallMs.map((ms, i) => ms + (setup.workers[i].startMs ?? 0)));
 	const items = setup.workers.reduce((a, w) => a + w.items, 0);
 	let maxInWindow = 0;
@@ -197,10 +198,11 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 
 /** CLI: prints the figures of the benchmark's shared-key set-ups for a few seeds. */
 async function main(): Promise<void> {
-	// T_<name>=<ms> overrides a SHARE_TUNING figure, for tuning
-	for (const key of Object.keys(SHARE_TUNING) as Array<keyof typeof SHARE_TUNING>) {
+	// T_<name>=<ms> overrides a figure of the share tuning, for tuning
+	const tuning: ShareTuning = { ...DEFAULT_SHARE_TUNING };
+	for (const key of Object.keys(tuning) as Array<keyof ShareTuning>) {
 		const value = process.env[`T_${key}`];
-		if (value !== undefined) SHARE_TUNING[key] = Number(value);
+		if (value !== undefined) tuning[key] = Number(value);
 	}
 	const seeds = Array.from({ length: Number(process.env.SIM_SEEDS ?? 5) }, (_, i) => i + 1);
 	const setups: Array<[string, (seed: number) => SimSetup]> = [
@@ -223,7 +225,7 @@ async function main(): Promise<void> {
 		const rows: string[] = [];
 		const brief: string[] = [];
 		for (const seed of seeds) {
-			const r = await simulateSharedAccount(make(seed));
+			const r = await simulateSharedAccount({ ...make(seed), tuning });
 			brief.push(`${(r.ratio429 * 100).toFixed(1)}%/${(name.includes('foreign') ? r.combinedOfL : r.throughputOfL).toFixed(2)}`);
 			rows.push(
 				`seed ${seed}: 429 ${r.rejected}/${r.requests} = ${(r.ratio429 * 100).toFixed(2)} %, items/wall ${r.throughputOfL.toFixed(3)} L, combined ${r.combinedOfL.toFixed(3)} L, max/window ${r.maxInWindow}, walls ${r.workerWallMs.map((w) => (w / 1000).toFixed(1)).join('/')} s${r.foreignRejected ? `, foreign 429 ${r.foreignRejected}` : ''}`,
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
 		else if (process.env.SIM_BRIEF) console.log(`${name.padEnd(30)} ${brief.join('  ')}`);
 		else console.log(`${name}\n  ${rows.join('\n  ')}`);
 		if (process.env.SIM_CAPS) {
-			const r = await simulateSharedAccount(make(Number(process.env.SIM_CAPS)));
+			const r = await simulateSharedAccount({ ...make(Number(process.env.SIM_CAPS)), tuning });
 			r.caps.forEach((c, i) => console.log(`  caps w${i}: ${c.join(' ')}`));
 			console.log(`  429s: ${r.rejections.join(' ')}`);
 		}

@@ -2,7 +2,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
-import { getClock, type Clock } from '../../transport/clock';
+import type { Clock } from '../../transport/clock';
+import { getClock, transportState } from '../../transport/state';
 import { separatorChar, summarizeCsv, type SeparatorName } from './csv';
 import { buildMultipart, multipartOverhead, type MultipartTextField } from './multipart';
 import {
@@ -31,7 +32,7 @@ import {
 import { asNodeError } from '../common';
 import { errorItem, errorItemOf } from '../errorItems';
 
-/** Tunables, replaceable in tests (poll clock and intervals, file size limit). */
+/** Tunables, replaceable in tests through transport/testing.ts (poll clock and intervals, file size limit). */
 export interface ImportRuntime {
 	clock: () => Clock;
 	initialPollDelayMs: number;
@@ -48,11 +49,9 @@ const DEFAULT_RUNTIME: ImportRuntime = {
 	maxFileBytes: MAX_IMPORT_FILE_BYTES,
 };
 
-let runtime: ImportRuntime = { ...DEFAULT_RUNTIME };
-
-/** Test hook: override parts of the runtime (pass nothing to restore the defaults). */
-export function __setImportRuntimeForTests(overrides?: Partial<ImportRuntime>): void {
-	runtime = { ...DEFAULT_RUNTIME, ...(overrides ?? {}) };
+/** The defaults, or a test's overrides (kept with the rest of the module state in transport/state.ts). */
+function runtime(): ImportRuntime {
+	return { ...DEFAULT_RUNTIME, ...transportState.importOverrides };
 }
 
 export const IMPORT_PATHS: Record<ImportObject, string> = {
@@ -206,13 +205,14 @@ function timeoutError(context: IExecuteFunctions, error: ImportWaitTimeout, item
 }
 
 async function waitFor(context: IExecuteFunctions, importId: string, settings: ImportSettings, itemIndex: number) {
+	const tuning = runtime();
 	try {
 		return await pollUntilDone(importId, async () => await fetchImportStatus(context, importId, itemIndex), {
 			timeoutMs: settings.waitTimeoutSeconds * 1000,
-			initialDelayMs: runtime.initialPollDelayMs,
-			maxDelayMs: runtime.maxPollDelayMs,
-			factor: runtime.pollFactor,
-			clock: runtime.clock(),
+			initialDelayMs: tuning.initialPollDelayMs,
+			maxDelayMs: tuning.maxPollDelayMs,
+			factor: tuning.pollFactor,
+			clock: tuning.clock(),
 			signal: context.getExecutionCancelSignal?.(),
 		});
 	} catch (error) {
@@ -360,12 +360,12 @@ async function importFromItems(
 		columns,
 		rows,
 		separatorChar(settings.separator),
-		runtime.maxFileBytes - overhead,
+		runtime().maxFileBytes - overhead,
 	);
 	for (const { itemIndex, bytes } of oversized) {
 		const error = new NodeOperationError(context.getNode(), `Item ${itemIndex} alone is ${bytes} bytes, more than the import size limit`, {
 			itemIndex,
-			description: `User.com accepts import files of at most ${runtime.maxFileBytes} bytes. Shorten the values of this item. Nothing was uploaded for it.`,
+			description: `User.com accepts import files of at most ${runtime().maxFileBytes} bytes. Shorten the values of this item. Nothing was uploaded for it.`,
 		});
 		if (!continueOnFail) throw error;
 		output[itemIndex] = [errorItem(error, itemIndex)];
@@ -519,9 +519,9 @@ async function importFromBinary(
 					description: `${description} Nothing was uploaded.`,
 				});
 			if (data.length === 0) throw fail(`the file "${fileName}" is empty`, 'Check the node that produced the file.');
-			if (data.length + overhead > runtime.maxFileBytes) {
+			if (data.length + overhead > runtime().maxFileBytes) {
 				throw fail(
-					`the file "${fileName}" is ${data.length} bytes, more than User.com's import limit of ${runtime.maxFileBytes} bytes`,
+					`the file "${fileName}" is ${data.length} bytes, more than User.com's import limit of ${runtime().maxFileBytes} bytes`,
 					'Split the file, or import From Input Items (the node splits large inputs by itself).',
 				);
 			}
