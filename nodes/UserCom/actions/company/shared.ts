@@ -214,7 +214,8 @@ export async function setAttributesAfterWrite(
 	itemIndex: number,
 	company: IDataObject,
 	attributes: IDataObject,
-	what: 'created' | 'updated',
+	/** what the first request did; 'nothing' when the attributes are the only change */
+	what: 'created' | 'updated' | 'nothing',
 	/** where to send them; default: the company's User.com ID */
 	target?: ObjectRef,
 ): Promise<IDataObject> {
@@ -245,6 +246,7 @@ export async function setAttributesAfterWrite(
 		return { ...company, custom_attributes: attributes };
 	} catch (error) {
 		const nodeError = asNodeError(this.getNode(), error, itemIndex);
+		if (what === 'nothing') throw nodeError;
 		const note = `The company itself was ${what} (ID ${String(id)}); only its custom attributes were not set. Fix them and run Set Custom Attributes, or re-run with Create or Update.`;
 		nodeError.description = [nodeError.description, note].filter(Boolean).join('\n');
 		// the error output shows the normalized error the transport attached

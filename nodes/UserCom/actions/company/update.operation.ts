@@ -61,7 +61,7 @@ export async function execute(
 				itemIndex,
 				company,
 				attributes,
-				'updated',
+				changesFields ? 'updated' : 'nothing',
 				changesFields ? undefined : ref,
 			),
 		},
