@@ -4,20 +4,25 @@
  *                                exits non-zero when a target is missed; writes to bench/out/
  * npm run bench -- --profile=dev same as ci with even smaller N (development)
  * Options: --only=s1,peers,s2,s3,s4,s5,s6,s7   --skip=s3   --out=DIR (results.json + chart.svg there)
+ *          an id alone is every latency it runs at, id@latency one of them: --only=s1@300,peers@300,s2@300
+ *          (latencies 5, 100, 300 = that many ms ±20 %, tail = heavy tail; see bench/lib/matrix.ts)
  *          --write-docs (also rewrite the results block of docs/performance.md; done by a
  *          full-profile run of every scenario without --only/--skip/--out)
- *          --gate=s3a,s3c:429,s4 (exit non-zero only for missed targets of these scenario ids, or of the
- *          targets whose name starts with the text after the colon; default: all)
+ *          --docs-from=bench/results.json (only rewrite that block from a results file, run nothing)
+ *          --gate=s1,s3a@300,s3c:429,s4 (exit non-zero only for missed targets of these scenario ids (s1 =
+ *          s1 at every latency), or of the targets whose name starts with the text after the colon; default: all)
  *
  * Scenario ids: s1 solo, peers, s2 two executions, s3 queue mode, s4 foreign client, s5 Retry-After,
- * s6 outage, s7 overhead. See docs/performance.md.
+ * s6 outage, s7 overhead. Result ids carry the latency where a scenario runs at several (s1@300, s3a@5).
+ * See docs/performance.md.
  */
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderChart, ChartPanel } from './lib/chart';
 import { buildAndPack, loadN8n, REPO } from './lib/n8n';
-import { describeProfile, makeProfile } from './lib/profile';
+import { expandSelection, gateCovers, orderOf, resultId, Run, runKey, SCENARIOS } from './lib/matrix';
+import { describeProfile, LATENCY_IDS, LatencyId, latencyFor, latencyLabel, makeProfile } from './lib/profile';
 import { round } from './lib/stats';
 import { writeDocs } from './lib/report';
 import { Ctx, ScenarioResult } from './lib/types';
@@ -25,7 +30,6 @@ import { runRegular } from './scenarios/regular';
 import { runQueue } from './scenarios/queue';
 import { runOverhead } from './scenarios/overhead';
 
-const ALL = ['s1', 'peers', 's2', 's3', 's4', 's5', 's6', 's7'];
 
 function arg(name: string): string | undefined {
 	const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -42,11 +46,11 @@ function pad(s: string, n: number): string {
 }
 
 function printTable(results: ScenarioResult[], log: (s: string) => void): void {
-	const head = ['scenario', 'client', 'items', 'wall', 'wall/(N/L)', '429s', 'requests', 'lost', 'max/window'];
+	const head = ['scenario', 'client', 'items', 'wall', 'wall/(N/L)', '429s', 'requests', 'lost', 'dup', 'max/window', 'in flight'];
 	const rows: string[][] = [];
 	for (const r of results) {
 		if (r.status === 'error' || r.status === 'skipped') {
-			rows.push([r.id, `${r.status.toUpperCase()}: ${(r.error ?? r.notes.join('; ')).split('\n')[0].slice(0, 90)}`, '', '', '', '', '', '', '']);
+			rows.push([r.id, `${r.status.toUpperCase()}: ${(r.error ?? r.notes.join('; ')).split('\n')[0].slice(0, 90)}`, '', '', '', '', '', '', '', '', '']);
 			continue;
 		}
 		for (const c of r.rows) {
@@ -59,7 +63,9 @@ function printTable(results: ScenarioResult[], log: (s: string) => void): void {
 				String(c.status429),
 				String(c.requests),
 				String(c.lost),
+				c.duplicates === undefined ? '-' : String(c.duplicates),
 				c.maxInWindow === null ? '-' : String(c.maxInWindow),
+				c.maxInFlight === undefined ? '-' : String(c.maxInFlight) + (c.windowReported ? ` (node: ${c.windowReported})` : ''),
 			]);
 		}
 	}
@@ -76,15 +82,30 @@ function printTable(results: ScenarioResult[], log: (s: string) => void): void {
 }
 
 async function main(): Promise<void> {
+	if (arg('docs-from')) {
+		const out = JSON.parse(readFileSync(resolve(arg('docs-from')!), 'utf8'));
+		const doc = join(REPO, 'docs', 'performance.md');
+		console.log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
+		return;
+	}
 	const profileName = arg('ci') ? 'ci' : (arg('profile') ?? process.env.BENCH_PROFILE ?? 'full');
 	const profile = makeProfile(profileName);
-	const only = arg('only') ? new Set(arg('only')!.split(',')) : new Set(ALL);
-	for (const s of (arg('skip') ?? '').split(',').filter(Boolean)) only.delete(s);
+	const split = (v: string | undefined) => (v ?? '').split(',').filter(Boolean);
+	const skipped = new Set(expandSelection(split(arg('skip'))).map(runKey));
+	// in the matrix's order (scenario, then latency), whatever order --only lists them in
+	const selected = new Set(expandSelection(arg('only') ? split(arg('only')) : [...SCENARIOS]).map(runKey));
+	const runs: Run[] = expandSelection([...SCENARIOS]).filter((r) => selected.has(runKey(r)) && !skipped.has(runKey(r)));
+	const has = (base: string) => runs.some((r) => r.base === base);
 	const outDir = resolve(arg('out') ?? (profile.name === 'full' ? join(REPO, 'bench') : join(REPO, 'bench', 'out', profile.name)));
 	const scratch = join(REPO, 'bench', 'out', 'scratch');
 	mkdirSync(outDir, { recursive: true });
 	mkdirSync(scratch, { recursive: true });
 	const t0 = Date.now();
+	const loadAtStart = loadavg().map((x) => round(x, 2));
+	// sampled through the run: how busy the shared cores were (other agents' work shows here)
+	const loadSamples: number[] = [];
+	const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 30_000);
+	loadTimer.unref();
 	const logLines: string[] = [];
 	const log = (s: string) => {
 		const line = `[bench ${new Date().toISOString().slice(11, 19)}] ${s}`;
@@ -92,9 +113,10 @@ async function main(): Promise<void> {
 		console.log(line);
 	};
 	log(describeProfile(profile));
-	log(`scenarios: ${[...only].join(', ')}`);
+	log(`runs: ${runs.map((r) => (r.base === 's3' ? `s3@${r.lat}` : r.base === 's7' ? 's7' : resultId(r.base, r.lat))).join(', ')}`);
+	log(`latencies: ${LATENCY_IDS.map((l) => `${l} = ${latencyFor(profile, l).name}`).join('; ')}`);
 
-	const needsN8n = ['s1', 'peers', 's2', 's3', 's4', 's5', 's6'].some((s) => only.has(s));
+	const needsN8n = ['s1', 'peers', 's2', 's3', 's4', 's5', 's6'].some(has);
 	let tarball = '';
 	let nodeVersionN8n = '';
 	if (needsN8n) {
@@ -103,15 +125,28 @@ async function main(): Promise<void> {
 		tarball = await buildAndPack(join(scratch, 'pack'), log);
 		log(`packed ${tarball}`);
 	}
-	const ctx: Ctx = { profile, log, outDir: scratch, tarball, ratePerSecond: (profile.limit * 1000) / profile.windowMs };
+	const ctx: Ctx = {
+		profile,
+		log,
+		outDir: scratch,
+		tarball,
+		ratePerSecond: (profile.limit * 1000) / profile.windowMs,
+		latency: '5',
+		latencyProfile: latencyFor(profile, '5'),
+	};
+	const at = (lat: LatencyId): Ctx => ({ ...ctx, latency: lat, latencyProfile: latencyFor(profile, lat) });
 
 	const results: ScenarioResult[] = [];
-	results.push(...(await runRegular(ctx, only)));
-	if (only.has('s7')) results.push(...(await runOverhead(ctx)));
-	if (only.has('s3')) results.push(...(await runQueue(ctx)));
+	// the solo runs and the peers alternate by latency (s1@5, peers@5, s1@100, ...), then the rest
+	const regular = runs.filter((r) => r.base !== 's3' && r.base !== 's7');
+	const lat = (r: Run) => LATENCY_IDS.indexOf(r.lat);
+	const soloFirst = (r: Run) => (r.base === 's1' || r.base === 'peers' ? 0 : 1);
+	regular.sort((a, b) => soloFirst(a) - soloFirst(b) || (soloFirst(a) === 0 ? lat(a) - lat(b) : 0));
+	results.push(...(await runRegular(ctx, regular, (r) => at(r.lat))));
+	if (has('s7')) results.push(...(await runOverhead(ctx)));
+	if (has('s3')) results.push(...(await runQueue(ctx, runs.filter((r) => r.base === 's3').map((r) => r.lat), at)));
 
-	const order = (id: string) => ALL.indexOf(id === 'peers' ? 'peers' : id.slice(0, 2)) * 1000 + (id.length > 2 && id !== 'peers' ? id.charCodeAt(2) : 0);
-	results.sort((a, b) => order(a.id) - order(b.id));
+	results.sort((a, b) => orderOf(a.id) - orderOf(b.id));
 
 	const machine = {
 		cores: cpus().length,
@@ -121,21 +156,33 @@ async function main(): Promise<void> {
 		n8nNode: nodeVersionN8n || null,
 		n8n: '2.40.7',
 		note: 'the 2 cores were shared with other work while the bench ran unless stated otherwise',
+		loadAverage1mAtStart: loadAtStart[0],
+		loadAverage1mDuringRun: loadSamples.length
+			? { min: round(Math.min(...loadSamples), 2), median: round([...loadSamples].sort((a, b) => a - b)[Math.floor(loadSamples.length / 2)], 2), max: round(Math.max(...loadSamples), 2) }
+			: null,
 	};
+	clearInterval(loadTimer);
 	const missed = results.flatMap((r) => r.targets.filter((t) => !t.pass).map((t) => `${r.id}: ${t.name} = ${t.value} (target ${t.target})`));
 	const errors = results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.error}`);
-	// entries: a scenario id ("s4": all its targets) or id:start of a target name ("s3c:429": that target)
-	const gate = arg('gate') ? arg('gate')!.split(',').filter(Boolean) : null;
-	const gated = (line: string) =>
-		!gate ||
-		gate.some((entry) => {
-			const [id, target] = entry.split(':');
-			return target === undefined ? line.startsWith(`${id}: `) : line.startsWith(`${id}: ${target}`);
-		});
+	// entries: a scenario id ("s4": all its targets; "s1": s1 at every latency; "s1@300": that run) or
+	// id:start of a target name ("s3c:429": that target)
+	const gate = arg('gate') ? split(arg('gate')) : null;
+	const gated = (line: string) => {
+		const lineId = line.slice(0, line.indexOf(': '));
+		const rest = line.slice(lineId.length + 2);
+		return (
+			!gate ||
+			gate.some((entry) => {
+				const [id, target] = entry.split(':');
+				return gateCovers(id, lineId) && (target === undefined || rest.startsWith(target));
+			})
+		);
+	};
 	const out = {
 		generatedAt: new Date().toISOString(),
 		profile,
 		description: describeProfile(profile),
+		latencies: Object.fromEntries(LATENCY_IDS.map((l) => [l, latencyFor(profile, l)])),
 		machine,
 		totalSeconds: round((Date.now() - t0) / 1000, 1),
 		results: results.map(({ panel: _p, ...r }) => r),
@@ -145,18 +192,21 @@ async function main(): Promise<void> {
 	writeFileSync(join(outDir, 'results.json'), JSON.stringify(out, null, 2) + '\n');
 
 	const panels: ChartPanel[] = [];
-	const s1 = results.find((r) => r.id === 's1');
-	const peersR = results.find((r) => r.id === 'peers');
-	if (s1?.panel || peersR?.panel) {
+	// one wide panel per latency: our node solo beside the peers
+	for (const l of LATENCY_IDS) {
+		const s1 = results.find((r) => r.id === resultId('s1', l));
+		const peersR = results.find((r) => r.id === resultId('peers', l));
+		if (!s1?.panel && !peersR?.panel) continue;
+		const guide = peersR?.rows.find((c) => /guide/.test(c.client));
 		panels.push({
-			title: `Solo: our node vs the peers (N = ${profile.n} each, one account each)`,
+			title: `Solo at ${latencyLabel(l)}: our node vs the peers (N = ${profile.n}${guide && guide.items < profile.n ? `, guide loop ${guide.items}` : ' each'}, one account each)`,
 			subtitle: 'dotted vertical ticks: 429s in that window (clipped at the top of the plot)',
 			wide: true,
 			limit: profile.limit,
 			lines: [...(s1?.panel?.lines ?? []), ...(peersR?.panel?.lines ?? [])],
 		});
 	}
-	for (const r of results) if (r.panel && r.id !== 's1' && r.id !== 'peers') panels.push(r.panel);
+	for (const r of results) if (r.panel && !/^(s1|peers)(@|$)/.test(r.id)) panels.push(r.panel);
 	if (panels.length) {
 		writeFileSync(
 			join(outDir, 'chart.svg'),

@@ -1,8 +1,9 @@
 /**
  * Thin adapter over the project's emulator (test/emulator, in-process): strict DRF mode, sliding-window
- * log, service time with jitter. Everything the bench reports is computed from its request log.
+ * log counted at arrival, a latency profile (every answer its own draw, so answers overtake each other). Everything the bench reports is computed from its request log.
  */
 import { join, resolve } from 'node:path';
+import type { LatencyProfile } from '../../test/emulator/latency';
 import { clientOf, Req } from './stats';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -43,6 +44,7 @@ export function toReq(entry: any): Req {
 	const t = Number(entry.t);
 	return {
 		t,
+		doneAt: entry.answeredAt === undefined ? undefined : Number(entry.answeredAt),
 		status: Number(entry.status),
 		item,
 		client: clientOf(item),
@@ -51,13 +53,13 @@ export function toReq(entry: any): Req {
 	};
 }
 
-export async function startEmu(opts: { limit: number | null; windowMs: number; serviceTimeMs: [number, number] }): Promise<Emu> {
+export async function startEmu(opts: { limit: number | null; windowMs: number; latency: LatencyProfile | null }): Promise<Emu> {
 	const mod = loadEmulatorModule();
 	const raw = await mod.startEmulator({
 		port: 0,
 		rateLimit: opts.limit ?? 0,
 		windowMs: opts.windowMs,
-		serviceTimeMs: opts.serviceTimeMs,
+		latency: opts.latency,
 	});
 	const url: string = String(raw.url).replace(/\/+$/, '');
 	return {

@@ -72,6 +72,11 @@ export interface StartOptions {
 	tarball: string;
 	queue?: { redisPort: number; pgPort: number; pgDatabase: string; workers: number };
 	log: (s: string) => void;
+	/**
+	 * n8n's log level (default warn). 'debug' shows the node's per-run summary ("up to 7 in flight
+	 * (Parallel Requests: Auto, window 4–7)"), which the bench reports as the window the node used.
+	 */
+	logLevel?: 'warn' | 'info' | 'debug';
 }
 
 const OWNER = { email: 'bench@bench.example', firstName: 'Bench', lastName: 'Runner', password: 'Bench-Password-1234' };
@@ -81,7 +86,7 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 	const userFolder: string = n8n.freshUserFolder('usercom-bench-n8n');
 	n8n.installPackageTarball(userFolder, opts.tarball);
 	const extra: Record<string, string> = {
-		N8N_LOG_LEVEL: 'warn',
+		N8N_LOG_LEVEL: opts.logLevel ?? 'warn',
 		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 		EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',
 		N8N_PAYLOAD_SIZE_MAX: '64',
@@ -180,7 +185,13 @@ export async function addWorker(inst: N8nInstance, rtIn?: any, sink?: (s: string
 	const healthPort: number = await n8n.freePort();
 	const brokerPort: number = await n8n.freePort();
 	const child = spawn(rt.nodeBin, [rt.n8nJs, 'worker', '--concurrency=1'], {
-		env: { ...inst.env, QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_RUNNERS_BROKER_PORT: String(brokerPort), N8N_LOG_LEVEL: 'info' },
+		env: {
+			...inst.env,
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+			// info at least: "Worker started execution" tells which worker ran what
+			N8N_LOG_LEVEL: inst.env.N8N_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+		},
 		cwd: inst.userFolder,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
@@ -272,4 +283,28 @@ export async function triggerWebhook(inst: N8nInstance, path: string, items: unk
 	} finally {
 		clearTimeout(t);
 	}
+}
+
+export interface WindowReport {
+	items: number;
+	maxInFlight: number;
+	setting: string;
+	window: string;
+}
+
+/**
+ * The node's own summary lines in an n8n log (debug level):
+ * "User.com: 1000 items, up to 4 in flight (Parallel Requests: Auto, window 3–4)".
+ */
+export function windowReports(logText: string): WindowReport[] {
+	const out: WindowReport[] = [];
+	const re = /User\.com: (\d+) items, up to (\d+) in flight \(Parallel Requests: ([^,]+), window ([\d–-]+)\)/g;
+	for (let m = re.exec(logText); m; m = re.exec(logText)) out.push({ items: Number(m[1]), maxInFlight: Number(m[2]), setting: m[3], window: m[4] });
+	return out;
+}
+
+/** "Auto, window 3–4, up to 4" for the report, or undefined when the log has no summary for `items`. */
+export function describeWindow(logText: string, items: number): string | undefined {
+	const r = windowReports(logText).filter((w) => w.items === items).pop();
+	return r ? `${r.setting}, window ${r.window}, up to ${r.maxInFlight}` : undefined;
 }

@@ -1,3 +1,38 @@
+import { fixedLatency, heavyTailLatency, LatencyProfile } from '../../test/emulator/latency';
+
+/**
+ * Latency profiles of the emulator (time from a request's arrival to its answer, every answer its own
+ * draw): the bench's second dimension. Ids are what `--only=s1@300` selects.
+ */
+export type LatencyId = '5' | '100' | '300' | 'tail';
+export const LATENCY_IDS: LatencyId[] = ['5', '100', '300', 'tail'];
+
+export function latencyLabel(id: LatencyId): string {
+	return id === 'tail' ? 'heavy tail (150 ms, 5 % at 1–2 s)' : `${id} ms ±20 %`;
+}
+
+/** Mean round trip in ms (for deciding what is "slow"). */
+export function latencyMeanMs(id: LatencyId): number {
+	const t = heavyTailLatency();
+	return id === 'tail' ? (1 - t.tailShare) * ((t.minMs + t.maxMs) / 2) + t.tailShare * ((t.tailMinMs + t.tailMaxMs) / 2) : Number(id);
+}
+
+/**
+ * The emulator's latency for a profile. A time-scaled profile scales the latency too, so that
+ * latency x rate (the requests a client must keep in flight to reach the limit) stays what it is at
+ * full size: at x0.5, "300 ms" is 150 ms ±20 % against L = 10 per 500 ms.
+ */
+export function latencyFor(p: Profile, id: LatencyId): LatencyProfile {
+	const s = p.timeScale;
+	if (id === 'tail') {
+		const t = heavyTailLatency();
+		if (s === 1) return t;
+		return { ...t, name: `${t.name}, x${s}`, minMs: t.minMs * s, maxMs: t.maxMs * s, tailMinMs: t.tailMinMs * s, tailMaxMs: t.tailMaxMs * s };
+	}
+	const f = fixedLatency(Number(id) * s);
+	return s === 1 ? f : { ...f, name: `${f.name} (${id} ms x${s})` };
+}
+
 /**
  * Bench profiles. Times in the scenario definitions are "real-time seconds at L = 10/s"; a profile with
  * windowMs < 1000 scales them by timeScale = windowMs / 1000 (declared in the output).
@@ -28,8 +63,11 @@ export interface Profile {
 	/** scenario 7 */
 	overheadRequests: number;
 	heapQueued: number;
-	/** serviceTimeMs of the emulator */
-	serviceTimeMs: [number, number];
+	/**
+	 * items for the guide's retry loop at a mean latency >= 100 ms: it sends one request at a time, so
+	 * its wall / (N/L) is latency x L whatever N is, and 1,000 items at 300 ms would take 5 minutes
+	 */
+	nGuideSlow: number;
 }
 
 export function makeProfile(name: string): Profile {
@@ -51,7 +89,7 @@ export function makeProfile(name: string): Profile {
 			outageMs: 60_000,
 			overheadRequests: 5000,
 			heapQueued: 100_000,
-			serviceTimeMs: [2, 8],
+			nGuideSlow: 300,
 		};
 	}
 	if (name === 'ci') {
@@ -72,11 +110,11 @@ export function makeProfile(name: string): Profile {
 			outageMs: 30_000,
 			overheadRequests: 1000,
 			heapQueued: 20_000,
-			serviceTimeMs: [2, 8],
+			nGuideSlow: 100,
 		};
 	}
 	if (name === 'dev') {
-		return { ...makeProfile('ci'), name: 'dev', windowMs: 250, timeScale: 0.25, n: 100, nBig: 100, nQueue: 100, nForeign: 100, outageMs: 15_000 };
+		return { ...makeProfile('ci'), name: 'dev', windowMs: 250, timeScale: 0.25, n: 100, nBig: 100, nQueue: 100, nForeign: 100, outageMs: 15_000, nGuideSlow: 50 };
 	}
 	throw new Error(`unknown profile ${name} (full | ci | dev)`);
 }

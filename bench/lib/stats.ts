@@ -1,8 +1,10 @@
 /** Analysis of the emulator's request log: the figures the bench reports come only from here. */
 
 export interface Req {
-	/** ms (epoch) when the emulator decided the request (counted against the limit) */
+	/** ms (epoch) when the request arrived at the emulator (counted against the limit then) */
 	t: number;
+	/** ms (epoch) when its answer was written */
+	doneAt?: number;
 	status: number;
 	/** custom_id of the row, when the body had one */
 	item?: string;
@@ -30,6 +32,24 @@ export function slidingMax(times: number[], windowMs: number): number {
 	return best;
 }
 
+/** Most intervals [t, doneAt) open at once (answers without doneAt are ignored). */
+export function maxConcurrent(reqs: Req[]): number {
+	const ev: Array<[number, number]> = [];
+	for (const r of reqs) {
+		if (r.doneAt === undefined) continue;
+		ev.push([r.t, 1], [Math.max(r.t, r.doneAt), -1]);
+	}
+	// at equal times an answer closes before the next arrival opens
+	ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+	let cur = 0;
+	let best = 0;
+	for (const [, d] of ev) {
+		cur += d;
+		best = Math.max(best, cur);
+	}
+	return best;
+}
+
 export function isOk(status: number): boolean {
 	return status >= 200 && status < 300;
 }
@@ -44,6 +64,10 @@ export interface ClientFigures {
 	otherErrors: number;
 	/** items whose row never got a 2xx (lost) */
 	lost: number;
+	/** accepted writes of an item after its first (a resent request the server had already applied) */
+	duplicates: number;
+	/** most requests of this client at the server at once (arrived, not yet answered) */
+	maxInFlight: number;
 	firstMs: number | null;
 	lastAcceptedMs: number | null;
 }
@@ -67,6 +91,8 @@ export function figuresFor(reqs: Req[], client: string, items: string[]): Client
 	}
 	const lost = items.filter((i) => !okSet.has(i)).length;
 	return {
+		duplicates: accepted - okSet.size,
+		maxInFlight: maxConcurrent(mine),
 		client,
 		items: items.length,
 		requests: mine.length,

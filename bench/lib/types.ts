@@ -1,5 +1,6 @@
 import type { ChartPanel } from './chart';
-import type { Profile } from './profile';
+import type { LatencyProfile } from '../../test/emulator/latency';
+import type { LatencyId, Profile } from './profile';
 
 export interface TargetCheck {
 	name: string;
@@ -21,11 +22,20 @@ export interface ClientRow {
 	lost: number;
 	/** max accepted requests in any sliding window (whole account, from the emulator) */
 	maxInWindow: number | null;
+	/** accepted writes of an item after its first */
+	duplicates?: number;
+	/** most of this client's requests at the server at once (arrived, not yet answered) */
+	maxInFlight?: number;
+	/** the parallel-requests window the node reported, when visible */
+	windowReported?: string;
 	note?: string;
 }
 
 export interface ScenarioResult {
+	/** scenario id, with "@<latency>" when the scenario runs at more than one latency (s1@300) */
 	id: string;
+	/** the latency profile it ran at */
+	latency?: LatencyId;
 	title: string;
 	status: 'pass' | 'fail' | 'error' | 'skipped';
 	rows: ClientRow[];
@@ -44,6 +54,9 @@ export interface Ctx {
 	tarball: string;
 	/** requests per second for our credential: L * 1000 / windowMs */
 	ratePerSecond: number;
+	/** the emulator's latency profile for this run */
+	latency: LatencyId;
+	latencyProfile: LatencyProfile;
 }
 
 export function target(name: string, value: number | string, op: '<=' | '>=' | '==', threshold: number): TargetCheck {

@@ -4,13 +4,18 @@
  * two, then a third is added. For each worker count, k executions of the same workflow are triggered
  * at once (one per worker), all on ONE User.com key:
  *   a) each credential with the full limit (share 100 %): 429 ratio <= 2 %, throughput >= 0.8 x L
+ *      (three workers, s3c: throughput reported, judged on its median over runs >= 0.85 x L)
  *   b) "share of limit" split evenly (100/k %):           zero 429s,         throughput >= 0.9 x L
+ *      (three workers at 33 %, s3d: against its ceiling, >= 0.97 x floor(L x share) x workers / L)
+ * Two workers run at 5 ms and at 300 ms (s3a@5, s3b@5, s3a@300, s3b@300), three at 5 ms (s3c, s3d).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmu } from '../lib/emu';
-import { addWorker, createAndActivateWorkflow, createCredential, N8nInstance, startN8n, triggerWebhook } from '../lib/n8n';
+import { addWorker, createAndActivateWorkflow, createCredential, describeWindow, N8nInstance, startN8n, triggerWebhook } from '../lib/n8n';
 import { queueServicesAvailable, QueueServices, startQueueServices } from '../lib/services';
+import { resultId } from '../lib/matrix';
+import { LatencyId, latencyLabel } from '../lib/profile';
 import { figuresFor, isOk, perWindow, round } from '../lib/stats';
 import { ClientRow, Ctx, finish, ScenarioResult, target } from '../lib/types';
 import { buildCredential, buildWorkflow, makeItems } from '../lib/workflows';
@@ -24,7 +29,7 @@ function startedExecutions(log: string): number {
 async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id: string, title: string): Promise<ScenarioResult> {
 	const p = ctx.profile;
 	const started = Date.now();
-	const emu = await startEmu({ limit: p.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	const emu = await startEmu({ limit: p.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
 	try {
 		const tag = `q${++seq}`;
 		const credId = await createCredential(
@@ -36,7 +41,8 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 		const per = Math.floor(p.nQueue / k);
 		const batches = Array.from({ length: k }, (_, j) => makeItems(`${tag}x${j}`, per));
 		const before = inst.workerLogs.map(startedExecutions);
-		ctx.log(`${id}: queue mode, ${k} workers, ${k} executions x ${per} items, share ${share} % each`);
+		const logMarks = inst.workerLogs.map((l) => l.length);
+		ctx.log(`${id}: queue mode, ${k} workers, ${k} executions x ${per} items, share ${share} % each, latency ${ctx.latencyProfile.name}`);
 		const t0 = Date.now();
 		const trs = await Promise.all(batches.map((b) => triggerWebhook(inst, path, b)));
 		const wall = Date.now() - t0;
@@ -44,6 +50,8 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 		const workersUsed = after.filter((a, i) => a > (before[i] ?? 0)).length;
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
+		await new Promise((r) => setTimeout(r, 200)); // the workers' logs arrive over pipes
+		const windows = inst.workerLogs.map((l, i) => describeWindow(l.slice(logMarks[i] ?? 0), per)).filter((w): w is string => !!w);
 		const rows: ClientRow[] = batches.map((b, j) => {
 			const f = figuresFor(reqs, `${tag}x${j}`, b.map((i) => i.custom_id));
 			return {
@@ -55,6 +63,8 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 				status429: f.status429,
 				lost: f.lost,
 				maxInWindow: max,
+				duplicates: f.duplicates,
+				maxInFlight: f.maxInFlight,
 				note: trs[j].status === 200 ? undefined : `execution failed: HTTP ${trs[j].status} ${trs[j].text.slice(0, 120)}`,
 			};
 		});
@@ -73,13 +83,27 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 			lost,
 			maxInWindow: max,
 			note: `${workersUsed} of ${k} workers ran an execution`,
+			...(windows.length ? { windowReported: windows.join('; ') } : {}),
 		});
 		const full = share >= 100;
 		const ratio429 = requests ? n429 / requests : 0;
+		// an even share of whole requests per window: 33 % of 10 is 3, three workers reach 0.9 x L at most
+		const ceiling = (Math.floor((p.limit * share) / 100) * k) / p.limit;
 		const targets = full
-			? [target('429 ratio, %', round(ratio429 * 100, 2), '<=', 2), target('combined throughput, x L', round(throughput), '>=', 0.8)]
-			: [target('429 responses', n429, '==', 0), target('combined throughput, x L', round(throughput), '>=', 0.9)];
+			? [
+					target('429 ratio, %', round(ratio429 * 100, 2), '<=', 2),
+					k >= 3
+						? target('combined throughput, x L (judged on the median over runs)', round(throughput), '>=', 0.85)
+						: target('combined throughput, x L', round(throughput), '>=', 0.8),
+				]
+			: [
+					target('429 responses', n429, '==', 0),
+					ceiling < 1
+						? target(`combined throughput, x L (0.97 x its ceiling ${round(ceiling)})`, round(throughput), '>=', round(0.97 * ceiling))
+						: target('combined throughput, x L', round(throughput), '>=', 0.9),
+				];
 		targets.push(target('lost items', lost, '==', 0));
+		targets.push(target('duplicate writes', rows.reduce((a, r) => a + (r.duplicates ?? 0), 0), '==', 0));
 		targets.push(target('executions succeeded', trs.filter((t) => t.status === 200).length, '==', k));
 		const t0w = Math.min(...trs.map((t) => t.startedAt));
 		return {
@@ -105,7 +129,7 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 					}),
 				},
 				panel: {
-					title: `Queue mode, ${k} workers, share ${share} % each`,
+					title: `Queue mode, ${k} workers, share ${share} % each, ${latencyLabel(ctx.latency)}`,
 					limit: p.limit,
 					lines: [
 						(() => {
@@ -135,42 +159,44 @@ function sendingPhase(reqs: Array<{ t: number; status: number }>, windowMs: numb
 	return `first request ${ts[0] - t0} ms after the triggers; sending phase ${round(span / 1000, 1)} s: ${round(ok / (span / windowMs) / limit)} x L`;
 }
 
-export async function runQueue(ctx: Ctx): Promise<ScenarioResult[]> {
+export async function runQueue(ctx: Ctx, lats: LatencyId[], at: (lat: LatencyId) => Ctx): Promise<ScenarioResult[]> {
 	const p = ctx.profile;
 	const avail = queueServicesAvailable();
 	if (!avail.ok) {
 		return [{ id: 's3', title: '3 Queue mode', status: 'error', rows: [], targets: [], notes: [], error: `cannot run queue mode: ${avail.why}` }];
 	}
+	// (workers, latency) in order: every latency with two workers, then the third worker at 5 ms only
+	const plan: Array<{ k: number; lat: LatencyId }> = [];
+	for (const k of p.queueWorkers) for (const lat of lats) if (k === p.queueWorkers[0] || lat === '5') plan.push({ k, lat });
 	const results: ScenarioResult[] = [];
 	let services: QueueServices | null = null;
 	let inst: N8nInstance | null = null;
-	const letters = 'abcdefgh';
-	let li = 0;
 	try {
 		services = await startQueueServices(ctx.log);
 		const first = p.queueWorkers[0];
 		ctx.log(`s3: starting n8n main (queue mode, PostgreSQL) + ${first} workers`);
-		inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, queue: { redisPort: services.redisPort, pgPort: services.pgPort, pgDatabase: services.pgDatabase, workers: first } });
-		for (const k of p.queueWorkers) {
+		inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, logLevel: 'debug', queue: { redisPort: services.redisPort, pgPort: services.pgPort, pgDatabase: services.pgDatabase, workers: first } });
+		for (const { k, lat } of plan) {
 			while (inst.workers.length < k) {
 				ctx.log(`s3: adding worker ${inst.workers.length + 1}`);
 				await addWorker(inst);
 			}
-			for (const share of [100, Math.floor(100 / k)]) {
-				const id = `s3${letters[li++]}`;
-				const title = `3 Queue mode: ${k} workers, ${share >= 100 ? 'each with the full limit' : `share of limit ${share} % each`}`;
+			const letters = p.queueWorkers.indexOf(k) === 0 ? 'ab' : 'cd';
+			for (const [i, share] of [100, Math.floor(100 / k)].entries()) {
+				const id = resultId(`s3${letters[i]}`, lat);
+				const title = `3 Queue mode: ${k} workers, ${share >= 100 ? 'each with the full limit' : `share of limit ${share} % each`}, ${latencyLabel(lat)}`;
 				try {
-					results.push(await oneRun(ctx, inst, k, share, id, title));
+					results.push({ ...(await oneRun(at(lat), inst, k, share, id, title)), latency: lat });
 				} catch (e) {
 					ctx.log(`${id}: ERROR ${(e as Error).stack}`);
-					results.push({ id, title, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000) });
+					results.push({ id, latency: lat, title, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000) });
 				}
 				ctx.log(`${id}: ${results[results.length - 1].status}`);
 			}
 		}
 	} catch (e) {
 		ctx.log(`s3: ERROR ${(e as Error).stack}`);
-		results.push({ id: `s3${letters[li]}`, title: '3 Queue mode (setup)', status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000) });
+		results.push({ id: 's3', title: '3 Queue mode (setup)', status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000) });
 	} finally {
 		if (inst) {
 			writeFileSync(join(ctx.outDir, 'n8n-queue.log'), inst.logs() + '\n' + inst.workerLogs.map((l, i) => `--- worker ${i + 1}\n${l}`).join('\n'));

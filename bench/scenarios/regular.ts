@@ -12,12 +12,15 @@ import { RetryAfterFormat, startInjectingProxy } from '../lib/proxy';
 import {
 	createAndActivateWorkflow,
 	createCredential,
+	describeWindow,
 	N8nInstance,
 	REPO,
 	startN8n,
 	triggerWebhook,
 	TriggerResult,
 } from '../lib/n8n';
+import { resultId, Run } from '../lib/matrix';
+import { latencyLabel, latencyMeanMs } from '../lib/profile';
 import { figuresFor, perWindow, Req, round, slidingMax, isOk } from '../lib/stats';
 import { ClientRow, Ctx, finish, ScenarioResult, target } from '../lib/types';
 import { buildCredential, buildWorkflow, ClientKind, makeItems } from '../lib/workflows';
@@ -39,7 +42,7 @@ async function prepare(
 	opts: { share?: number; limit?: number | null } = {},
 ): Promise<Prepared> {
 	const p = ctx.profile;
-	const emu = await startEmu({ limit: opts.limit === undefined ? p.limit : opts.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	const emu = await startEmu({ limit: opts.limit === undefined ? p.limit : opts.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
 	const id = `bench${String(++seq).padStart(3, '0')}${name}`.slice(0, 16).padEnd(16, '0');
 	const path = `bench-${name}-${Date.now().toString(36)}`;
 	let credentialId: string | undefined;
@@ -93,8 +96,21 @@ function row(ctx: Ctx, label: string, reqs: Req[], client: string, items: string
 		status429: f.status429,
 		lost: f.lost,
 		maxInWindow,
+		duplicates: f.duplicates,
+		maxInFlight: f.maxInFlight,
 		note,
 	};
+}
+
+/** The node's own "up to N in flight (window a–b)" line for a run of `items` items, logged after `mark`. */
+async function reportedWindow(inst: N8nInstance, mark: number, items: number): Promise<string | undefined> {
+	// the log line is written when the node finishes, just before n8n answers the webhook
+	for (let i = 0; i < 10; i++) {
+		const w = describeWindow(inst.logs().slice(mark), items);
+		if (w) return w;
+		await sleep(50);
+	}
+	return undefined;
 }
 
 function webhookNote(tr: TriggerResult): string | undefined {
@@ -125,28 +141,37 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 	const { emu, path } = await prepare(ctx, inst, 's1', 'ours');
 	try {
 		const items = makeItems('s1', p.n);
-		ctx.log(`s1 solo: ${p.n} items through our node`);
+		ctx.log(`s1 solo at ${ctx.latencyProfile.name}: ${p.n} items through our node`);
+		const logMark = inst.logs().length;
 		const tr = await triggerWebhook(inst, path, items);
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
 		const r = row(ctx, 'our node (User.com node)', reqs, 's1', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
+		r.windowReported = await reportedWindow(inst, logMark, p.n);
+		// the raw timeline (ms since the trigger: arrival, answer, status) for reading where time went
+		writeFileSync(
+			join(ctx.outDir, `timeline-s1@${ctx.latency}.json`),
+			JSON.stringify(reqs.map((x) => [x.t - tr.startedAt, x.doneAt === undefined ? null : x.doneAt - tr.startedAt, x.status])),
+		);
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
 		return finish({
-			id: 's1',
-			title: '1 Solo: N items through our node in real n8n',
+			id: resultId('s1', ctx.latency),
+			latency: ctx.latency,
+			title: `1 Solo at ${latencyLabel(ctx.latency)}: N items through our node in real n8n`,
 			rows: [r],
 			targets: [
 				target('wall / (N/L)', r.wallRatio!, '<=', 1.08),
 				target('429 responses', r.status429, '==', 0),
 				target('max accepted in any window', max, '<=', p.limit),
 				target('lost items', r.lost, '==', 0),
+				target('duplicate writes', r.duplicates ?? 0, '==', 0),
 				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
 			],
 			notes: [
 				`sliding-window max recomputed from the log: ${slidingMax(reqs.filter((x) => isOk(x.status)).map((x) => x.t), p.windowMs)}`,
 				timingNote(reqs, tr),
 			],
-			panel: { title: `Our node, solo (N = ${p.n})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
+			panel: { title: `Our node, solo (N = ${p.n}, ${latencyLabel(ctx.latency)})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
 		});
 	} finally {
 		await emu.close();
@@ -195,9 +220,13 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 	];
 	const prepared = [];
 	for (const s of specs) prepared.push({ ...s, ...(await prepare(ctx, inst, s.key, s.kind)) });
-	const guideEmu = await startEmu({ limit: p.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	// one request at a time: its wall / (N/L) is latency x L whatever N is, so fewer items when slow
+	const nGuide = latencyMeanMs(ctx.latency) >= 100 ? Math.min(p.n, p.nGuideSlow) : p.n;
+	const guideEmu = await startEmu({ limit: p.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
 	try {
-		ctx.log(`peers: ${specs.length} HTTP Request workflows + the guide's retry loop, ${p.n} items each, in parallel (one account each)`);
+		ctx.log(
+			`peers at ${ctx.latencyProfile.name}: ${specs.length} HTTP Request workflows (${p.n} items each) + the guide's retry loop (${nGuide} items), in parallel (one account each)`,
+		);
 		const runs = await Promise.all([
 			...prepared.map(async (s) => {
 				const items = makeItems(s.key, p.n);
@@ -210,7 +239,7 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 				};
 			}),
 			(async () => {
-				const items = makeItems('pgde', p.n);
+				const items = makeItems('pgde', nGuide);
 				const g = await runGuideLoop(ctx, guideEmu, items);
 				const reqs = guideEmu.reqs();
 				const note = g.result.crashed
@@ -226,18 +255,20 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 			})(),
 		]);
 		return {
-			id: 'peers',
-			title: 'Peers on the same emulator, same items',
+			id: resultId('peers', ctx.latency),
+			latency: ctx.latency,
+			title: `Peers at ${latencyLabel(ctx.latency)}, same items`,
 			status: 'pass',
 			rows: runs.map((r) => r.row),
 			targets: [],
 			notes: [
 				'peers have no targets: their figures are the comparison',
 				'each peer runs on its own emulator instance (own account), the four at the same time',
+				...(nGuide < p.n ? [`the guide's loop sends one request at a time (wall / (N/L) = latency x L for any N): ${nGuide} items instead of ${p.n} to bound the run`] : []),
 				...(p.timeScale !== 1 ? [`peer waits scaled by ${p.timeScale} like the limit`] : []),
 			],
 			panel: {
-				title: `Peers (N = ${p.n} each)`,
+				title: `Peers at ${latencyLabel(ctx.latency)} (N = ${p.n}${nGuide < p.n ? `, guide loop ${nGuide}` : ' each'})`,
 				limit: p.limit,
 				lines: runs.map((r) => ({ label: r.label, points: r.w.accepted, rejected: r.w.rejected })),
 			},
@@ -256,7 +287,8 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 	try {
 		const big = makeItems('s2big', p.nBig);
 		const small = makeItems('s2small', p.nSmall);
-		ctx.log(`s2: ${p.nBig} + ${p.nSmall} items, two executions of one workflow in one n8n process`);
+		ctx.log(`s2 at ${ctx.latencyProfile.name}: ${p.nBig} + ${p.nSmall} items, two executions of one workflow in one n8n process`);
+		const logMark = inst.logs().length;
 		const bigP = triggerWebhook(inst, path, big);
 		// start the small one once the big one is sending (its queue is full by then)
 		const deadline = Date.now() + 60_000;
@@ -267,6 +299,8 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 		const max = emu.maxAcceptedInWindow();
 		const rBig = row(ctx, `execution A (${p.nBig} items)`, reqs, 's2big', big.map((i) => i.custom_id), bigTr.ms, max, webhookNote(bigTr));
 		const rSmall = row(ctx, `execution B (${p.nSmall} items, started while A runs)`, reqs, 's2small', small.map((i) => i.custom_id), smallTr.ms, max, webhookNote(smallTr));
+		rBig.windowReported = await reportedWindow(inst, logMark, p.nBig);
+		rSmall.windowReported = await reportedWindow(inst, logMark, p.nSmall);
 		const t0 = bigTr.startedAt;
 		const first = Math.min(...reqs.map((r) => r.t));
 		const last = Math.max(...reqs.filter((r) => isOk(r.status)).map((r) => r.t));
@@ -275,20 +309,22 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 		const wa = perWindow(reqs.filter((r) => r.client === 's2big'), t0, p.windowMs);
 		const wb = perWindow(reqs.filter((r) => r.client === 's2small'), t0, p.windowMs);
 		return finish({
-			id: 's2',
-			title: '2 Two executions at once in one n8n process',
+			id: resultId('s2', ctx.latency),
+			latency: ctx.latency,
+			title: `2 Two executions at once in one n8n process, ${latencyLabel(ctx.latency)}`,
 			rows: [rBig, rSmall],
 			targets: [
 				target('429 responses (both)', rBig.status429 + rSmall.status429, '==', 0),
 				target('max accepted in any window (combined)', max, '<=', p.limit),
 				target(`small execution done, ms (target 3 s${p.timeScale !== 1 ? ' scaled' : ''})`, smallTr.ms, '<=', smallLimit),
 				target('lost items', rBig.lost + rSmall.lost, '==', 0),
+				target('duplicate writes', (rBig.duplicates ?? 0) + (rSmall.duplicates ?? 0), '==', 0),
 				target('both executions succeeded', bigTr.status === 200 && smallTr.status === 200 ? 1 : 0, '==', 1),
 			],
 			notes: [`combined throughput ${round(combined)} x L`],
 			extra: { combinedThroughputOfL: round(combined) },
 			panel: {
-				title: `Two executions in one n8n (${p.nBig} + ${p.nSmall})`,
+				title: `Two executions in one n8n (${p.nBig} + ${p.nSmall}, ${latencyLabel(ctx.latency)})`,
 				limit: p.limit,
 				lines: [
 					{ label: `execution A (${p.nBig})`, points: wa.accepted, rejected: wa.rejected },
@@ -388,7 +424,7 @@ async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 
 async function retryAfter(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 	const p = ctx.profile;
-	const emu = await startEmu({ limit: p.limit, windowMs: p.windowMs, serviceTimeMs: p.serviceTimeMs });
+	const emu = await startEmu({ limit: p.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
 	const proxy = await startInjectingProxy(emu.url);
 	try {
 		const { path } = await prepareOn(ctx, inst, 's5', emu, proxy.url);
@@ -476,11 +512,13 @@ async function outage(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 
 export const REGULAR_SCENARIOS = ['s1', 'peers', 's2', 's4', 's5', 's6'];
 
-export async function runRegular(ctx: Ctx, selected: Set<string>): Promise<ScenarioResult[]> {
-	const todo = REGULAR_SCENARIOS.filter((s) => selected.has(s));
+/** Runs the selected regular-mode runs on one n8n process, in the given order; `at` gives each run's context. */
+export async function runRegular(ctx: Ctx, runs: Run[], at: (r: Run) => Ctx): Promise<ScenarioResult[]> {
+	const todo = runs.filter((r) => REGULAR_SCENARIOS.includes(r.base));
 	if (!todo.length) return [];
 	ctx.log('starting n8n 2.40.7 (regular mode, SQLite) with the packed package');
-	const inst = await startN8n({ tarball: ctx.tarball, log: ctx.log });
+	// debug: the node logs the window it used per run (reported beside the in-flight count seen at the server)
+	const inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, logLevel: 'debug' });
 	const results: ScenarioResult[] = [];
 	const fns: Record<string, (c: Ctx, i: N8nInstance) => Promise<ScenarioResult>> = {
 		s1: solo,
@@ -491,16 +529,18 @@ export async function runRegular(ctx: Ctx, selected: Set<string>): Promise<Scena
 		s6: outage,
 	};
 	try {
-		for (const id of todo) {
+		for (const run of todo) {
+			const id = resultId(run.base, run.lat);
 			const started = Date.now();
 			try {
-				const r = await fns[id](ctx, inst);
+				const r = await fns[run.base](at(run), inst);
+				r.latency = run.lat;
 				r.seconds = round((Date.now() - started) / 1000, 1);
 				results.push(r);
 				ctx.log(`${id}: ${r.status} (${r.seconds} s)`);
 			} catch (e) {
 				ctx.log(`${id}: ERROR ${(e as Error).stack}`);
-				results.push({ id, title: id, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000), seconds: round((Date.now() - started) / 1000, 1) });
+				results.push({ id, latency: run.lat, title: id, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000), seconds: round((Date.now() - started) / 1000, 1) });
 			}
 		}
 	} finally {

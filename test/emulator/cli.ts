@@ -1,8 +1,9 @@
 /**
  * npm run emulator -- --port 4010 --rate 10 [--window-ms 1000] [--key KEY]... [--seed demo]
- *                     [--service-time-ms 5,20] [--import-ms 200]
+ *                     [--service-time-ms 5,20] [--latency 300|300±10%|100-200|tail] [--import-ms 200]
  * Prints the base URL and the API key; stops on SIGINT/SIGTERM.
  */
+import { parseLatency } from './latency';
 import { startEmulator } from './server';
 import type { EmulatorOptions } from './server';
 
@@ -43,13 +44,16 @@ function parseArgs(argv: string[]): EmulatorOptions {
 				opts.serviceTimeMs = [lo, hi ?? lo];
 				break;
 			}
+			case '--latency':
+				opts.latency = parseLatency(val());
+				break;
 			case '--import-ms':
 				opts.importProcessingMs = Number(val());
 				break;
 			case '--help':
 			case '-h':
 				process.stdout.write(
-					'usage: npm run emulator -- [--port 4010] [--rate 10|unlimited] [--window-ms 1000] [--key KEY]... [--seed demo] [--service-time-ms MIN,MAX] [--import-ms 200]\n',
+					'usage: npm run emulator -- [--port 4010] [--rate 10|unlimited] [--window-ms 1000] [--key KEY]... [--seed demo] [--service-time-ms MIN,MAX] [--latency 300|300±10%|100-200|tail|none] [--import-ms 200]\n',
 				);
 				process.exit(0);
 				break;
@@ -76,7 +80,8 @@ async function main(): Promise<void> {
 			`User.com emulator listening on ${emu.url}`,
 			`Base URL:      ${emu.baseUrl}`,
 			`API key:       ${emu.apiKey}`,
-			`Rate limit:    ${cfg.rateLimit ? `${cfg.rateLimit} per ${cfg.windowMs} ms per key` : 'unlimited'}`,
+			`Rate limit:    ${cfg.rateLimit ? `${cfg.rateLimit} per ${cfg.windowMs} ms per key` : 'unlimited'} (counted at arrival)`,
+			`Latency:       ${cfg.latency ? cfg.latency.name : 'none'}`,
 			`Control plane: ${emu.url}/__emulator/ (stats, log, faults, seed, reset, config, state)`,
 			`Seed:          ${opts.seed ? 'demo' : 'none'}`,
 			'',

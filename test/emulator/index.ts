@@ -7,3 +7,5 @@ export type { Quirks } from './http-types';
 export { PRODUCT_EVENT_TYPES } from './api';
 export { parseCsv } from './csv';
 export { EmulatorState } from './state';
+export { parseLatency, sampleLatency, fixedLatency, heavyTailLatency } from './latency';
+export type { LatencyProfile } from './latency';

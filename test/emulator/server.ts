@@ -25,6 +25,8 @@ import type { SeedData, SeedResult } from './seed';
 import { SeedError, applySeed, demoSeed } from './seed';
 import { EmulatorState } from './state';
 import { keyFingerprint, prng, pyJson } from './util';
+import type { LatencyProfile } from './latency';
+import { parseLatency, sampleLatency } from './latency';
 
 export type FaultKind =
 	| '500' | '502' | '503' | '504' | 'delay' | 'drop' | 'html' | '429-date' | '429-no-retry-after' | '429'
@@ -74,8 +76,12 @@ export interface RequestLogEntry {
 	status: number;
 	/** parsed request body (JSON/form), or a summary of a multipart body */
 	body?: unknown;
-	/** passed the throttle (counted in the sliding window) */
+	/** passed the throttle (counted in the sliding window, at arrival time `t`) */
 	accepted: boolean;
+	/** latency drawn for this answer (ms), when a latency profile is set */
+	latencyMs?: number;
+	/** when the answer was written, on the emulator clock (ms) */
+	answeredAt?: number;
 	/** rejected by the throttle (a real 429, not an injected one) */
 	throttled: boolean;
 	fault?: FaultKind;
@@ -93,8 +99,14 @@ export interface EmulatorOptions {
 	rateLimit?: number;
 	/** default 1000 */
 	windowMs?: number;
-	/** [min, max] random extra delay per API request (real time), default [0, 0] */
+	/** [min, max] random extra delay per accepted API request (real time), default [0, 0] */
 	serviceTimeMs?: [number, number];
+	/**
+	 * latency profile (see latency.ts): "300" (±20 %), "300±10%", "100-200", "tail", or an object;
+	 * every answer the throttle decided (200s and 429s) is delayed by its own draw; the throttle counts
+	 * at arrival. Default none.
+	 */
+	latency?: string | Partial<LatencyProfile> | null;
 	/** time from upload to "finished" for imports, on the emulator clock; default 200 */
 	importProcessingMs?: number;
 	/** clock in ms (default Date.now): throttle, timestamps, import processing, log */
@@ -112,6 +124,8 @@ export interface EmulatorConfig {
 	rateLimit: number;
 	windowMs: number;
 	serviceTimeMs: [number, number];
+	/** null = answers without added latency */
+	latency: LatencyProfile | null;
 	importProcessingMs: number;
 	maxImportBytes: number;
 	quirks: Quirks;
@@ -156,7 +170,9 @@ export interface Emulator {
 	/** empties data, log, counters, faults and throttle history (config stays); optionally seeds again */
 	reset(seed?: SeedData | 'demo'): void;
 	setRateLimit(limit: number, windowMs?: number): void;
-	configure(c: Partial<Omit<EmulatorConfig, 'keys' | 'quirks'>> & { quirks?: Partial<Quirks> }): EmulatorConfig;
+	configure(
+		c: Partial<Omit<EmulatorConfig, 'keys' | 'quirks' | 'latency'>> & { quirks?: Partial<Quirks>; latency?: string | Partial<LatencyProfile> | null },
+	): EmulatorConfig;
 	config(): EmulatorConfig;
 	stats(): EmulatorStats;
 	/** finishes imports whose processing time has elapsed on the emulator clock (also runs on every request) */
@@ -250,6 +266,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		rateLimit: opts.rateLimit === undefined ? 10 : opts.rateLimit,
 		windowMs: opts.windowMs ?? 1000,
 		serviceTimeMs: opts.serviceTimeMs ?? [0, 0],
+		latency: parseLatency(opts.latency),
 		importProcessingMs: opts.importProcessingMs ?? 200,
 		maxImportBytes: opts.maxImportBytes ?? 200 * 1024 * 1024,
 		quirks: { eventsUserFirst: true, ...(opts.quirks ?? {}) },
@@ -257,6 +274,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	};
 	const state = new EmulatorState();
 	const rand = prng(opts.randomSeed ?? 20261125);
+	// own stream, so latency draws do not shift the ids of a deterministic run
+	const latencyRand = prng((opts.randomSeed ?? 20261125) ^ 0x1a7e);
 	const requestLog: RequestLogEntry[] = [];
 	let creates: Record<string, number> = {};
 	let updates: Record<string, number> = {};
@@ -449,6 +468,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			processed: false,
 		};
 		requestLog.push(entry);
+		res.once('finish', () => {
+			entry.answeredAt = now();
+		});
+		// drawn on arrival, paid after the throttle's decision (accepted or 429)
+		const latencyMs = cfg.latency ? sampleLatency(cfg.latency, latencyRand) : 0;
+		if (cfg.latency) entry.latencyMs = Math.round(latencyMs * 10) / 10;
 		const ctype = String(req.headers['content-type'] ?? '');
 		if (buf.length) {
 			if (/json/i.test(ctype)) {
@@ -520,6 +545,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			entry.throttled = true;
 			// lowercase header name, as User.com sends it (Node writes names exactly as given)
 			const r429 = { status: 429, body: { detail: throttleDetail(wait) }, headers: { 'retry-after': String(wait) } };
+			if (latencyMs > 0) await sleep(latencyMs);
 			if (fault && processFault && fault.kind !== 'delay') {
 				entry.status = faultStatus(fault, 429);
 				return sendFault(res, fault, { status: 429, text: pyJson(r429.body) });
@@ -532,7 +558,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		accepted.set(fp, acc);
 
 		const [lo, hi] = cfg.serviceTimeMs;
-		if (hi > 0) await sleep(lo + Math.random() * Math.max(0, hi - lo));
+		const serviceMs = (hi > 0 ? lo + Math.random() * Math.max(0, hi - lo) : 0) + latencyMs;
+		if (serviceMs > 0) await sleep(serviceMs);
 
 		// 5. method, body, handler
 		let r: ApiResponse;
@@ -592,11 +619,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	// ---------------------------------------------------------------------------------------------
 	// control plane
 	// ---------------------------------------------------------------------------------------------
-	const config = (): EmulatorConfig => ({ ...cfg, serviceTimeMs: [...cfg.serviceTimeMs] as [number, number], quirks: { ...cfg.quirks } });
+	const config = (): EmulatorConfig => ({
+		...cfg,
+		serviceTimeMs: [...cfg.serviceTimeMs] as [number, number],
+		latency: cfg.latency ? { ...cfg.latency } : null,
+		quirks: { ...cfg.quirks },
+	});
 	const configure: Emulator['configure'] = (c) => {
 		if (c.rateLimit !== undefined) cfg.rateLimit = c.rateLimit === null ? 0 : Number(c.rateLimit);
 		if (c.windowMs !== undefined) cfg.windowMs = Number(c.windowMs);
 		if (c.serviceTimeMs !== undefined) cfg.serviceTimeMs = [Number(c.serviceTimeMs[0]), Number(c.serviceTimeMs[1])];
+		if (c.latency !== undefined) cfg.latency = parseLatency(c.latency);
 		if (c.importProcessingMs !== undefined) cfg.importProcessingMs = Number(c.importProcessingMs);
 		if (c.maxImportBytes !== undefined) cfg.maxImportBytes = Number(c.maxImportBytes);
 		if (c.quirks) cfg.quirks = { ...cfg.quirks, ...c.quirks };

@@ -1,5 +1,5 @@
 import { runNode, runNodeExpectError } from '../harness';
-import { lastRequest, requestsTo, rl, startEnv, type TestEnv } from './helpers';
+import { lastRequest, requestsTo, rl, SEED, startEnv, type TestEnv } from './helpers';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -8,6 +8,8 @@ beforeAll(async () => {
 afterAll(async () => {
 	await env.emu.close();
 });
+// every test starts from the seed, with an empty request log and no pending faults
+beforeEach(() => env.emu.reset(SEED));
 
 describe('Deal resource against the emulator', () => {
 	test('Create maps every field, status name -> 0-4, value comes back as a number', async () => {
@@ -210,6 +212,7 @@ describe('Deal resource against the emulator', () => {
 	});
 
 	test('Update by custom ID and by ID; Get; Get Many by user; Delete', async () => {
+		env.emu.seed({ deals: [{ name: 'Order #1', custom_id: 'ORD-1', value: '120.50', currency: 'EUR', status: 2, user_custom_id: 'u-1' }] });
 		await runNode(
 			{ resource: 'deal', operation: 'update', deal: rl('customId', 'ORD-1'), updateFields: { status: 'archived', name: 'Order #1 (archived)' } },
 			[{}],

@@ -1,5 +1,5 @@
 import { runNode, runNodeExpectError } from '../harness';
-import { lastRequest, requestsTo, rl, startEnv, type TestEnv } from './helpers';
+import { lastRequest, requestsTo, rl, SEED, startEnv, type TestEnv } from './helpers';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -8,6 +8,8 @@ beforeAll(async () => {
 afterAll(async () => {
 	await env.emu.close();
 });
+// every test starts from the seed, with an empty request log and no pending faults
+beforeEach(() => env.emu.reset(SEED));
 
 const base = { resource: 'event', operation: 'create' };
 

@@ -50,9 +50,11 @@ describe('validation helpers', () => {
 	test('IDs are positive integers', () => {
 		expect(v.requirePositiveInt(ctx, '42', 'ID')).toBe(42);
 		expect(v.requirePositiveInt(ctx, 7, 'ID')).toBe(7);
-		for (const bad of [0, -1, 1.5, 'abc', '1e3', '', null, Number.MAX_SAFE_INTEGER + 10]) {
+		for (const bad of [0, -1, 1.5, 'abc', '1e3', Number.MAX_SAFE_INTEGER + 10]) {
 			expect(() => v.requirePositiveInt(ctx, bad, 'ID')).toThrow(NodeOperationError);
+			expect(() => v.requirePositiveInt(ctx, bad, 'ID')).toThrow(`"ID" must be a positive whole number, got ${typeof bad === 'string' ? `"${bad}"` : bad}`);
 		}
+		for (const empty of ['', null]) expect(() => v.requirePositiveInt(ctx, empty, 'ID')).toThrow('"ID" is required but empty');
 		expect(v.requirePositiveIntList(ctx, '1, 2,3', 'IDs')).toEqual([1, 2, 3]);
 		expect(() => v.requirePositiveIntList(ctx, '1,x', 'IDs')).toThrow('"IDs" must be a positive whole number, got "x"');
 	});
@@ -82,7 +84,7 @@ describe('validation helpers', () => {
 	test('emails, JSON objects, choices', () => {
 		expect(v.optionalEmail(ctx, 'a@b.co', 'Email')).toBe('a@b.co');
 		expect(() => v.optionalEmail(ctx, 'not-an-email', 'Email')).toThrow('not a valid email address');
-		expect(() => v.requireEmail(ctx, '', 'Email')).toThrow('required');
+		expect(() => v.requireEmail(ctx, '', 'Email')).toThrow('"Email" is required but empty');
 		expect(v.parseJsonObject(ctx, '{"a": 1}', 'Data')).toEqual({ a: 1 });
 		expect(v.parseJsonObject(ctx, { a: 2 }, 'Data')).toEqual({ a: 2 });
 		expect(v.parseJsonObject(ctx, '', 'Data')).toEqual({});
