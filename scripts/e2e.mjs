@@ -44,6 +44,7 @@ const WF = {
 	concB: 'ucE2eConB0000001',
 	rateLimited: 'ucE2e42900000001',
 	import: 'ucE2eImp00000001',
+	company: 'ucE2eCompany0001',
 };
 
 const args = process.argv.slice(2);
@@ -478,6 +479,52 @@ async function runVersion(version, tarball) {
 			}
 		}
 
+		// -------------------------------------------------------------- companies
+		await check(version, 'companies: upsert (create, then update), contact by email, members by email and custom ID, tag, attributes, get, list; unknown company to the error output', async () => {
+			await emu.reset('demo');
+			const r = await executeWorkflow(rt, env, WF.company);
+			texts.push(r.output);
+			assertRunOk(r, 'company workflow');
+			const run = r.run;
+			const created = one(run, 'Create Company');
+			assert.equal(created.created, true, JSON.stringify(created));
+			assert.equal(created.company_id, 'e2e-co-1');
+			assert.ok(Number.isInteger(created.id), `company id ${created.id}`);
+			assert.deepEqual(created.phone_numbers, ['+48 500 100 200', '+48 58 100 200']);
+			const updated = one(run, 'Update Company');
+			assert.equal(updated.created, false);
+			assert.equal(updated.id, created.id);
+			assert.equal(updated.name, 'E2E Industries Ltd');
+			assert.equal(updated.city, 'Gdansk', 'fields not sent are kept');
+			const contact = one(run, 'Contact by Email');
+			assert.equal(contact.created, true);
+			assert.equal(contact.email, 'buyer@e2e-industries.example');
+			const byEmail = one(run, 'Add Member by Email');
+			assert.equal(byEmail.user_id, contact.id);
+			assert.equal(one(run, 'Add Member by Custom ID').user_custom_id, 'cust-002');
+			assert.equal(one(run, 'Tag Company').success, true);
+			const got = one(run, 'Get Company');
+			assert.equal(got.custom_id, 'e2e-co-1');
+			assert.deepEqual(got.tags, ['Key account']);
+			assert.deepEqual(got.attributes, { industry: 'Robotics' });
+			assert.equal(one(run, 'Remove Member').success, true);
+			const list = outItems(run, 'List Companies');
+			assert.equal(list.length, 3, `demo seed has 2 companies + 1 created: ${JSON.stringify(list).slice(0, 600)}`);
+			assert.equal(outItems(run, 'Get Unknown Company', 0).length, 0);
+			const missing = outItems(run, 'Get Unknown Company', 1);
+			assert.equal(missing.length, 1);
+			assert.equal(missing[0].pairedItem?.item, 0);
+			assert.equal(missing[0].json.message, 'No Company matches the given query.');
+			assert.equal(missing[0].json.error.httpCode, 404);
+			const state = await emu.state('companies');
+			const co = state.companies.find((c) => c.company_id === 'e2e-co-1');
+			assert.ok(co, 'emulator has e2e-co-1');
+			assert.deepEqual(co.members, [contact.id], `members after removing cust-002: ${JSON.stringify(co)}`);
+			const entries = await emu.log();
+			const failed = entries.filter((e) => e.status >= 400 && e.status !== 429 && !/no-such-company|companies-by-id\/e2e-co-1\/$/.test(e.path));
+			assert.deepEqual(failed.map((e) => `${e.method} ${e.path} ${e.status}`), [], 'no other failed request');
+		});
+
 		// -------------------------------------------------------------- the demo's example workflows
 		await check(version, 'the example workflows (demo, README) run and give the documented results', async () => {
 			await emu.reset('demo');
@@ -512,6 +559,19 @@ async function runVersion(version, tarball) {
 			assert.equal(explained.length, 1);
 			assert.equal(explained[0].json.contact, 'unknown-contact');
 			assert.equal(explained[0].json.category, 'not_found');
+			// 4: B2B account: company upserted, contacts by email (one existing, two new), all members
+			r = await executeWorkflow(rt, env, 'ucDemoCompany001');
+			texts.push(r.output);
+			assertRunOk(r, 'example 4');
+			assert.equal(one(r.run, '1. Company (upsert by account ID)').company_id, 'ACC-300');
+			const contacts = outItems(r.run, '2. Contact (upsert by email)');
+			assert.deepEqual(contacts.map((c) => c.json.created), [true, true, false], JSON.stringify(contacts).slice(0, 1500));
+			const members = outItems(r.run, '3. Add to Company');
+			assert.equal(members.length, 3);
+			assert.ok(members.every((m) => m.json.success === true), JSON.stringify(members).slice(0, 1500));
+			const companies = (await emu.state('companies')).companies;
+			const acc = companies.find((c) => c.company_id === 'ACC-300');
+			assert.deepEqual([...acc.members].sort(), contacts.map((c) => c.json.id).sort());
 		});
 
 		// -------------------------------------------------------------- key never shown

@@ -179,6 +179,89 @@ files['e2e-operations.json'] = workflow(
 );
 
 // ------------------------------------------------------------------------------------------------
+// e2e: companies (B2B): upsert twice, a contact by email, members by email and custom ID, tag,
+// attributes, get, list, remove a member; an unknown company custom ID to the error output
+// ------------------------------------------------------------------------------------------------
+files['e2e-company.json'] = workflow(
+	'ucE2eCompany0001',
+	'E2E: companies',
+	[
+		manual(),
+		uc('Create Company', {
+			resource: 'company',
+			operation: 'upsert',
+			customId: 'e2e-co-1',
+			name: 'E2E Industries',
+			additionalFields: { city: 'Gdansk', country: 'PL', phoneNumbers: '+48 500 100 200, +48 58 100 200', approxEmployees: 40 },
+			customAttributes: { attribute: [{ name: 'industry', value: 'Manufacturing' }] },
+		}),
+		uc('Update Company', {
+			resource: 'company',
+			operation: 'upsert',
+			customId: 'e2e-co-1',
+			name: 'E2E Industries Ltd',
+			additionalFields: { email: 'office@e2e-industries.example' },
+		}),
+		uc('Contact by Email', {
+			resource: 'user',
+			operation: 'upsert',
+			matchBy: 'email',
+			email: 'buyer@e2e-industries.example',
+			additionalFields: { firstName: 'Bea', companyCustomId: 'e2e-co-1' },
+		}),
+		uc('Add Member by Email', {
+			resource: 'company',
+			operation: 'addMember',
+			company: rl('customId', 'e2e-co-1'),
+			user: rl('email', 'buyer@e2e-industries.example'),
+		}),
+		uc('Add Member by Custom ID', {
+			resource: 'company',
+			operation: 'addMember',
+			company: rl('customId', 'e2e-co-1'),
+			user: rl('customId', 'cust-002'),
+		}),
+		uc('Tag Company', { resource: 'company', operation: 'addTag', company: rl('customId', 'e2e-co-1'), tagName: 'Key account' }),
+		uc('Set Company Attributes', {
+			resource: 'company',
+			operation: 'setCustomAttributes',
+			company: rl('customId', 'e2e-co-1'),
+			customAttributes: { attribute: [{ name: 'industry', value: 'Robotics' }] },
+		}),
+		uc('Get Company', { resource: 'company', operation: 'get', company: rl('customId', 'e2e-co-1') }),
+		uc('Remove Member', {
+			resource: 'company',
+			operation: 'removeMember',
+			company: rl('customId', 'e2e-co-1'),
+			user: rl('customId', 'cust-002'),
+		}),
+		uc('List Companies', { resource: 'company', operation: 'getAll', returnAll: true }, { y: 100 }),
+		uc(
+			'Get Unknown Company',
+			{ resource: 'company', operation: 'get', company: rl('customId', 'no-such-company') },
+			{ onError: 'continueErrorOutput', y: 500 },
+		),
+		noop('Found', 400),
+		noop('Not Found', 600),
+	],
+	[
+		['Start', 'Create Company'],
+		['Create Company', 'Update Company'],
+		['Update Company', 'Contact by Email'],
+		['Contact by Email', 'Add Member by Email'],
+		['Add Member by Email', 'Add Member by Custom ID'],
+		['Add Member by Custom ID', 'Tag Company'],
+		['Tag Company', 'Set Company Attributes'],
+		['Set Company Attributes', 'Get Company'],
+		['Get Company', 'Remove Member'],
+		['Remove Member', 'List Companies'],
+		['Remove Member', 'Get Unknown Company'],
+		['Get Unknown Company', 'Found', 0],
+		['Get Unknown Company', 'Not Found', 1],
+	],
+);
+
+// ------------------------------------------------------------------------------------------------
 // e2e: "Continue (using error output)": items 1 and 3 are bad, 0 and 2 good
 // ------------------------------------------------------------------------------------------------
 files['e2e-error-output.json'] = workflow(
@@ -457,6 +540,64 @@ files['examples/3-error-output.json'] = workflow(
 		['One Item per Event', 'Send Event'],
 		['Send Event', 'Sent', 0],
 		['Send Event', 'Explain Failure', 1],
+	],
+);
+
+files['examples/4-b2b-account-sync.json'] = workflow(
+	'ucDemoCompany001',
+	'Example 4: B2B account sync (company, contacts by email, members)',
+	[
+		manual('When clicking "Execute workflow"'),
+		{
+			name: 'Account (sample)',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			parameters: {
+				mode: 'raw',
+				jsonOutput:
+					'{\n  "account_id": "ACC-300",\n  "name": "Initech",\n  "city": "Austin",\n  "country": "US",\n  "employees": 120,\n  "contacts": [ { "email": "peter@initech.example", "first_name": "Peter" }, { "email": "samir@initech.example", "first_name": "Samir" }, { "email": "alice@example.com", "first_name": "Alice" } ]\n}',
+				options: {},
+			},
+		},
+		uc(
+			'1. Company (upsert by account ID)',
+			{
+				resource: 'company',
+				operation: 'upsert',
+				customId: '={{ $json.account_id }}',
+				name: '={{ $json.name }}',
+				additionalFields: { city: '={{ $json.city }}', country: '={{ $json.country }}', approxEmployees: '={{ $json.employees }}' },
+				customAttributes: { attribute: [{ name: 'industry', value: 'Software' }] },
+			},
+			{ notes: 'No update-or-create for companies in User.com: looks up by custom ID, then updates or creates.' },
+		),
+		rowsSet('Contacts', "={{ $('Account (sample)').item.json.contacts }}"),
+		splitOut('One Item per Contact'),
+		uc(
+			'2. Contact (upsert by email)',
+			{
+				resource: 'user',
+				operation: 'upsert',
+				matchBy: 'email',
+				email: '={{ $json.email }}',
+				additionalFields: { firstName: '={{ $json.first_name }}', companyCustomId: "={{ $('Account (sample)').item.json.account_id }}" },
+			},
+			{ notes: 'Source without customer IDs: match by email (one match updates, none creates, several is an error).' },
+		),
+		uc('3. Add to Company', {
+			resource: 'company',
+			operation: 'addMember',
+			company: rl('customId', "={{ $('Account (sample)').item.json.account_id }}"),
+			user: rl('id', '={{ $json.id }}'),
+		}),
+	],
+	[
+		['When clicking "Execute workflow"', 'Account (sample)'],
+		['Account (sample)', '1. Company (upsert by account ID)'],
+		['1. Company (upsert by account ID)', 'Contacts'],
+		['Contacts', 'One Item per Contact'],
+		['One Item per Contact', '2. Contact (upsert by email)'],
+		['2. Contact (upsert by email)', '3. Add to Company'],
 	],
 );
 

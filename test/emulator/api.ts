@@ -1,6 +1,7 @@
 /**
  * The /api/public/ routes. Each handler runs after routing, auth, throttling and body parsing.
  */
+import { companyRoutes } from './companies';
 import type { ApiCtx, ApiRequest, ApiResponse, Route } from './http-types';
 import { bad, notFound, ok } from './http-types';
 import { importRoutes } from './imports';
@@ -128,8 +129,54 @@ function listUsers(ctx: ApiCtx, req: ApiRequest, filter?: (u: UserRec) => boolea
 	return paginate(req, users, (u) => serializeUser(ctx.state, u));
 }
 
+/** Django-style lookups on custom attributes (SDK-NET FilterExtensions, reference §2.6). */
+const ATTRIBUTE_LOOKUPS: Record<string, (have: unknown, want: string) => boolean> = {
+	'': (a, b) => String(a) === b,
+	contains: (a, b) => String(a).includes(b),
+	icontains: (a, b) => String(a).toLowerCase().includes(b.toLowerCase()),
+	startswith: (a, b) => String(a).startsWith(b),
+	istartswith: (a, b) => String(a).toLowerCase().startsWith(b.toLowerCase()),
+	endswith: (a, b) => String(a).endsWith(b),
+	iendswith: (a, b) => String(a).toLowerCase().endsWith(b.toLowerCase()),
+	gt: (a, b) => compare(a, b) > 0,
+	gte: (a, b) => compare(a, b) >= 0,
+	lt: (a, b) => compare(a, b) < 0,
+	lte: (a, b) => compare(a, b) <= 0,
+};
+function compare(a: unknown, b: string): number {
+	const x = toNumber(a);
+	const y = toNumber(b);
+	if (x !== undefined && y !== undefined) return x - y;
+	return String(a) < b ? -1 : String(a) > b ? 1 : 0;
+}
+
+/**
+ * Custom attribute filters of a search (`<name_std>__<lookup>=<value>`); undefined when the query has
+ * none, a 400 when one names an attribute that does not exist (CHOICE: the reference is silent).
+ */
+function attributeFilters(ctx: ApiCtx, q: URLSearchParams): Array<(u: UserRec) => boolean> | ApiResponse | undefined {
+	const filters: Array<(u: UserRec) => boolean> = [];
+	for (const [key, value] of q.entries()) {
+		if (['email', 'phone_number', 'key', 'custom_id', 'many', 'cursor', 'page_size'].includes(key)) continue;
+		const m = /^(.+?)(?:__(contains|icontains|startswith|istartswith|endswith|iendswith|gt|gte|lt|lte))?$/.exec(key);
+		if (!m) continue;
+		const attr = ctx.state.attribute('user', m[1]);
+		if (!attr) return mark(bad({ detail: `Unknown search parameter: ${key}` }));
+		const test = ATTRIBUTE_LOOKUPS[m[2] ?? ''];
+		filters.push((u) => u.attributes[attr.id] !== undefined && u.attributes[attr.id] !== null && test(u.attributes[attr.id], value));
+	}
+	return filters.length ? filters : undefined;
+}
+
 function searchUsers(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 	const q = req.query;
+	const byAttributes = attributeFilters(ctx, q);
+	if (isResp(byAttributes)) return byAttributes;
+	if (byAttributes) {
+		// custom attribute lookups answer a paginated list (SDK-NET reads a PaginatedResult)
+		const found = [...ctx.state.users.values()].filter((u) => byAttributes.every((f) => f(u)));
+		return paginate(req, found, (u) => serializeUser(ctx.state, u));
+	}
 	let found: UserRec[];
 	if (q.get('email') !== null) found = ctx.state.usersByEmail(q.get('email') as string);
 	else if (q.get('phone_number') !== null) found = [...ctx.state.users.values()].filter((u) => u.phone_number === q.get('phone_number'));
@@ -177,6 +224,7 @@ function userDetail(kind: 'id' | 'cid') {
 			if (!u) return notFound();
 			ctx.state.users.delete(u.id);
 			for (const s of ctx.state.segments.values()) s.userIds = s.userIds.filter((x) => x !== u.id);
+			for (const c of ctx.state.companies.values()) c.members = c.members.filter((x) => x !== u.id);
 			ctx.updated('users.delete');
 			return { status: 204 };
 		},
@@ -734,6 +782,7 @@ export const routes: Route[] = [
 	{ pattern: new RegExp(`^products-by-id/${SEG}/details/$`), methods: { GET: productDetail('cid').GET } },
 	{ pattern: new RegExp(`^products-by-id/${SEG}/product_event/$`), methods: { POST: productEvent('cid') } },
 	...importRoutes,
+	...companyRoutes({ dict, isResp, paginate, requiredStr }),
 	...simpleCollection('tags', (t: { id: number; name: string }) => ({ id: t.id, name: t.name }), (ctx, body) => {
 		const name = requiredStr(body, 'name');
 		if (typeof name !== 'string') return name;

@@ -189,7 +189,7 @@ export function validateUser(ctx: ModelCtx, body: Record<string, unknown>, exist
 				ops.push((u) => {
 					let c = st.companyByCustomId(String(v));
 					if (!c) {
-						c = { id: st.nextId('companies'), name: String(v), custom_id: String(v), created_at: ctx.now() };
+						c = st.newCompany(String(v), String(v), ctx.now());
 						st.companies.set(c.id, c);
 					}
 					u.company_id = c.id;
@@ -227,7 +227,6 @@ function ts(ms: number | null): string | null {
 
 export function serializeUser(st: EmulatorState, u: UserRec): Record<string, unknown> {
 	const name = `${u.first_name ?? ''} ${u.last_name ?? ''}`.trim();
-	const company = u.company_id !== null ? st.companies.get(u.company_id) : undefined;
 	return {
 		id: u.id,
 		key: u.key,
@@ -266,7 +265,7 @@ export function serializeUser(st: EmulatorState, u: UserRec): Record<string, unk
 		chat_id: 'Chat ID is deprecated and will be removed in future',
 		tags: u.tags.map((id) => ({ name: st.tags.get(id)?.name ?? '', id })),
 		lists: u.lists.map((id) => ({ id, name: st.lists.get(id)?.name ?? '' })),
-		companies: company ? [{ id: company.id, name: company.name, member_since: ts(company.created_at) }] : [],
+		companies: st.companiesOf(u).map((c) => ({ id: c.id, name: c.name, member_since: ts(c.created_at) })),
 		attributes: Object.entries(u.attributes).map(([aid, value]) => {
 			const a = st.attributes.get(Number(aid));
 			return { value, name: a?.name ?? '', name_std: a?.name_std ?? '', id: Number(aid) };

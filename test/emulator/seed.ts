@@ -62,7 +62,7 @@ export function applySeed(base: ModelCtx, data: SeedData): SeedResult {
 	}
 	for (const a of data.attributes ?? []) out.attributes.push(st.addAttribute(a).id);
 	for (const c of data.companies ?? []) {
-		const rec = { id: st.nextId('companies', c.id), name: c.name, custom_id: c.custom_id ?? null, created_at: ctx.now() };
+		const rec = st.newCompany(c.name, c.custom_id ?? null, ctx.now(), c.id);
 		st.companies.set(rec.id, rec);
 		out.companies.push(rec.id);
 	}

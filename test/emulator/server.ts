@@ -19,11 +19,12 @@ import { routes } from './api';
 import type { ApiCtx, ApiRequest, ApiResponse, Quirks, Route } from './http-types';
 import { processImport, serializeImport } from './imports';
 import type { ModelCtx } from './models';
+import { serializeCompany } from './companies';
 import { serializeDeal, serializeProduct, serializeUser } from './models';
 import type { SeedData, SeedResult } from './seed';
 import { SeedError, applySeed, demoSeed } from './seed';
 import { EmulatorState } from './state';
-import { isoMicro, keyFingerprint, prng, pyJson } from './util';
+import { keyFingerprint, prng, pyJson } from './util';
 import type { LatencyProfile } from './latency';
 import { parseLatency, sampleLatency } from './latency';
 
@@ -682,7 +683,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			segments: () => [...state.segments.values()],
 			attributes: () => [...state.attributes.values()],
 			pipelines: () => [...state.pipelines.values()].map((p) => ({ ...p, stages: p.stageIds.map((id) => state.stages.get(id)) })),
-			companies: () => [...state.companies.values()].map((c) => ({ ...c, created_at: isoMicro(c.created_at) })),
+			companies: () => [...state.companies.values()].map((c) => ({ ...serializeCompany({ state }, c), members: [...c.members] })),
 			imports: () => [...state.imports.values()].map(serializeImport),
 		};
 		if (resource) {

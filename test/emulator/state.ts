@@ -44,8 +44,22 @@ export interface PipelineRec {
 export interface CompanyRec {
 	id: number;
 	name: string;
+	/** your own ID of the company (sent and returned as `company_id`, see companies.ts) */
 	custom_id: string | null;
+	description: string;
+	email: string | null;
+	phone_numbers: string[];
+	address: string | null;
+	city: string | null;
+	region: string | null;
+	country: string | null;
+	approx_employees: number | null;
+	tags: number[];
+	attributes: Record<number, unknown>; // attribute id -> value
+	/** contacts added with add_member (or linked through a user's company_custom_id / company_id) */
+	members: number[];
 	created_at: number;
+	updated_at: number;
 }
 export interface UserRec {
 	id: number;
@@ -226,6 +240,31 @@ export class EmulatorState {
 	companyByCustomId(cid: string): CompanyRec | undefined {
 		for (const c of this.companies.values()) if (c.custom_id === cid) return c;
 		return undefined;
+	}
+	/** A new company record with every optional field empty. */
+	newCompany(name: string, customId: string | null, now: number, id?: number): CompanyRec {
+		return {
+			id: this.nextId('companies', id),
+			name,
+			custom_id: customId,
+			description: '',
+			email: null,
+			phone_numbers: [],
+			address: null,
+			city: null,
+			region: null,
+			country: null,
+			approx_employees: null,
+			tags: [],
+			attributes: {},
+			members: [],
+			created_at: now,
+			updated_at: now,
+		};
+	}
+	/** Companies a user belongs to: its members lists, plus the one set through company_id/company_custom_id. */
+	companiesOf(user: UserRec): CompanyRec[] {
+		return [...this.companies.values()].filter((c) => c.members.includes(user.id) || c.id === user.company_id);
 	}
 	attribute(content: ContentType, key: string): AttributeRec | undefined {
 		for (const a of this.attributes.values()) if (a.content_type === content && a.name_std === key) return a;

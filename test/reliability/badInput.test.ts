@@ -37,6 +37,9 @@ const event = (extra: INodeParameters): INodeParameters => ({
 	...extra,
 });
 const product = (operation: string, extra: INodeParameters): INodeParameters => ({ resource: 'product', operation, ...extra });
+const company = (operation: string, extra: INodeParameters): INodeParameters => ({ resource: 'company', operation, ...extra });
+const member = (operation: string, contact: INodeParameterResourceLocator): INodeParameters =>
+	company(operation, { company: rl('customId', 'acme'), user: contact });
 const productEvent = (extra: INodeParameters): INodeParameters =>
 	product('createEvent', { product: rl('customId', 'SKU-1'), user: rl('customId', 'u-1'), eventType: 'purchase', ...extra });
 const dealCreate = (fields: IDataObject, extra: INodeParameters = {}): INodeParameters =>
@@ -140,6 +143,36 @@ const CASES: BadCase[] = [
 	{ name: 'product event: invalid JSON data', params: productEvent({ dataMode: 'json', dataJson: '{' }), expect: refused('"Data (JSON)"') },
 	{ name: 'product get: id 0', params: product('get', { product: rl('id', 0) }), expect: refused('Product (User.com ID)') },
 	{ name: 'product get: custom ID "SKU?1"', params: product('get', { product: rl('customId', 'SKU?1') }), expect: encoded('/api/public/products-by-id/SKU%3F1/details/', 'SKU?1') },
+	// ---- Company
+	{ name: 'company create: empty name', params: company('create', { name: '' }), expect: refused('"Name"') },
+	{ name: 'company create: name expression -> null', params: company('create', { name: '={{ $json.n }}' }), item: { n: null }, expect: refused('"Name"') },
+	{ name: 'company create: invalid email', params: company('create', { name: 'Acme', additionalFields: { email: 'acme.example' } }), expect: refused('"Email"') },
+	{ name: 'company create: negative employees', params: company('create', { name: 'Acme', additionalFields: { approxEmployees: -1 } }), expect: refused('"Approximate Employees"') },
+	{ name: 'company create: employees "1.5"', params: company('create', { name: 'Acme', additionalFields: { approxEmployees: '={{ $json.e }}' } }), item: { e: '1.5' }, expect: refused('"Approximate Employees"') },
+	{ name: 'company create: custom ID with "/"', params: company('create', { name: 'Acme', additionalFields: { customId: 'a/b' } }), expect: refused('"Custom ID"') },
+	{ name: 'company create: custom attribute without a name', params: company('create', { name: 'Acme', customAttributes: { attribute: [{ name: '', value: 'x' }] } }), expect: refused('Custom Attributes › Name') },
+	{ name: 'company upsert: empty custom ID', params: company('upsert', { customId: '', name: 'Acme' }), expect: refused('"Custom ID"') },
+	{ name: 'company upsert: custom ID is an object', params: company('upsert', { customId: '={{ $json.c }}', name: 'Acme' }), item: { c: { a: 1 } }, expect: refused('"Custom ID"') },
+	{ name: 'company upsert: custom ID "../x"', params: company('upsert', { customId: '../x', name: 'Acme' }), expect: refused('"Custom ID"') },
+	{ name: 'company upsert: empty name', params: company('upsert', { customId: 'acme', name: ' ' }), expect: refused('"Name"') },
+	{ name: 'company update: nothing to change', params: company('update', { company: rl('customId', 'acme') }), expect: refused('"Update Fields"') },
+	{ name: 'company get: id as text', params: company('get', { company: rl('id', 'abc') }), expect: refused('Company (User.com ID)') },
+	{ name: 'company delete: id 0', params: company('delete', { company: rl('id', 0) }), expect: refused('Company (User.com ID)') },
+	{ name: 'company delete: custom ID with "/"', params: company('delete', { company: rl('customId', 'a/b') }), expect: refused('Company (Custom ID)') },
+	{ name: 'company addTag: empty tag', params: company('addTag', { company: rl('customId', 'acme'), tagName: '' }), expect: refused('"Tag"') },
+	{ name: 'company setCustomAttributes: none', params: company('setCustomAttributes', { company: rl('customId', 'acme') }), expect: refused('"Custom Attributes"') },
+	{ name: 'company addMember: contact email invalid', params: member('addMember', rl('email', 'not-an-email')), expect: refused('Contact (Email)') },
+	{ name: 'company addMember: contact id as text', params: member('addMember', rl('id', 'abc')), expect: refused('Contact (User.com ID)') },
+	{ name: 'company removeMember: contact custom ID with "/"', params: member('removeMember', rl('customId', 'u/1')), expect: refused('Contact (Custom ID)') },
+	{ name: 'company addMember: company id 0', params: company('addMember', { company: rl('id', 0), user: rl('id', 1) }), expect: refused('Company (User.com ID)') },
+	{ name: 'company get: custom ID "ACME #1"', params: company('get', { company: rl('customId', 'ACME #1') }), expect: encoded('/api/public/companies-by-id/ACME%20%231/', 'ACME #1') },
+	// ---- User: match by email, new filters
+	{ name: 'user upsert by email: empty email', params: user('upsert', { matchBy: 'email', email: '' }), expect: refused('"Email"') },
+	{ name: 'user upsert by email: invalid email', params: user('upsert', { matchBy: 'email', email: 'ann@' }), expect: refused('"Email"') },
+	{ name: 'user upsert by email: a second, different email', params: user('upsert', { matchBy: 'email', email: 'a@example.com', additionalFields: { email: 'b@example.com' } }), expect: refused('Fields › Email') },
+	{ name: 'user getAll: attribute condition without value', params: user('getAll', { filters: { attributeConditions: { condition: [{ attribute: 'plan', operator: 'contains', value: '' }] } } }), expect: refused('Custom Attribute[0] › Value') },
+	{ name: 'user getAll: attribute condition unknown operator', params: user('getAll', { filters: { attributeConditions: { condition: [{ attribute: 'plan', operator: 'like', value: 'x' }] } } }), expect: refused('Custom Attribute[0] › Operator') },
+	{ name: 'user getAll: phone and email filters together', params: user('getAll', { filters: { phoneNumber: '+1', email: 'a@example.com' } }), expect: refused('"Filters"') },
 	// ---- Import: a row without its identifier is not uploaded
 	{
 		name: 'import users: row without custom_id or email',

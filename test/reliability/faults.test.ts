@@ -1,5 +1,5 @@
 /**
- * Fault matrix: every operation class (read, upsert, create, delete, import) x every fault the
+ * Fault matrix: every operation class (read, upsert, create, delete, import, action) x every fault the
  * emulator can inject (plus a 429 whose hint is only in the body, made by a rewriting proxy).
  *
  * Each case runs 3 items with continue-on-fail; the fault hits the first matching request (item 0).
@@ -32,6 +32,7 @@ const N = 3;
 const DELAY_MS = 1600; // real ms; the node's timeout is 1 s
 
 const SEED: SeedData = {
+	companies: [{ name: 'Acme', custom_id: 'acme' }],
 	users: [
 		{ custom_id: 'u-1', email: 'ann@example.com', first_name: 'Ann' },
 		{ custom_id: 'u-2', email: 'bob@example.com', first_name: 'Bob' },
@@ -39,7 +40,7 @@ const SEED: SeedData = {
 	],
 };
 
-type OpClass = 'read' | 'upsert' | 'create' | 'delete' | 'import';
+type OpClass = 'read' | 'upsert' | 'create' | 'delete' | 'import' | 'action';
 
 interface Op {
 	name: string;
@@ -91,6 +92,40 @@ const OPS: Op[] = [
 		fault: { pathPattern: 'deals/update_or_create/', method: 'POST' },
 		isOpRequest: (m, rel) => m === 'POST' && rel === 'deals/update_or_create/',
 		writes: (emu) => emu.writeCounts().deals ?? 0,
+		expectedWrites: 3,
+	},
+	{
+		// lookup (404) then create: the create's lost answer is checked by a second lookup, never resent blindly
+		name: 'Company Upsert',
+		cls: 'upsert',
+		create: false,
+		params: { resource: 'company', operation: 'upsert', customId: '={{ $json.cid }}', name: '={{ $json.name }}' },
+		items: [0, 1, 2].map((i) => ({ cid: `co-${i}`, name: `Company ${i}` })),
+		fault: { pathPattern: 'companies/', method: 'POST' },
+		isOpRequest: (m, rel) => (m === 'POST' && rel === 'companies/') || (m === 'PUT' && /^companies\/\d+\/$/.test(rel)),
+		writes: (emu) => emu.writeCounts().companies ?? 0,
+		expectedWrites: 3,
+		effectDone: (emu) => [0, 1, 2].every((i) => emu.state.companyByCustomId(`co-${i}`)?.name === `Company ${i}`),
+	},
+	{
+		name: 'Company Add Member',
+		cls: 'action',
+		create: false,
+		params: { resource: 'company', operation: 'addMember', company: rlExpr('customId', 'acme'), user: rlExpr('customId', '={{ $json.cid }}') },
+		items: [{ cid: 'u-1' }, { cid: 'u-2' }, { cid: 'u-3' }],
+		fault: { pathPattern: 'companies-by-id/acme/add_member/', method: 'POST' },
+		isOpRequest: (m, rel) => m === 'POST' && rel === 'companies-by-id/acme/add_member/',
+		effectDone: (emu) => emu.state.companyByCustomId('acme')?.members.length === 3,
+	},
+	{
+		name: 'Company Create',
+		cls: 'create',
+		create: true,
+		params: { resource: 'company', operation: 'create', name: '={{ $json.name }}' },
+		items: [0, 1, 2].map((i) => ({ name: `New company ${i}` })),
+		fault: { pathPattern: 'companies/', method: 'POST' },
+		isOpRequest: (m, rel) => m === 'POST' && rel === 'companies/',
+		writes: (emu) => emu.writeCounts().companies ?? 0,
 		expectedWrites: 3,
 	},
 	{
@@ -318,6 +353,7 @@ describe('fault matrix', () => {
 					// a success item must carry what the operation promises, not an empty or garbled record
 					if (op.cls === 'read') expect(first.json.custom_id).toBe('u-1');
 					if (op.cls === 'upsert' || op.cls === 'create') expect(typeof first.json.id).toBe('number');
+					if (op.cls === 'action') expect(first.json).toMatchObject({ success: true, user_id: expect.any(Number) });
 				} else {
 					expect(messageOf(first)).not.toMatch(/Cannot read|undefined|is not a function/);
 				}

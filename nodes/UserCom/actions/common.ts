@@ -12,6 +12,7 @@ import { encodePathId } from '../transport';
 import type { ValidationContext } from '../helpers/validation';
 import {
 	parseJsonObject,
+	requireEmail,
 	requirePositiveInt,
 	requireString,
 	validationError,
@@ -44,14 +45,16 @@ export function vctx(this: IExecuteFunctions, itemIndex: number): ValidationCont
 export function locator(options: {
 	name: string;
 	displayName: string;
-	object: 'user' | 'deal' | 'product';
+	object: 'user' | 'deal' | 'product' | 'company';
 	withEmail?: boolean;
 	withList?: boolean;
 	required?: boolean;
 	show: IDisplayOptions['show'];
 	description?: string;
 }): INodeProperties {
-	const listMethod = { user: 'searchUsers', deal: 'searchDeals', product: 'searchProducts' }[options.object];
+	const listMethod = { user: 'searchUsers', deal: 'searchDeals', product: 'searchProducts', company: 'searchCompanies' }[
+		options.object
+	];
 	const property: INodeProperties = {
 		displayName: options.displayName,
 		name: options.name,
@@ -83,7 +86,9 @@ export function locator(options: {
 				displayName: 'By Custom ID',
 				name: 'customId',
 				type: 'string',
-				placeholder: options.object === 'user' ? 'e.g. customer-42' : 'e.g. ORD-1001',
+				placeholder: { user: 'e.g. customer-42', deal: 'e.g. ORD-1001', product: 'e.g. SKU-1', company: 'e.g. acme' }[
+					options.object
+				],
 			},
 			{
 				displayName: 'By Email',
@@ -123,7 +128,7 @@ export function getRef(
 		return { mode: 'customId', value: requireString(ctx, value, `${label} (Custom ID)`) };
 	}
 	if (mode === 'email') {
-		return { mode: 'email', value: requireString(ctx, value, `${label} (Email)`) };
+		return { mode: 'email', value: requireEmail(ctx, value, `${label} (Email)`) };
 	}
 	throw validationError(ctx, label, `uses an unknown mode "${mode}"`, 'Choose By User.com ID or By Custom ID.');
 }
@@ -135,7 +140,7 @@ export function getRef(
 export function objectPath(
 	this: IExecuteFunctions,
 	ref: ObjectRef,
-	collection: 'users' | 'deals' | 'products',
+	collection: 'users' | 'deals' | 'products' | 'companies',
 	label: string,
 	itemIndex: number,
 ): string {
@@ -197,12 +202,15 @@ export function simplifyField(show: IDisplayOptions['show']): INodeProperties {
 /** Custom attributes chosen from the account's attributes of one content type. */
 export function customAttributesField(
 	show: IDisplayOptions['show'],
-	contentType: 'user' | 'deal' | 'product',
+	contentType: 'user' | 'deal' | 'product' | 'company',
 	description: string,
 ): INodeProperties {
-	const method = { user: 'getUserAttributes', deal: 'getDealAttributes', product: 'getProductAttributes' }[
-		contentType
-	];
+	const method = {
+		user: 'getUserAttributes',
+		deal: 'getDealAttributes',
+		product: 'getProductAttributes',
+		company: 'getCompanyAttributes',
+	}[contentType];
 	return {
 		displayName: 'Custom Attributes',
 		name: 'customAttributes',

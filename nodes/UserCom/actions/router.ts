@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getExecutionStats, logExecutionSummary } from '../transport';
+import * as company from './company';
 import * as deal from './deal';
 import * as event from './event';
 import * as importResource from './import';
@@ -28,6 +29,7 @@ export const resources: Record<string, Record<string, OperationModule>> = {
 	event: event.operations,
 	deal: deal.operations,
 	product: product.operations,
+	company: company.operations,
 	import: importResource.operations,
 };
 

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as company from './company';
 import * as deal from './deal';
 import * as event from './event';
 import * as importResource from './import';
@@ -16,6 +17,7 @@ export const resourceProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
+		{ name: 'Company', value: 'company', description: 'Companies (B2B accounts) and their contacts' },
 		{ name: 'Deal', value: 'deal', description: 'Deals and orders' },
 		{ name: 'Event', value: 'event', description: 'Custom events of a contact' },
 		{ name: 'Import', value: 'import', description: 'Bulk CSV imports of users, deals and products' },
@@ -78,6 +80,7 @@ export const nodeProperties: INodeProperties[] = [
 	...event.description,
 	...deal.description,
 	...product.description,
+	...company.description,
 	...importResource.description,
 	requestOptionsProperty,
 ];

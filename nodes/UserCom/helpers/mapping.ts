@@ -161,3 +161,52 @@ export function simplifyProduct(product: IDataObject): IDataObject {
 		'updated_at',
 	]);
 }
+
+/** Tags as names: User.com answers `[{"id", "name"}]`, some clients send plain names. */
+function tagNames(tags: unknown[]): string[] {
+	return tags.map((t) => (typeof t === 'object' && t !== null ? String((t as IDataObject).name) : String(t)));
+}
+
+/** Custom attributes `[{"name_std", "value"}]` -> `{ name_std: value }`. */
+function flatAttributes(attributes: unknown[]): IDataObject {
+	const out: IDataObject = {};
+	for (const a of attributes as IDataObject[]) {
+		if (a && typeof a === 'object') {
+			const key = (a.name_std ?? a.name) as string | undefined;
+			if (key) out[key] = a.value;
+		}
+	}
+	return out;
+}
+
+/**
+ * The company's own ID. Client code names it `company_id` (SDK-NET); `custom_id` is what User.com's
+ * other objects use. Both are accepted; a number in `company_id` is not taken for one.
+ */
+export function companyCustomId(company: IDataObject): string | undefined {
+	const value = company.custom_id ?? company.company_id;
+	if (typeof value === 'string' && value !== '') return value;
+	return undefined;
+}
+
+export function simplifyCompany(company: IDataObject): IDataObject {
+	const out = pick(company, [
+		'id',
+		'name',
+		'description',
+		'email',
+		'phone_numbers',
+		'address',
+		'city',
+		'region',
+		'country',
+		'approx_employees',
+		'created_at',
+		'updated_at',
+	]);
+	const customId = companyCustomId(company);
+	out.custom_id = customId ?? null;
+	if (Array.isArray(company.tags)) out.tags = tagNames(company.tags as unknown[]);
+	if (Array.isArray(company.attributes)) out.attributes = flatAttributes(company.attributes as unknown[]);
+	return out;
+}

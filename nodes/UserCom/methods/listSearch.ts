@@ -10,8 +10,9 @@ async function search(
 	path: string,
 	label: (o: IDataObject) => string,
 	filter?: string,
+	limit: number | undefined = LIST_LIMIT,
 ): Promise<INodeListSearchResult> {
-	const objects = await userComApiRequestAllItems.call(this, { method: 'GET', path }, LIST_LIMIT);
+	const objects = await userComApiRequestAllItems.call(this, { method: 'GET', path }, limit);
 	const needle = filter?.trim().toLowerCase();
 	const results = objects
 		.map((o) => ({ name: label(o), value: String(o.id) }))
@@ -38,4 +39,18 @@ export async function searchDeals(this: ILoadOptionsFunctions, filter?: string):
 
 export async function searchProducts(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	return await search.call(this, 'products/', (p) => `${String(p.name || `Product ${String(p.id)}`)}${p.custom_id ? ` (${String(p.custom_id)})` : ''}`, filter);
+}
+
+/** Every page: accounts have far fewer companies than contacts, and one missing from the list confuses. */
+export async function searchCompanies(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return await search.call(
+		this,
+		'companies/',
+		(c) => {
+			const customId = c.company_id ?? c.custom_id;
+			return `${String(c.name || `Company ${String(c.id)}`)}${customId ? ` (${String(customId)})` : ''}`;
+		},
+		filter,
+		undefined,
+	);
 }

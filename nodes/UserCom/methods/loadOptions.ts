@@ -68,3 +68,7 @@ export async function getDealAttributes(this: ILoadOptionsFunctions): Promise<IN
 export async function getProductAttributes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	return await attributesOf.call(this, ['product']);
 }
+
+export async function getCompanyAttributes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	return await attributesOf.call(this, ['company']);
+}

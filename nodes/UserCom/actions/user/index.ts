@@ -40,7 +40,7 @@ export const description: INodeProperties[] = [
 			{ name: 'Create or Update', value: 'upsert', action: 'Create or update a user', description: 'Create a new record, or update the current one if it already exists (upsert)' },
 			{ name: 'Delete', value: 'delete', action: 'Delete a user', description: 'Delete a contact' },
 			{ name: 'Get', value: 'get', action: 'Get a user', description: 'Get a contact by ID, custom ID or email' },
-			{ name: 'Get Many', value: 'getAll', action: 'Get many users', description: 'List contacts, optionally by email, segment or tag' },
+			{ name: 'Get Many', value: 'getAll', action: 'Get many users', description: 'List contacts, optionally by email, phone number, custom attribute, segment or tag' },
 			{ name: 'Remove From List', value: 'removeFromList', action: 'Remove a user from a list', description: 'Remove a contact from a list' },
 			{ name: 'Remove Tag', value: 'removeTag', action: 'Remove a tag from a user', description: 'Remove a tag from a contact' },
 			{ name: 'Set Custom Attributes', value: 'setCustomAttributes', action: 'Set custom attributes of a user', description: 'Set custom attribute values of a contact' },
