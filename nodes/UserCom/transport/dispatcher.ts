@@ -315,13 +315,17 @@ export class AccountDispatcher {
 	 * How many requests are worth having out at once to use this account's whole rate: the rate
 	 * times the slowest recent round trip (capped), plus two ready to leave when a slot opens. One at
 	 * a time until WARM_RTT_SAMPLES answers have come (n8n's first requests leave slowest), and while
-	 * one at a time keeps up (rate × round trip under half a request): then nothing can bunch up.
+	 * one at a time keeps up (rate × the median round trip under half a request): then nothing can
+	 * bunch up.
 	 */
 	suggestedInFlight(now = this.clock.now()): number {
 		if (this.rtts.length < WARM_RTT_SAMPLES) return 1;
-		const rtt = Math.min(Math.max(...this.rtts), MAX_RTT_FOR_IN_FLIGHT_MS);
-		const needed = (this.currentRate(now) * rtt) / 1000;
-		return needed < 0.5 ? 1 : Math.ceil(needed) + 2;
+		const rate = this.currentRate(now);
+		const sorted = [...this.rtts].sort((a, b) => a - b);
+		// a typical answer within half a request's spacing: one at a time keeps up
+		if ((rate * sorted[Math.floor(sorted.length / 2)]) / 1000 < 0.5) return 1;
+		const rtt = Math.min(sorted[sorted.length - 1], MAX_RTT_FOR_IN_FLIGHT_MS);
+		return Math.ceil((rate * rtt) / 1000) + 2;
 	}
 
 	/** Records when the answer to a released request came (or the request failed). */
