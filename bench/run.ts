@@ -21,15 +21,29 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderChart, ChartPanel } from './lib/chart';
 import { buildAndPack, loadN8n, REPO } from './lib/n8n';
-import { expandSelection, gateCovers, orderOf, resultId, Run, runKey, SCENARIOS } from './lib/matrix';
-import { describeProfile, LATENCY_IDS, LatencyId, latencyFor, latencyLabel, makeProfile } from './lib/profile';
+import {
+	expandSelection,
+	gateCovers,
+	orderOf,
+	resultId,
+	Run,
+	runKey,
+	SCENARIOS,
+} from './lib/matrix';
+import {
+	describeProfile,
+	LATENCY_IDS,
+	LatencyId,
+	latencyFor,
+	latencyLabel,
+	makeProfile,
+} from './lib/profile';
 import { round } from './lib/stats';
 import { writeDocs } from './lib/report';
 import { Ctx, ScenarioResult } from './lib/types';
 import { runRegular } from './scenarios/regular';
 import { runQueue } from './scenarios/queue';
 import { runOverhead } from './scenarios/overhead';
-
 
 function arg(name: string): string | undefined {
 	const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -46,11 +60,35 @@ function pad(s: string, n: number): string {
 }
 
 function printTable(results: ScenarioResult[], log: (s: string) => void): void {
-	const head = ['scenario', 'client', 'items', 'wall', 'wall/(N/L)', '429s', 'requests', 'lost', 'dup', 'max/window', 'in flight'];
+	const head = [
+		'scenario',
+		'client',
+		'items',
+		'wall',
+		'wall/(N/L)',
+		'429s',
+		'requests',
+		'lost',
+		'dup',
+		'max/window',
+		'in flight',
+	];
 	const rows: string[][] = [];
 	for (const r of results) {
 		if (r.status === 'error' || r.status === 'skipped') {
-			rows.push([r.id, `${r.status.toUpperCase()}: ${(r.error ?? r.notes.join('; ')).split('\n')[0].slice(0, 90)}`, '', '', '', '', '', '', '', '', '']);
+			rows.push([
+				r.id,
+				`${r.status.toUpperCase()}: ${(r.error ?? r.notes.join('; ')).split('\n')[0].slice(0, 90)}`,
+				'',
+				'',
+				'',
+				'',
+				'',
+				'',
+				'',
+				'',
+				'',
+			]);
 			continue;
 		}
 		for (const c of r.rows) {
@@ -65,18 +103,23 @@ function printTable(results: ScenarioResult[], log: (s: string) => void): void {
 				String(c.lost),
 				c.duplicates === undefined ? '-' : String(c.duplicates),
 				c.maxInWindow === null ? '-' : String(c.maxInWindow),
-				c.maxInFlight === undefined ? '-' : String(c.maxInFlight) + (c.windowReported ? ` (node: ${c.windowReported})` : ''),
+				c.maxInFlight === undefined
+					? '-'
+					: String(c.maxInFlight) + (c.windowReported ? ` (node: ${c.windowReported})` : ''),
 			]);
 		}
 	}
-	const widths = head.map((h, i) => Math.min(100, Math.max(h.length, ...rows.map((r) => r[i].length))));
+	const widths = head.map((h, i) =>
+		Math.min(100, Math.max(h.length, ...rows.map((r) => r[i].length))),
+	);
 	log(head.map((h, i) => pad(h, widths[i])).join(' | '));
 	log(widths.map((w) => '-'.repeat(w)).join('-|-'));
 	for (const r of rows) log(r.map((c, i) => pad(c, widths[i])).join(' | '));
 	log('');
 	log('targets:');
 	for (const r of results) {
-		for (const t of r.targets) log(`  ${t.pass ? 'PASS' : 'MISS'}  ${r.id}  ${t.name}: ${t.value} (target ${t.target})`);
+		for (const t of r.targets)
+			log(`  ${t.pass ? 'PASS' : 'MISS'}  ${r.id}  ${t.name}: ${t.value} (target ${t.target})`);
 		for (const n of r.notes) log(`        ${r.id}  note: ${n}`);
 	}
 }
@@ -85,7 +128,11 @@ async function main(): Promise<void> {
 	if (arg('docs-from')) {
 		const out = JSON.parse(readFileSync(resolve(arg('docs-from')!), 'utf8'));
 		const doc = join(REPO, 'docs', 'performance.md');
-		console.log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
+		console.log(
+			writeDocs(doc, out)
+				? `updated the results block of ${doc}`
+				: `no results markers in ${doc}: not updated`,
+		);
 		return;
 	}
 	const profileName = arg('ci') ? 'ci' : (arg('profile') ?? process.env.BENCH_PROFILE ?? 'full');
@@ -93,10 +140,17 @@ async function main(): Promise<void> {
 	const split = (v: string | undefined) => (v ?? '').split(',').filter(Boolean);
 	const skipped = new Set(expandSelection(split(arg('skip'))).map(runKey));
 	// in the matrix's order (scenario, then latency), whatever order --only lists them in
-	const selected = new Set(expandSelection(arg('only') ? split(arg('only')) : [...SCENARIOS]).map(runKey));
-	const runs: Run[] = expandSelection([...SCENARIOS]).filter((r) => selected.has(runKey(r)) && !skipped.has(runKey(r)));
+	const selected = new Set(
+		expandSelection(arg('only') ? split(arg('only')) : [...SCENARIOS]).map(runKey),
+	);
+	const runs: Run[] = expandSelection([...SCENARIOS]).filter(
+		(r) => selected.has(runKey(r)) && !skipped.has(runKey(r)),
+	);
 	const has = (base: string) => runs.some((r) => r.base === base);
-	const outDir = resolve(arg('out') ?? (profile.name === 'full' ? join(REPO, 'bench') : join(REPO, 'bench', 'out', profile.name)));
+	const outDir = resolve(
+		arg('out') ??
+			(profile.name === 'full' ? join(REPO, 'bench') : join(REPO, 'bench', 'out', profile.name)),
+	);
 	const scratch = join(REPO, 'bench', 'out', 'scratch');
 	mkdirSync(outDir, { recursive: true });
 	mkdirSync(scratch, { recursive: true });
@@ -113,7 +167,9 @@ async function main(): Promise<void> {
 		console.log(line);
 	};
 	log(describeProfile(profile));
-	log(`runs: ${runs.map((r) => (r.base === 's3' ? `s3@${r.lat}` : r.base === 's7' ? 's7' : resultId(r.base, r.lat))).join(', ')}`);
+	log(
+		`runs: ${runs.map((r) => (r.base === 's3' ? `s3@${r.lat}` : r.base === 's7' ? 's7' : resultId(r.base, r.lat))).join(', ')}`,
+	);
 	log(`latencies: ${LATENCY_IDS.map((l) => `${l} = ${latencyFor(profile, l).name}`).join('; ')}`);
 
 	const needsN8n = ['s1', 'peers', 's2', 's3', 's4', 's5', 's6'].some(has);
@@ -121,7 +177,9 @@ async function main(): Promise<void> {
 	let nodeVersionN8n = '';
 	if (needsN8n) {
 		const lib = await loadN8n(log);
-		nodeVersionN8n = JSON.parse(readFileSync(join(lib.rt.dir, '.provisioned.json'), 'utf8')).nodeVersion;
+		nodeVersionN8n = JSON.parse(
+			readFileSync(join(lib.rt.dir, '.provisioned.json'), 'utf8'),
+		).nodeVersion;
 		tarball = await buildAndPack(join(scratch, 'pack'), log);
 		log(`packed ${tarball}`);
 	}
@@ -134,7 +192,11 @@ async function main(): Promise<void> {
 		latency: '5',
 		latencyProfile: latencyFor(profile, '5'),
 	};
-	const at = (lat: LatencyId): Ctx => ({ ...ctx, latency: lat, latencyProfile: latencyFor(profile, lat) });
+	const at = (lat: LatencyId): Ctx => ({
+		...ctx,
+		latency: lat,
+		latencyProfile: latencyFor(profile, lat),
+	});
 
 	const results: ScenarioResult[] = [];
 	// the solo runs and the peers alternate by latency (s1@5, peers@5, s1@100, ...), then the rest
@@ -144,7 +206,14 @@ async function main(): Promise<void> {
 	regular.sort((a, b) => soloFirst(a) - soloFirst(b) || (soloFirst(a) === 0 ? lat(a) - lat(b) : 0));
 	results.push(...(await runRegular(ctx, regular, (r) => at(r.lat))));
 	if (has('s7')) results.push(...(await runOverhead(ctx)));
-	if (has('s3')) results.push(...(await runQueue(ctx, runs.filter((r) => r.base === 's3').map((r) => r.lat), at)));
+	if (has('s3'))
+		results.push(
+			...(await runQueue(
+				ctx,
+				runs.filter((r) => r.base === 's3').map((r) => r.lat),
+				at,
+			)),
+		);
 
 	results.sort((a, b) => orderOf(a.id) - orderOf(b.id));
 
@@ -158,11 +227,22 @@ async function main(): Promise<void> {
 		note: 'the 2 cores were shared with other work while the bench ran unless stated otherwise',
 		loadAverage1mAtStart: loadAtStart[0],
 		loadAverage1mDuringRun: loadSamples.length
-			? { min: round(Math.min(...loadSamples), 2), median: round([...loadSamples].sort((a, b) => a - b)[Math.floor(loadSamples.length / 2)], 2), max: round(Math.max(...loadSamples), 2) }
+			? {
+					min: round(Math.min(...loadSamples), 2),
+					median: round(
+						[...loadSamples].sort((a, b) => a - b)[Math.floor(loadSamples.length / 2)],
+						2,
+					),
+					max: round(Math.max(...loadSamples), 2),
+				}
 			: null,
 	};
 	clearInterval(loadTimer);
-	const missed = results.flatMap((r) => r.targets.filter((t) => !t.pass).map((t) => `${r.id}: ${t.name} = ${t.value} (target ${t.target})`));
+	const missed = results.flatMap((r) =>
+		r.targets
+			.filter((t) => !t.pass)
+			.map((t) => `${r.id}: ${t.name} = ${t.value} (target ${t.target})`),
+	);
 	const errors = results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.error}`);
 	// entries: a scenario id ("s4": all its targets; "s1": s1 at every latency; "s1@300": that run) or
 	// id:start of a target name ("s3c:429": that target)
@@ -220,23 +300,32 @@ async function main(): Promise<void> {
 	const wholeFullRun = profile.name === 'full' && !arg('only') && !arg('skip') && !arg('out');
 	if (wholeFullRun || arg('write-docs')) {
 		const doc = join(REPO, 'docs', 'performance.md');
-		log(writeDocs(doc, out) ? `updated the results block of ${doc}` : `no results markers in ${doc}: not updated`);
+		log(
+			writeDocs(doc, out)
+				? `updated the results block of ${doc}`
+				: `no results markers in ${doc}: not updated`,
+		);
 	}
 	log('');
 	log(describeProfile(profile));
 	printTable(results, log);
 	log('');
-	log(`total ${round((Date.now() - t0) / 1000, 1)} s; results: ${join(outDir, 'results.json')}; chart: ${join(outDir, 'chart.svg')}`);
+	log(
+		`total ${round((Date.now() - t0) / 1000, 1)} s; results: ${join(outDir, 'results.json')}; chart: ${join(outDir, 'chart.svg')}`,
+	);
 	writeFileSync(join(scratch, `bench-${profile.name}.log`), logLines.join('\n') + '\n');
 	if (missed.length || errors.length) {
 		log(`${missed.length} target(s) missed, ${errors.length} scenario error(s):`);
-		for (const m of [...missed, ...errors]) log(`  ${m.split('\n')[0]}${gated(m) ? '' : '   (not gated)'}`);
+		for (const m of [...missed, ...errors])
+			log(`  ${m.split('\n')[0]}${gated(m) ? '' : '   (not gated)'}`);
 	} else {
 		log('all targets met');
 	}
 	const failing = [...missed, ...errors].filter(gated);
 	if (failing.length) {
-		log(`gate: ${failing.length} failure(s) in the gated scenarios${gate ? ` (${gate.join(', ')})` : ''}`);
+		log(
+			`gate: ${failing.length} failure(s) in the gated scenarios${gate ? ` (${gate.join(', ')})` : ''}`,
+		);
 		process.exitCode = 1;
 	}
 }

@@ -86,21 +86,24 @@ export class UserComApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message: 'User.com rejected the API key: copy it again from Settings → App Settings → Advanced → Public REST API keys',
+					message:
+						'User.com rejected the API key: copy it again from Settings → App Settings → Advanced → Public REST API keys',
 				},
 			},
 			{
 				type: 'responseCode',
 				properties: {
 					value: 403,
-					message: 'The API key is not allowed to read segments: check its scope and IP whitelist (API Shield) in User.com',
+					message:
+						'The API key is not allowed to read segments: check its scope and IP whitelist (API Shield) in User.com',
 				},
 			},
 			{
 				type: 'responseCode',
 				properties: {
 					value: 404,
-					message: 'No User.com API at this address: check the subdomain (e.g. "acme" for acme.user.com)',
+					message:
+						'No User.com API at this address: check the subdomain (e.g. "acme" for acme.user.com)',
 				},
 			},
 		],

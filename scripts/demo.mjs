@@ -74,7 +74,10 @@ try {
 		throw new Error(`port ${port} is in use (another n8n?). Stop it or set USERCOM_DEMO_PORT.`);
 	if (process.env.USERCOM_DEMO_SKIP_BUILD !== '1') {
 		log('building the package (npm run build)');
-		execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+		execFileSync('npm', ['run', 'build', '--silent'], {
+			cwd: repoRoot,
+			stdio: ['ignore', 'ignore', 'inherit'],
+		});
 	}
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usercom-demo-pack-'));
 	cleanups.push(() => fs.rmSync(packDir, { recursive: true, force: true }));
@@ -91,7 +94,9 @@ try {
 		keys: [key],
 	});
 	cleanups.push(() => emu.stop());
-	log(`User.com emulator on ${emu.url} (demo data: 5 contacts, 5 products, 2 deals, 150 tags, 5 lists, 4 segments)`);
+	log(
+		`User.com emulator on ${emu.url} (demo data: 5 contacts, 5 products, 2 deals, 150 tags, 5 lists, 4 segments)`,
+	);
 
 	const userFolder = freshUserFolder('usercom-demo');
 	cleanups.push(() => fs.rmSync(userFolder, { recursive: true, force: true }));
@@ -144,7 +149,9 @@ try {
 ${line}\n`);
 	server.child.on('close', (code) => {
 		if (!stopping) {
-			console.error(`n8n exited unexpectedly (${code}); last output:\n${server.logs().slice(-3000)}`);
+			console.error(
+				`n8n exited unexpectedly (${code}); last output:\n${server.logs().slice(-3000)}`,
+			);
 			shutdown(1);
 		}
 	});

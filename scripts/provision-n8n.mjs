@@ -7,7 +7,14 @@
 //
 // Cache: $USERCOM_N8N_CACHE or ~/.cache/n8n-nodes-usercom, one folder per version (`n8n-<version>`),
 // reused when its marker `.provisioned.json` exists. Safe to run concurrently (mkdir lock per version).
-import { DEFAULT_VERSIONS, RUNTIMES, log, provision, readMarker, runtimeDir } from './lib/runtime.mjs';
+import {
+	DEFAULT_VERSIONS,
+	RUNTIMES,
+	log,
+	provision,
+	readMarker,
+	runtimeDir,
+} from './lib/runtime.mjs';
 
 const args = process.argv.slice(2);
 const force = args.includes('--force');
@@ -29,13 +36,17 @@ const one = async (v) => {
 	const s = Date.now();
 	const reused = !force && readMarker(v);
 	const rt = await provision(v, { force });
-	log(`n8n ${v}: ${reused ? 'reused' : 'installed'} ${rt.dir} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
+	log(
+		`n8n ${v}: ${reused ? 'reused' : 'installed'} ${rt.dir} (${((Date.now() - s) / 1000).toFixed(1)} s)`,
+	);
 };
 try {
 	// npm installs are network-bound: running both at once is faster; sqlite3 builds use -j 2 each.
 	if (parallel) await Promise.all(versions.map(one));
 	else for (const v of versions) await one(v);
-	log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${versions.map((v) => runtimeDir(v)).join(', ')}`);
+	log(
+		`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${versions.map((v) => runtimeDir(v)).join(', ')}`,
+	);
 } catch (e) {
 	console.error(`provisioning failed: ${e.message}`);
 	process.exit(1);

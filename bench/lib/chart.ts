@@ -22,10 +22,23 @@ export interface ChartPanel {
 	wide?: boolean;
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const PALETTE = [
+	'#1f77b4',
+	'#d62728',
+	'#2ca02c',
+	'#ff7f0e',
+	'#9467bd',
+	'#8c564b',
+	'#e377c2',
+	'#17becf',
+];
 
 function esc(s: string): string {
-	return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+	return s
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;');
 }
 
 function niceMax(v: number): number {
@@ -42,7 +55,10 @@ function ticks(max: number, count = 5): number[] {
 	return out;
 }
 
-export function renderChart(panels: ChartPanel[], opts: { title: string; footer?: string; columns?: number }): string {
+export function renderChart(
+	panels: ChartPanel[],
+	opts: { title: string; footer?: string; columns?: number },
+): string {
 	const columns = opts.columns ?? 2;
 	const pw = 560;
 	const ph = 250;
@@ -79,7 +95,9 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
 	);
 	out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-	out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(opts.title)}</text>`);
+	out.push(
+		`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(opts.title)}</text>`,
+	);
 
 	panels.forEach((panel, idx) => {
 		const { col, row, span } = slots[idx];
@@ -106,24 +124,33 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 		const sy = (y: number) => py + plotH - (y / yMax) * plotH;
 
 		out.push(`<g>`);
-		out.push(`<text x="${ox + 10}" y="${oy + 14}" font-size="12" font-weight="bold">${esc(panel.title)}</text>`);
-		if (panel.subtitle) out.push(`<text x="${ox + 10}" y="${oy + 27}" fill="#555">${esc(panel.subtitle)}</text>`);
+		out.push(
+			`<text x="${ox + 10}" y="${oy + 14}" font-size="12" font-weight="bold">${esc(panel.title)}</text>`,
+		);
+		if (panel.subtitle)
+			out.push(`<text x="${ox + 10}" y="${oy + 27}" fill="#555">${esc(panel.subtitle)}</text>`);
 		// legend
 		panel.lines.forEach((line, li) => {
 			const lx = ox + margin.l + (li % 3) * 170 * span;
 			const ly = oy + margin.t + Math.floor(li / 3) * legendH;
 			const color = PALETTE[li % PALETTE.length];
-			out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
+			out.push(
+				`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`,
+			);
 			out.push(`<text x="${lx + 20}" y="${ly}">${esc(line.label)}</text>`);
 		});
 		// axes + grid
-		out.push(`<rect x="${px}" y="${py}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
+		out.push(
+			`<rect x="${px}" y="${py}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
+		);
 		for (const t of ticks(yMax, 4)) {
 			out.push(`<line x1="${px}" y1="${sy(t)}" x2="${px + plotW}" y2="${sy(t)}" stroke="#eee"/>`);
 			out.push(`<text x="${px - 4}" y="${sy(t) + 4}" text-anchor="end" fill="#444">${t}</text>`);
 		}
 		for (const t of xTicks) {
-			out.push(`<text x="${sx(t)}" y="${py + plotH + 13}" text-anchor="middle" fill="#444">${t}</text>`);
+			out.push(
+				`<text x="${sx(t)}" y="${py + plotH + 13}" text-anchor="middle" fill="#444">${t}</text>`,
+			);
 		}
 		out.push(
 			`<text x="${px + plotW / 2}" y="${py + plotH + 27}" text-anchor="middle" fill="#444">time (windows since start)</text>`,
@@ -135,7 +162,9 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 		out.push(
 			`<line x1="${px}" y1="${sy(panel.limit)}" x2="${px + plotW}" y2="${sy(panel.limit)}" stroke="#000" stroke-dasharray="5,4" stroke-width="1"/>`,
 		);
-		out.push(`<text x="${px + plotW - 2}" y="${sy(panel.limit) - 3}" text-anchor="end" fill="#000">L = ${panel.limit}</text>`);
+		out.push(
+			`<text x="${px + plotW - 2}" y="${sy(panel.limit) - 3}" text-anchor="end" fill="#000">L = ${panel.limit}</text>`,
+		);
 		panel.lines.forEach((line, li) => {
 			const color = PALETTE[li % PALETTE.length];
 			if (line.points.length > 0) {
@@ -144,7 +173,9 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 				for (const [x, y] of line.points) {
 					d += `${d ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)} L${sx(x + 1).toFixed(1)},${sy(y).toFixed(1)} `;
 				}
-				out.push(`<path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="1.6" stroke-opacity="0.85"/>`);
+				out.push(
+					`<path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="1.6" stroke-opacity="0.85"/>`,
+				);
 			}
 			for (const [x, yRaw] of line.rejected ?? []) {
 				if (yRaw <= 0) continue;
@@ -157,7 +188,8 @@ export function renderChart(panels: ChartPanel[], opts: { title: string; footer?
 		});
 		out.push(`</g>`);
 	});
-	if (opts.footer) out.push(`<text x="10" y="${height - 9}" fill="#555">${esc(opts.footer)}</text>`);
+	if (opts.footer)
+		out.push(`<text x="10" y="${height - 9}" fill="#555">${esc(opts.footer)}</text>`);
 	out.push(`</svg>`);
 	return out.join('\n') + '\n';
 }

@@ -31,7 +31,13 @@ function loadEmulatorModule(): any {
 
 function itemOf(entry: any): string | undefined {
 	const body = entry.body;
-	if (body && typeof body === 'object' && !Array.isArray(body) && typeof body.custom_id === 'string') return body.custom_id;
+	if (
+		body &&
+		typeof body === 'object' &&
+		!Array.isArray(body) &&
+		typeof body.custom_id === 'string'
+	)
+		return body.custom_id;
 	if (typeof body === 'string') {
 		const m = /"custom_id"\s*:\s*"([^"]+)"/.exec(body);
 		if (m) return m[1];
@@ -53,7 +59,11 @@ export function toReq(entry: any): Req {
 	};
 }
 
-export async function startEmu(opts: { limit: number | null; windowMs: number; latency: LatencyProfile | null }): Promise<Emu> {
+export async function startEmu(opts: {
+	limit: number | null;
+	windowMs: number;
+	latency: LatencyProfile | null;
+}): Promise<Emu> {
 	const mod = loadEmulatorModule();
 	const raw = await mod.startEmulator({
 		port: 0,
@@ -71,7 +81,9 @@ export async function startEmu(opts: { limit: number | null; windowMs: number; l
 		raw,
 		reqs: () => {
 			const log = typeof raw.requestLog === 'function' ? raw.requestLog() : raw.requestLog;
-			return (log as any[]).map(toReq).filter((r) => /update_or_create/.test(r.path) || r.item !== undefined);
+			return (log as any[])
+				.map(toReq)
+				.filter((r) => /update_or_create/.test(r.path) || r.item !== undefined);
 		},
 		maxAcceptedInWindow: () => raw.maxAcceptedInWindow(),
 		injectFault: (f) => raw.injectFault(f),

@@ -50,11 +50,16 @@ export function expandSelection(entries: string[]): Run[] {
 	const out: Run[] = [];
 	for (const e of entries) {
 		const [base, lat] = e.split('@') as [string, string | undefined];
-		if (!(SCENARIOS as readonly string[]).includes(base)) throw new Error(`unknown scenario "${base}" in "${e}" (${SCENARIOS.join(', ')})`);
+		if (!(SCENARIOS as readonly string[]).includes(base))
+			throw new Error(`unknown scenario "${base}" in "${e}" (${SCENARIOS.join(', ')})`);
 		const lats = MATRIX[base as ScenarioBase];
 		if (lat === undefined) for (const l of lats) out.push({ base: base as ScenarioBase, lat: l });
-		else if ((lats as string[]).includes(lat)) out.push({ base: base as ScenarioBase, lat: lat as LatencyId });
-		else throw new Error(`scenario ${base} does not run at latency "${lat}" (it runs at ${lats.join(', ')})`);
+		else if ((lats as string[]).includes(lat))
+			out.push({ base: base as ScenarioBase, lat: lat as LatencyId });
+		else
+			throw new Error(
+				`scenario ${base} does not run at latency "${lat}" (it runs at ${lats.join(', ')})`,
+			);
 	}
 	return out;
 }

@@ -28,7 +28,8 @@ export function loadN8n(log: (s: string) => void): Promise<N8nLib> {
 		libPromise = (async () => {
 			const runtime = await importEsm(join(REPO, 'scripts', 'lib', 'runtime.mjs'));
 			const n8n = await importEsm(join(REPO, 'scripts', 'lib', 'n8n.mjs'));
-			if (!runtime.readMarker(N8N_VERSION)) log(`provisioning n8n ${N8N_VERSION} (first time: several minutes)`);
+			if (!runtime.readMarker(N8N_VERSION))
+				log(`provisioning n8n ${N8N_VERSION} (first time: several minutes)`);
 			const rt = await runtime.provision(N8N_VERSION);
 			return { runtime, n8n, rt };
 		})();
@@ -47,7 +48,20 @@ export async function buildAndPack(outDir: string, log: (s: string) => void): Pr
 	const src = join(outDir, 'src');
 	mkdirSync(src, { recursive: true });
 	for (const f of readdirSync(REPO)) {
-		if (['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js', 'README.md', 'LICENSE', 'LICENSE.md', '.npmignore'].includes(f) || f === 'credentials' || f === 'nodes') {
+		if (
+			[
+				'package.json',
+				'tsconfig.json',
+				'tsconfig.build.json',
+				'gulpfile.js',
+				'README.md',
+				'LICENSE',
+				'LICENSE.md',
+				'.npmignore',
+			].includes(f) ||
+			f === 'credentials' ||
+			f === 'nodes'
+		) {
 			cpSync(join(REPO, f), join(src, f), { recursive: true });
 		}
 	}
@@ -79,7 +93,12 @@ export interface StartOptions {
 	logLevel?: 'warn' | 'info' | 'debug';
 }
 
-const OWNER = { email: 'bench@bench.example', firstName: 'Bench', lastName: 'Runner', password: 'Bench-Password-1234' };
+const OWNER = {
+	email: 'bench@bench.example',
+	firstName: 'Bench',
+	lastName: 'Runner',
+	password: 'Bench-Password-1234',
+};
 
 export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 	const { n8n, rt } = await loadN8n(opts.log);
@@ -154,7 +173,8 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 		for (;;) {
 			const r = await rest.request('GET', '/rest/settings');
 			if (r.status === 200 && r.json) break;
-			if (Date.now() > readyBy) throw new Error(`n8n REST not ready: ${r.status} ${String(r.text).slice(0, 200)}`);
+			if (Date.now() > readyBy)
+				throw new Error(`n8n REST not ready: ${r.status} ${String(r.text).slice(0, 200)}`);
 			await new Promise((res) => setTimeout(res, 300));
 		}
 		await rest.setupOwner(OWNER);
@@ -169,7 +189,8 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 			stop,
 		};
 		if (opts.queue) {
-			for (let i = 0; i < opts.queue.workers; i++) await addWorker(inst, rt, (s) => (workerOutput += s));
+			for (let i = 0; i < opts.queue.workers; i++)
+				await addWorker(inst, rt, (s) => (workerOutput += s));
 		}
 		return inst;
 	} catch (e) {
@@ -179,7 +200,11 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 }
 
 /** Start one more `n8n worker --concurrency=1` and wait until it reports ready. */
-export async function addWorker(inst: N8nInstance, rtIn?: any, sink?: (s: string) => void): Promise<void> {
+export async function addWorker(
+	inst: N8nInstance,
+	rtIn?: any,
+	sink?: (s: string) => void,
+): Promise<void> {
 	const rt = rtIn ?? (await loadN8n(() => undefined)).rt;
 	const { n8n } = await loadN8n(() => undefined);
 	const healthPort: number = await n8n.freePort();
@@ -208,7 +233,10 @@ export async function addWorker(inst: N8nInstance, rtIn?: any, sink?: (s: string
 	});
 	let out = '';
 	await new Promise<void>((resolveReady, reject) => {
-		const timer = setTimeout(() => reject(new Error(`worker not ready in 180 s:\n${out.slice(-2000)}`)), 180000);
+		const timer = setTimeout(
+			() => reject(new Error(`worker not ready in 180 s:\n${out.slice(-2000)}`)),
+			180000,
+		);
 		const onData = (d: Buffer) => {
 			const s = String(d);
 			out += s;
@@ -228,26 +256,46 @@ export async function addWorker(inst: N8nInstance, rtIn?: any, sink?: (s: string
 	});
 }
 
-export async function createCredential(inst: N8nInstance, cred: Record<string, unknown>): Promise<string> {
-	const r = await inst.rest.request('POST', '/rest/credentials', { name: cred.name, type: cred.type, data: cred.data });
-	if (r.status !== 200) throw new Error(`create credential failed: ${r.status} ${r.text.slice(0, 500)}`);
+export async function createCredential(
+	inst: N8nInstance,
+	cred: Record<string, unknown>,
+): Promise<string> {
+	const r = await inst.rest.request('POST', '/rest/credentials', {
+		name: cred.name,
+		type: cred.type,
+		data: cred.data,
+	});
+	if (r.status !== 200)
+		throw new Error(`create credential failed: ${r.status} ${r.text.slice(0, 500)}`);
 	return (r.json?.data ?? r.json).id;
 }
 
-export async function createAndActivateWorkflow(inst: N8nInstance, wf: Record<string, unknown>): Promise<string> {
+export async function createAndActivateWorkflow(
+	inst: N8nInstance,
+	wf: Record<string, unknown>,
+): Promise<string> {
 	const { id: _ignored, active: _a, ...body } = wf;
 	const r = await inst.rest.request('POST', '/rest/workflows', body);
-	if (r.status !== 200) throw new Error(`create workflow failed: ${r.status} ${r.text.slice(0, 800)}`);
+	if (r.status !== 200)
+		throw new Error(`create workflow failed: ${r.status} ${r.text.slice(0, 800)}`);
 	const created = r.json?.data ?? r.json;
-	const a = await inst.rest.request('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
-	if (a.status !== 200) throw new Error(`activate workflow failed: ${a.status} ${a.text.slice(0, 800)}`);
+	const a = await inst.rest.request('POST', `/rest/workflows/${created.id}/activate`, {
+		versionId: created.versionId,
+	});
+	if (a.status !== 200)
+		throw new Error(`activate workflow failed: ${a.status} ${a.text.slice(0, 800)}`);
 	// the production webhook is registered shortly after activation: probe with an empty batch (no rows,
 	// so the client node never runs) until it is not 404
-	const path = ((wf.nodes as any[]).find((n) => n.type === 'n8n-nodes-base.webhook')?.parameters?.path ?? '') as string;
+	const path = ((wf.nodes as any[]).find((n) => n.type === 'n8n-nodes-base.webhook')?.parameters
+		?.path ?? '') as string;
 	if (path) {
 		const until = Date.now() + 60_000;
 		for (;;) {
-			const res = await fetch(`${inst.url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items":[]}' });
+			const res = await fetch(`${inst.url}/webhook/${path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{"items":[]}',
+			});
 			await res.arrayBuffer();
 			if (res.status !== 404) break;
 			if (Date.now() > until) throw new Error(`webhook ${path} still 404 after activation`);
@@ -266,7 +314,12 @@ export interface TriggerResult {
 }
 
 /** POST the rows to the production webhook; resolves when the workflow finished (responseMode lastNode). */
-export async function triggerWebhook(inst: N8nInstance, path: string, items: unknown[], timeoutMs = 30 * 60_000): Promise<TriggerResult> {
+export async function triggerWebhook(
+	inst: N8nInstance,
+	path: string,
+	items: unknown[],
+	timeoutMs = 30 * 60_000,
+): Promise<TriggerResult> {
 	const startedAt = Date.now();
 	const ctl = new AbortController();
 	const t = setTimeout(() => ctl.abort(), timeoutMs);
@@ -279,7 +332,13 @@ export async function triggerWebhook(inst: N8nInstance, path: string, items: unk
 		});
 		const text = await res.text();
 		const endedAt = Date.now();
-		return { status: res.status, ms: endedAt - startedAt, startedAt, endedAt, text: text.slice(0, 2000) };
+		return {
+			status: res.status,
+			ms: endedAt - startedAt,
+			startedAt,
+			endedAt,
+			text: text.slice(0, 2000),
+		};
 	} finally {
 		clearTimeout(t);
 	}
@@ -298,13 +357,17 @@ export interface WindowReport {
  */
 export function windowReports(logText: string): WindowReport[] {
 	const out: WindowReport[] = [];
-	const re = /User\.com: (\d+) items, up to (\d+) in flight \(Parallel Requests: ([^,]+), window ([\d–-]+)\)/g;
-	for (let m = re.exec(logText); m; m = re.exec(logText)) out.push({ items: Number(m[1]), maxInFlight: Number(m[2]), setting: m[3], window: m[4] });
+	const re =
+		/User\.com: (\d+) items, up to (\d+) in flight \(Parallel Requests: ([^,]+), window ([\d–-]+)\)/g;
+	for (let m = re.exec(logText); m; m = re.exec(logText))
+		out.push({ items: Number(m[1]), maxInFlight: Number(m[2]), setting: m[3], window: m[4] });
 	return out;
 }
 
 /** "Auto, window 3–4, up to 4" for the report, or undefined when the log has no summary for `items`. */
 export function describeWindow(logText: string, items: number): string | undefined {
-	const r = windowReports(logText).filter((w) => w.items === items).pop();
+	const r = windowReports(logText)
+		.filter((w) => w.items === items)
+		.pop();
 	return r ? `${r.setting}, window ${r.window}, up to ${r.maxInFlight}` : undefined;
 }

@@ -14,7 +14,10 @@ export function latencyLabel(id: LatencyId): string {
 /** Mean round trip in ms (for deciding what is "slow"). */
 export function latencyMeanMs(id: LatencyId): number {
 	const t = heavyTailLatency();
-	return id === 'tail' ? (1 - t.tailShare) * ((t.minMs + t.maxMs) / 2) + t.tailShare * ((t.tailMinMs + t.tailMaxMs) / 2) : Number(id);
+	return id === 'tail'
+		? (1 - t.tailShare) * ((t.minMs + t.maxMs) / 2) +
+				t.tailShare * ((t.tailMinMs + t.tailMaxMs) / 2)
+		: Number(id);
 }
 
 /**
@@ -27,7 +30,14 @@ export function latencyFor(p: Profile, id: LatencyId): LatencyProfile {
 	if (id === 'tail') {
 		const t = heavyTailLatency();
 		if (s === 1) return t;
-		return { ...t, name: `${t.name}, x${s}`, minMs: t.minMs * s, maxMs: t.maxMs * s, tailMinMs: t.tailMinMs * s, tailMaxMs: t.tailMaxMs * s };
+		return {
+			...t,
+			name: `${t.name}, x${s}`,
+			minMs: t.minMs * s,
+			maxMs: t.maxMs * s,
+			tailMinMs: t.tailMinMs * s,
+			tailMaxMs: t.tailMaxMs * s,
+		};
 	}
 	const f = fixedLatency(Number(id) * s);
 	return s === 1 ? f : { ...f, name: `${f.name} (${id} ms x${s})` };
@@ -114,12 +124,26 @@ export function makeProfile(name: string): Profile {
 		};
 	}
 	if (name === 'dev') {
-		return { ...makeProfile('ci'), name: 'dev', windowMs: 250, timeScale: 0.25, n: 100, nBig: 100, nQueue: 100, nForeign: 100, outageMs: 15_000, nGuideSlow: 50 };
+		return {
+			...makeProfile('ci'),
+			name: 'dev',
+			windowMs: 250,
+			timeScale: 0.25,
+			n: 100,
+			nBig: 100,
+			nQueue: 100,
+			nForeign: 100,
+			outageMs: 15_000,
+			nGuideSlow: 50,
+		};
 	}
 	throw new Error(`unknown profile ${name} (full | ci | dev)`);
 }
 
 export function describeProfile(p: Profile): string {
-	const scaled = p.timeScale === 1 ? 'real time' : `time scaled x${p.timeScale} (every wait/target in seconds is multiplied by ${p.timeScale})`;
+	const scaled =
+		p.timeScale === 1
+			? 'real time'
+			: `time scaled x${p.timeScale} (every wait/target in seconds is multiplied by ${p.timeScale})`;
 	return `profile ${p.name}: L = ${p.limit} per ${p.windowMs} ms (sliding window), ${scaled}, N = ${p.n}`;
 }

@@ -47,7 +47,9 @@ export async function startInjectingProxy(target: string): Promise<InjectingProx
 			const inj = isApi ? queue.shift() : undefined;
 			if (inj) {
 				const now = Date.now();
-				const detail = JSON.stringify({ detail: `Request was throttled. Expected available in ${inj.seconds} second${inj.seconds === 1 ? '' : 's'}.` });
+				const detail = JSON.stringify({
+					detail: `Request was throttled. Expected available in ${inj.seconds} second${inj.seconds === 1 ? '' : 's'}.`,
+				});
 				let header: string | null = null;
 				let waitEnd = now + inj.seconds * 1000;
 				if (inj.format === 'seconds') header = String(inj.seconds);
@@ -55,7 +57,10 @@ export async function startInjectingProxy(target: string): Promise<InjectingProx
 					waitEnd = Math.ceil((now + inj.seconds * 1000) / 1000) * 1000;
 					header = new Date(waitEnd).toUTCString();
 				}
-				const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(detail) };
+				const headers: Record<string, string | number> = {
+					'content-type': 'application/json',
+					'content-length': Buffer.byteLength(detail),
+				};
 				if (header !== null) headers['retry-after'] = header;
 				res.writeHead(429, headers);
 				res.end(detail);
@@ -63,7 +68,14 @@ export async function startInjectingProxy(target: string): Promise<InjectingProx
 				return;
 			}
 			const up = http.request(
-				{ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, host: t.host }, agent },
+				{
+					host: t.hostname,
+					port: t.port,
+					method: req.method,
+					path: req.url,
+					headers: { ...req.headers, host: t.host },
+					agent,
+				},
 				(ur) => {
 					res.writeHead(ur.statusCode ?? 502, ur.headers);
 					ur.pipe(res);

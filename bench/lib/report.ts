@@ -31,18 +31,37 @@ export function latencyMatrix(results: ScenarioResult[], n: number): string[] {
 	const lats = LATENCY_IDS.filter((l) => at('s1', l) || at('peers', l));
 	if (!lats.length) return [];
 	const clients: string[] = [];
-	for (const l of lats) for (const c of at('peers', l)?.rows ?? []) if (!clients.includes(c.client)) clients.push(c.client);
+	for (const l of lats)
+		for (const c of at('peers', l)?.rows ?? [])
+			if (!clients.includes(c.client)) clients.push(c.client);
 	const lines: string[] = [];
 	lines.push(`| Client (N = ${n}, L = 10/s) | ${lats.map((l) => latencyLabel(l)).join(' | ')} |`);
 	lines.push(`|---|${lats.map(() => '---').join('|')}|`);
-	lines.push(`| **our node** | ${lats.map((l) => (at('s1', l)?.status === 'error' ? 'error' : cell(at('s1', l)?.rows[0], n, true))).join(' | ')} |`);
-	for (const name of clients) lines.push(`| ${name} | ${lats.map((l) => cell(at('peers', l)?.rows.find((c) => c.client === name), n, false)).join(' | ')} |`);
+	lines.push(
+		`| **our node** | ${lats.map((l) => (at('s1', l)?.status === 'error' ? 'error' : cell(at('s1', l)?.rows[0], n, true))).join(' | ')} |`,
+	);
+	for (const name of clients)
+		lines.push(
+			`| ${name} | ${lats
+				.map((l) =>
+					cell(
+						at('peers', l)?.rows.find((c) => c.client === name),
+						n,
+						false,
+					),
+				)
+				.join(' | ')} |`,
+		);
 	const flight = lats.map((l) => at('s1', l)?.rows[0]?.maxInFlight);
 	if (flight.some((f) => f !== undefined)) {
-		lines.push(`| *our node: most requests at the server at once (the node's own log: setting, window, items in flight)* | ${flight.map((f, i) => {
-			const rep = at('s1', lats[i])?.rows[0]?.windowReported;
-			return `${f ?? '–'}${rep ? ` (${rep})` : ''}`;
-		}).join(' | ')} |`);
+		lines.push(
+			`| *our node: most requests at the server at once (the node's own log: setting, window, items in flight)* | ${flight
+				.map((f, i) => {
+					const rep = at('s1', lats[i])?.rows[0]?.windowReported;
+					return `${f ?? '–'}${rep ? ` (${rep})` : ''}`;
+				})
+				.join(' | ')} |`,
+		);
 	}
 	return lines;
 }
@@ -58,18 +77,29 @@ export function resultsMarkdown(out: any): string {
 	const matrix = latencyMatrix(out.results as ScenarioResult[], out.profile.n);
 	if (matrix.length) {
 		lines.push('');
-		lines.push('Solo, every latency: wall / (N/L) (1.00 = at the limit) · 429 responses · items never written · duplicate writes, if any.');
+		lines.push(
+			'Solo, every latency: wall / (N/L) (1.00 = at the limit) · 429 responses · items never written · duplicate writes, if any.',
+		);
 		lines.push('');
 		lines.push(...matrix);
 	}
 	lines.push('');
-	lines.push('Every run (latency in the scenario name; *in flight*: most of the client\'s requests at the server at once):');
+	lines.push(
+		"Every run (latency in the scenario name; *in flight*: most of the client's requests at the server at once):",
+	);
 	lines.push('');
-	lines.push('| Scenario | Client | Items | Wall time | Wall / (N/L) | 429s | Requests sent | Lost items | Duplicate writes | Max accepted per window | In flight |');
+	lines.push(
+		'| Scenario | Client | Items | Wall time | Wall / (N/L) | 429s | Requests sent | Lost items | Duplicate writes | Max accepted per window | In flight |',
+	);
 	lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 	for (const r of out.results as ScenarioResult[]) {
 		if (r.status === 'error' || r.status === 'skipped') {
-			lines.push(`| ${r.title} | **not measured**: ${String(r.error ?? '').split('\n')[0].replace(/\|/g, '/').slice(0, 200)} | | | | | | | | | |`);
+			lines.push(
+				`| ${r.title} | **not measured**: ${String(r.error ?? '')
+					.split('\n')[0]
+					.replace(/\|/g, '/')
+					.slice(0, 200)} | | | | | | | | | |`,
+			);
 			continue;
 		}
 		if (!r.rows.length) continue;
@@ -85,9 +115,14 @@ export function resultsMarkdown(out: any): string {
 	lines.push('| Scenario | Target | Measured | |');
 	lines.push('|---|---|---:|---|');
 	for (const r of out.results as ScenarioResult[]) {
-		for (const t of r.targets) lines.push(`| ${r.title} | ${t.name} ${t.target} | ${t.value} | ${t.pass ? 'met' : '**missed**'} |`);
+		for (const t of r.targets)
+			lines.push(
+				`| ${r.title} | ${t.name} ${t.target} | ${t.value} | ${t.pass ? 'met' : '**missed**'} |`,
+			);
 	}
-	const notes = (out.results as ScenarioResult[]).flatMap((r) => r.notes.map((n) => `- ${r.id}: ${n}`));
+	const notes = (out.results as ScenarioResult[]).flatMap((r) =>
+		r.notes.map((n) => `- ${r.id}: ${n}`),
+	);
 	if (notes.length) {
 		lines.push('');
 		lines.push('Notes from the run:');
@@ -103,6 +138,9 @@ export function writeDocs(docPath: string, out: any): boolean {
 	const a = doc.indexOf(START);
 	const b = doc.indexOf(END);
 	if (a < 0 || b < a) return false;
-	writeFileSync(docPath, doc.slice(0, a + START.length) + '\n' + resultsMarkdown(out) + '\n' + doc.slice(b));
+	writeFileSync(
+		docPath,
+		doc.slice(0, a + START.length) + '\n' + resultsMarkdown(out) + '\n' + doc.slice(b),
+	);
 	return true;
 }

@@ -31,13 +31,20 @@ export function findPgBin(): string | null {
 }
 
 export function queueServicesAvailable(): { ok: boolean; why?: string } {
-	if (!existsSync('/usr/bin/redis-server')) return { ok: false, why: 'redis-server not installed (apt-get install -y redis-server)' };
-	if (!findPgBin()) return { ok: false, why: 'postgresql not installed (apt-get install -y postgresql)' };
-	if (spawnSync('id', ['-u', 'postgres']).status !== 0) return { ok: false, why: 'no postgres system user' };
+	if (!existsSync('/usr/bin/redis-server'))
+		return { ok: false, why: 'redis-server not installed (apt-get install -y redis-server)' };
+	if (!findPgBin())
+		return { ok: false, why: 'postgresql not installed (apt-get install -y postgresql)' };
+	if (spawnSync('id', ['-u', 'postgres']).status !== 0)
+		return { ok: false, why: 'no postgres system user' };
 	return { ok: true };
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+	check: () => boolean | Promise<boolean>,
+	timeoutMs: number,
+	what: string,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (await check()) return;
@@ -90,9 +97,13 @@ export async function startQueueServices(log: (s: string) => void): Promise<Queu
 			});
 		}
 		if (pgStarted) {
-			spawnSync('runuser', ['-u', 'postgres', '--', join(pgBin, 'pg_ctl'), '-D', pgData, '-m', 'fast', '-w', 'stop'], {
-				stdio: 'ignore',
-			});
+			spawnSync(
+				'runuser',
+				['-u', 'postgres', '--', join(pgBin, 'pg_ctl'), '-D', pgData, '-m', 'fast', '-w', 'stop'],
+				{
+					stdio: 'ignore',
+				},
+			);
 			pgStarted = false;
 		}
 		rmSync(dir, { recursive: true, force: true });
@@ -102,7 +113,20 @@ export async function startQueueServices(log: (s: string) => void): Promise<Queu
 		log(`redis on 127.0.0.1:${redisPort}, postgres on 127.0.0.1:${pgPort} (dir ${dir})`);
 		redis = spawn(
 			'/usr/bin/redis-server',
-			['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+			[
+				'--port',
+				String(redisPort),
+				'--bind',
+				'127.0.0.1',
+				'--save',
+				'',
+				'--appendonly',
+				'no',
+				'--dir',
+				dir,
+				'--daemonize',
+				'no',
+			],
 			{ stdio: 'ignore' },
 		);
 		await waitFor(() => tcpOpen(redisPort), 15000, 'redis');
@@ -111,7 +135,21 @@ export async function startQueueServices(log: (s: string) => void): Promise<Queu
 		spawnSync('chown', ['-R', 'postgres:postgres', dir]);
 		const init = spawnSync(
 			'runuser',
-			['-u', 'postgres', '--', join(pgBin, 'initdb'), '-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'],
+			[
+				'-u',
+				'postgres',
+				'--',
+				join(pgBin, 'initdb'),
+				'-D',
+				pgData,
+				'-A',
+				'trust',
+				'-U',
+				'postgres',
+				'--no-sync',
+				'-E',
+				'UTF8',
+			],
 			{ encoding: 'utf8' },
 		);
 		if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
@@ -140,14 +178,25 @@ export async function startQueueServices(log: (s: string) => void): Promise<Queu
 		if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr} ${start.stdout}`);
 		pgStarted = true;
 		const psql = (sql: string, db = 'postgres') => {
-			const r = spawnSync('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-d', db, '-At', '-c', sql], {
-				encoding: 'utf8',
-			});
+			const r = spawnSync(
+				'psql',
+				['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-d', db, '-At', '-c', sql],
+				{
+					encoding: 'utf8',
+				},
+			);
 			if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
 			return r.stdout.trim();
 		};
 		psql('CREATE DATABASE n8n');
-		return { redisPort, pgPort, pgDatabase: 'n8n', dir, psql: (sql: string) => psql(sql, 'n8n'), stop };
+		return {
+			redisPort,
+			pgPort,
+			pgDatabase: 'n8n',
+			dir,
+			psql: (sql: string) => psql(sql, 'n8n'),
+			stop,
+		};
 	} catch (e) {
 		await stop();
 		throw e;

@@ -106,7 +106,11 @@ export function figuresFor(reqs: Req[], client: string, items: string[]): Client
 }
 
 /** Accepted (and 429) requests per non-overlapping window since t0, for the chart. */
-export function perWindow(reqs: Req[], t0: number, windowMs: number): { accepted: Array<[number, number]>; rejected: Array<[number, number]> } {
+export function perWindow(
+	reqs: Req[],
+	t0: number,
+	windowMs: number,
+): { accepted: Array<[number, number]>; rejected: Array<[number, number]> } {
 	const acc = new Map<number, number>();
 	const rej = new Map<number, number>();
 	let maxW = 0;

@@ -59,7 +59,12 @@ export interface Ctx {
 	latencyProfile: LatencyProfile;
 }
 
-export function target(name: string, value: number | string, op: '<=' | '>=' | '==', threshold: number): TargetCheck {
+export function target(
+	name: string,
+	value: number | string,
+	op: '<=' | '>=' | '==',
+	threshold: number,
+): TargetCheck {
 	const v = typeof value === 'number' ? value : Number.NaN;
 	const pass = op === '<=' ? v <= threshold : op === '>=' ? v >= threshold : v === threshold;
 	return { name, value, target: `${op} ${threshold}`, pass };

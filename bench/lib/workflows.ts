@@ -74,7 +74,9 @@ export function buildWorkflow(spec: BenchWorkflowSpec): Record<string, unknown> 
 	} else {
 		const options: Record<string, unknown> = {};
 		if (spec.kind === 'httpBatching') {
-			options.batching = { batch: { batchSize: spec.batchSize ?? 10, batchInterval: spec.batchIntervalMs ?? 1000 } };
+			options.batching = {
+				batch: { batchSize: spec.batchSize ?? 10, batchInterval: spec.batchIntervalMs ?? 1000 },
+			};
 		}
 		client = {
 			parameters: {
@@ -98,7 +100,11 @@ export function buildWorkflow(spec: BenchWorkflowSpec): Record<string, unknown> 
 			typeVersion: 4.2,
 			position: [440, 0],
 			...(spec.kind === 'httpRetry'
-				? { retryOnFail: true, maxTries: spec.maxTries ?? 5, waitBetweenTries: spec.waitBetweenTriesMs ?? 5000 }
+				? {
+						retryOnFail: true,
+						maxTries: spec.maxTries ?? 5,
+						waitBetweenTries: spec.waitBetweenTriesMs ?? 5000,
+					}
 				: {}),
 		};
 	}
@@ -111,7 +117,11 @@ export function buildWorkflow(spec: BenchWorkflowSpec): Record<string, unknown> 
 			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
 			'Split Out': { main: [[{ node: client.name as string, type: 'main', index: 0 }]] },
 		},
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none', saveManualExecutions: false },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'none',
+			saveManualExecutions: false,
+		},
 	};
 }
 
@@ -128,12 +138,18 @@ export function buildCredential(c: BenchCredentialSpec): Record<string, unknown>
 		id: c.id,
 		name: `bench ${c.id}`,
 		type: 'userComApi',
-		data: { subdomain: c.baseUrl, apiKey: c.apiKey, rateLimit: c.rateLimit, limitShare: c.limitShare },
+		data: {
+			subdomain: c.baseUrl,
+			apiKey: c.apiKey,
+			rateLimit: c.rateLimit,
+			limitShare: c.limitShare,
+		},
 	};
 }
 
 export function makeItems(prefix: string, n: number): Array<{ custom_id: string; email: string }> {
 	const out = [];
-	for (let i = 0; i < n; i++) out.push({ custom_id: `${prefix}-${i}`, email: `${prefix}-${i}@bench.example` });
+	for (let i = 0; i < n; i++)
+		out.push({ custom_id: `${prefix}-${i}`, email: `${prefix}-${i}@bench.example` });
 	return out;
 }

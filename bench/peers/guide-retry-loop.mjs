@@ -40,7 +40,8 @@ let status429 = 0;
 function pyInt(value) {
 	if (typeof value === 'number') return Math.trunc(value);
 	const s = String(value).trim();
-	if (!/^[+-]?\d+$/.test(s)) throw new Error(`ValueError: invalid literal for int() with base 10: '${value}'`);
+	if (!/^[+-]?\d+$/.test(s))
+		throw new Error(`ValueError: invalid literal for int() with base 10: '${value}'`);
 	return parseInt(s, 10);
 }
 

@@ -23,20 +23,37 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const client = axios.create({ httpAgent: agent, validateStatus: () => true, maxRedirects: 0 });
 
 /** What n8n's httpRequestWithAuthentication boils down to for this credential: header + axios. */
-async function request(options: any): Promise<{ body: unknown; headers: Record<string, unknown>; statusCode: number }> {
+async function request(
+	options: any,
+): Promise<{ body: unknown; headers: Record<string, unknown>; statusCode: number }> {
 	const res = await client.request({
 		method: options.method,
 		url: options.url,
 		params: options.qs,
 		data: options.body,
-		headers: { ...(options.headers ?? {}), Authorization: `Token ${apiKey}`, Accept: '*/*; version=2' },
+		headers: {
+			...(options.headers ?? {}),
+			Authorization: `Token ${apiKey}`,
+			Accept: '*/*; version=2',
+		},
 		timeout: options.timeout,
 	});
-	return { body: res.data, headers: res.headers as Record<string, unknown>, statusCode: res.status };
+	return {
+		body: res.data,
+		headers: res.headers as Record<string, unknown>,
+		statusCode: res.status,
+	};
 }
 
 function fakeContext(executionId: string, rateLimit: number, signal?: AbortSignal): any {
-	const node = { id: 'bench-node', name: 'User.com', type: 'n8n-nodes-usercom.userCom', typeVersion: 1, position: [0, 0], parameters: {} };
+	const node = {
+		id: 'bench-node',
+		name: 'User.com',
+		type: 'n8n-nodes-usercom.userCom',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	return {
 		getNode: () => node,
 		getExecutionId: () => executionId,
@@ -47,7 +64,12 @@ function fakeContext(executionId: string, rateLimit: number, signal?: AbortSigna
 				return request(options);
 			},
 		},
-		logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+		logger: {
+			debug: () => undefined,
+			info: () => undefined,
+			warn: () => undefined,
+			error: () => undefined,
+		},
 	};
 }
 
@@ -62,7 +84,12 @@ async function bare(count: number, tag: string): Promise<number> {
 	const url = `${baseOrigin}/api/public/users/update_or_create/`;
 	const c0 = cpuUs();
 	for (let i = 0; i < count; i++) {
-		const r = await request({ method: 'POST', url, body: { custom_id: `${tag}-${i}` }, timeout: 30000 });
+		const r = await request({
+			method: 'POST',
+			url,
+			body: { custom_id: `${tag}-${i}` },
+			timeout: 30000,
+		});
 		if (r.statusCode !== 200 && r.statusCode !== 201) throw new Error(`bare: HTTP ${r.statusCode}`);
 	}
 	return cpuUs() - c0;
@@ -71,7 +98,12 @@ async function bare(count: number, tag: string): Promise<number> {
 async function ours(count: number, tag: string, ctx: any): Promise<number> {
 	const c0 = cpuUs();
 	for (let i = 0; i < count; i++) {
-		await userComApiRequest.call(ctx, { method: 'POST', path: 'users/update_or_create/', body: { custom_id: `${tag}-${i}` }, itemIndex: i });
+		await userComApiRequest.call(ctx, {
+			method: 'POST',
+			path: 'users/update_or_create/',
+			body: { custom_id: `${tag}-${i}` },
+			itemIndex: i,
+		});
 	}
 	return cpuUs() - c0;
 }
@@ -118,7 +150,12 @@ async function heapMode(): Promise<void> {
 	const abort = new AbortController();
 	const ctx = fakeContext('bench-heap', 0.1, abort.signal);
 	// one request first so the account, dispatcher and sockets exist before the baseline
-	await userComApiRequest.call(ctx, { method: 'POST', path: 'users/update_or_create/', body: { custom_id: 'heap-warm' }, itemIndex: 0 });
+	await userComApiRequest.call(ctx, {
+		method: 'POST',
+		path: 'users/update_or_create/',
+		body: { custom_id: 'heap-warm' },
+		itemIndex: 0,
+	});
 	const bodies = Array.from({ length: q }, (_, i) => ({ custom_id: `heap-${i}` }));
 	const settled: Array<Promise<unknown>> = new Array(q);
 	gc();
@@ -126,7 +163,12 @@ async function heapMode(): Promise<void> {
 	const h0 = process.memoryUsage().heapUsed;
 	for (let i = 0; i < q; i++) {
 		// only the promise the transport returns is kept: nothing of the bench's own per call
-		settled[i] = userComApiRequest.call(ctx, { method: 'POST', path: 'users/update_or_create/', body: bodies[i], itemIndex: i });
+		settled[i] = userComApiRequest.call(ctx, {
+			method: 'POST',
+			path: 'users/update_or_create/',
+			body: bodies[i],
+			itemIndex: i,
+		});
 	}
 	// let every call reach the dispatcher's queue
 	for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
@@ -136,7 +178,9 @@ async function heapMode(): Promise<void> {
 	abort.abort();
 	// handlers attached synchronously after abort(): the rejections are delivered to them
 	let outcomes: Array<PromiseSettledResult<unknown>> | null = await Promise.allSettled(settled);
-	const cancelled = outcomes.filter((o) => o.status === 'rejected' && /cancel/i.test(String((o.reason as Error)?.message))).length;
+	const cancelled = outcomes.filter(
+		(o) => o.status === 'rejected' && /cancel/i.test(String((o.reason as Error)?.message)),
+	).length;
 	const sentOk = outcomes.filter((o) => o.status === 'fulfilled').length;
 	// release the first phase before the second baseline, or its garbage is counted as negative growth
 	outcomes = null;
@@ -150,7 +194,8 @@ async function heapMode(): Promise<void> {
 	gc();
 	gc();
 	const d0 = process.memoryUsage().heapUsed;
-	for (let i = 0; i < q; i++) pend[i] = d.acquire('x', { signal: ab2.signal, deadline: Date.now() + 3_600_000 });
+	for (let i = 0; i < q; i++)
+		pend[i] = d.acquire('x', { signal: ab2.signal, deadline: Date.now() + 3_600_000 });
 	for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
 	gc();
 	gc();
@@ -158,7 +203,16 @@ async function heapMode(): Promise<void> {
 	ab2.abort();
 	await Promise.allSettled(pend);
 	process.stdout.write(
-		JSON.stringify({ mode: 'heap', queued: q, heapBefore: h0, heapAfter: h1, bytesPerQueued: (h1 - h0) / q, dispatcherOnlyBytesPerQueued: (d1 - d0) / q, cancelled, sentOk }) + '\n',
+		JSON.stringify({
+			mode: 'heap',
+			queued: q,
+			heapBefore: h0,
+			heapAfter: h1,
+			bytesPerQueued: (h1 - h0) / q,
+			dispatcherOnlyBytesPerQueued: (d1 - d0) / q,
+			cancelled,
+			sentOk,
+		}) + '\n',
 	);
 }
 

@@ -19,9 +19,19 @@ export interface EmuProcess {
 }
 
 /** `npm run emulator -- --port P --rate L|unlimited` as a separate process (its CPU is not the client's). */
-export async function startEmulatorProcess(opts: { limit: number | null; windowMs?: number; serviceTimeMs?: [number, number] }): Promise<EmuProcess> {
+export async function startEmulatorProcess(opts: {
+	limit: number | null;
+	windowMs?: number;
+	serviceTimeMs?: [number, number];
+}): Promise<EmuProcess> {
 	const port = await freePort();
-	const args = [join(REPO, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(REPO, 'test', 'emulator', 'cli.ts'), '--port', String(port)];
+	const args = [
+		join(REPO, 'node_modules', 'ts-node', 'dist', 'bin.js'),
+		'--transpile-only',
+		join(REPO, 'test', 'emulator', 'cli.ts'),
+		'--port',
+		String(port),
+	];
 	args.push('--rate', opts.limit === null ? 'unlimited' : String(opts.limit));
 	if (opts.windowMs) args.push('--window-ms', String(opts.windowMs));
 	if (opts.serviceTimeMs) args.push('--service-time-ms', opts.serviceTimeMs.join(','));
@@ -61,11 +71,21 @@ export async function startEmulatorProcess(opts: { limit: number | null; windowM
 
 function runChild(env: Record<string, string>, timeoutMs: number): Promise<any> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '-r', 'ts-node/register/transpile-only', join(REPO, 'bench', 'scenarios', 'overhead-child.ts')], {
-			cwd: REPO,
-			env: { ...process.env, ...env },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			process.execPath,
+			[
+				'--expose-gc',
+				'--max-old-space-size=4096',
+				'-r',
+				'ts-node/register/transpile-only',
+				join(REPO, 'bench', 'scenarios', 'overhead-child.ts'),
+			],
+			{
+				cwd: REPO,
+				env: { ...process.env, ...env },
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		let out = '';
 		let err = '';
 		child.stdout.on('data', (d) => (out += d));
@@ -77,7 +97,11 @@ function runChild(env: Record<string, string>, timeoutMs: number): Promise<any> 
 			try {
 				resolve(JSON.parse(line));
 			} catch {
-				reject(new Error(`overhead child (${env.OVERHEAD_MODE}) exited ${code}: ${err.slice(-1500)} ${out.slice(-500)}`));
+				reject(
+					new Error(
+						`overhead child (${env.OVERHEAD_MODE}) exited ${code}: ${err.slice(-1500)} ${out.slice(-500)}`,
+					),
+				);
 			}
 		});
 	});
@@ -89,17 +113,30 @@ export async function runOverhead(ctx: Ctx): Promise<ScenarioResult[]> {
 	let emu: EmuProcess | null = null;
 	try {
 		emu = await startEmulatorProcess({ limit: null });
-		ctx.log(`s7 overhead: ${p.overheadRequests} requests x 2 rounds, bare loop vs our transport; heap at ${p.heapQueued} queued`);
+		ctx.log(
+			`s7 overhead: ${p.overheadRequests} requests x 2 rounds, bare loop vs our transport; heap at ${p.heapQueued} queued`,
+		);
 		const env = { OVERHEAD_URL: emu.url, OVERHEAD_KEY: emu.apiKey };
-		const cpu = await runChild({ ...env, OVERHEAD_MODE: 'cpu', OVERHEAD_N: String(p.overheadRequests) }, 15 * 60_000);
-		const heap = await runChild({ ...env, OVERHEAD_MODE: 'heap', OVERHEAD_N: String(p.heapQueued) }, 10 * 60_000);
+		const cpu = await runChild(
+			{ ...env, OVERHEAD_MODE: 'cpu', OVERHEAD_N: String(p.overheadRequests) },
+			15 * 60_000,
+		);
+		const heap = await runChild(
+			{ ...env, OVERHEAD_MODE: 'heap', OVERHEAD_N: String(p.heapQueued) },
+			10 * 60_000,
+		);
 		const r = finish({
 			id: 's7',
 			title: '7 Overhead: CPU per request vs a bare loop, heap per queued request',
 			rows: [],
 			targets: [
 				target('heap per queued request, bytes', Math.round(heap.bytesPerQueued), '<=', 2048),
-				target('queued calls settled after cancel', heap.cancelled + heap.sentOk, '==', heap.queued),
+				target(
+					'queued calls settled after cancel',
+					heap.cancelled + heap.sentOk,
+					'==',
+					heap.queued,
+				),
 			],
 			notes: [
 				`CPU per request: bare loop ${round(cpu.bareUsPerRequest, 1)} µs, through our transport ${round(cpu.oursUsPerRequest, 1)} µs: ratio ${round(cpu.ratio, 2)}, added ${round(cpu.addedUsPerRequest, 1)} µs per request (${cpu.n} requests x ${cpu.rounds} rounds each, client process only)`,
@@ -110,7 +147,18 @@ export async function runOverhead(ctx: Ctx): Promise<ScenarioResult[]> {
 		r.seconds = round((Date.now() - started) / 1000, 1);
 		return [r];
 	} catch (e) {
-		return [{ id: 's7', title: '7 Overhead', status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message), seconds: round((Date.now() - started) / 1000, 1) }];
+		return [
+			{
+				id: 's7',
+				title: '7 Overhead',
+				status: 'error',
+				rows: [],
+				targets: [],
+				notes: [],
+				error: String((e as Error).message),
+				seconds: round((Date.now() - started) / 1000, 1),
+			},
+		];
 	} finally {
 		await emu?.stop();
 	}

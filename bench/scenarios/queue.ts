@@ -12,7 +12,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmu } from '../lib/emu';
-import { addWorker, createAndActivateWorkflow, createCredential, describeWindow, N8nInstance, startN8n, triggerWebhook } from '../lib/n8n';
+import {
+	addWorker,
+	createAndActivateWorkflow,
+	createCredential,
+	describeWindow,
+	N8nInstance,
+	startN8n,
+	triggerWebhook,
+} from '../lib/n8n';
 import { queueServicesAvailable, QueueServices, startQueueServices } from '../lib/services';
 import { resultId } from '../lib/matrix';
 import { LatencyId, latencyLabel } from '../lib/profile';
@@ -26,7 +34,14 @@ function startedExecutions(log: string): number {
 	return (log.match(/Worker started execution/g) ?? []).length;
 }
 
-async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id: string, title: string): Promise<ScenarioResult> {
+async function oneRun(
+	ctx: Ctx,
+	inst: N8nInstance,
+	k: number,
+	share: number,
+	id: string,
+	title: string,
+): Promise<ScenarioResult> {
 	const p = ctx.profile;
 	const started = Date.now();
 	const emu = await startEmu({ limit: p.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
@@ -34,15 +49,32 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 		const tag = `q${++seq}`;
 		const credId = await createCredential(
 			inst,
-			buildCredential({ id: `cq${seq}`, baseUrl: emu.url, apiKey: emu.apiKey, rateLimit: ctx.ratePerSecond, limitShare: share }),
+			buildCredential({
+				id: `cq${seq}`,
+				baseUrl: emu.url,
+				apiKey: emu.apiKey,
+				rateLimit: ctx.ratePerSecond,
+				limitShare: share,
+			}),
 		);
 		const path = `bench-queue-${tag}-${Date.now().toString(36)}`;
-		await createAndActivateWorkflow(inst, buildWorkflow({ id: `benchqueue${String(seq).padStart(6, '0')}`, name: `bench queue ${tag}`, path, kind: 'ours', credentialId: credId }));
+		await createAndActivateWorkflow(
+			inst,
+			buildWorkflow({
+				id: `benchqueue${String(seq).padStart(6, '0')}`,
+				name: `bench queue ${tag}`,
+				path,
+				kind: 'ours',
+				credentialId: credId,
+			}),
+		);
 		const per = Math.floor(p.nQueue / k);
 		const batches = Array.from({ length: k }, (_, j) => makeItems(`${tag}x${j}`, per));
 		const before = inst.workerLogs.map(startedExecutions);
 		const logMarks = inst.workerLogs.map((l) => l.length);
-		ctx.log(`${id}: queue mode, ${k} workers, ${k} executions x ${per} items, share ${share} % each, latency ${ctx.latencyProfile.name}`);
+		ctx.log(
+			`${id}: queue mode, ${k} workers, ${k} executions x ${per} items, share ${share} % each, latency ${ctx.latencyProfile.name}`,
+		);
 		const t0 = Date.now();
 		const trs = await Promise.all(batches.map((b) => triggerWebhook(inst, path, b)));
 		const wall = Date.now() - t0;
@@ -51,9 +83,15 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
 		await new Promise((r) => setTimeout(r, 200)); // the workers' logs arrive over pipes
-		const windows = inst.workerLogs.map((l, i) => describeWindow(l.slice(logMarks[i] ?? 0), per)).filter((w): w is string => !!w);
+		const windows = inst.workerLogs
+			.map((l, i) => describeWindow(l.slice(logMarks[i] ?? 0), per))
+			.filter((w): w is string => !!w);
 		const rows: ClientRow[] = batches.map((b, j) => {
-			const f = figuresFor(reqs, `${tag}x${j}`, b.map((i) => i.custom_id));
+			const f = figuresFor(
+				reqs,
+				`${tag}x${j}`,
+				b.map((i) => i.custom_id),
+			);
 			return {
 				client: `execution ${j + 1} (${per} items)`,
 				items: per,
@@ -65,7 +103,10 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 				maxInWindow: max,
 				duplicates: f.duplicates,
 				maxInFlight: f.maxInFlight,
-				note: trs[j].status === 200 ? undefined : `execution failed: HTTP ${trs[j].status} ${trs[j].text.slice(0, 120)}`,
+				note:
+					trs[j].status === 200
+						? undefined
+						: `execution failed: HTTP ${trs[j].status} ${trs[j].text.slice(0, 120)}`,
 			};
 		});
 		const total = per * k;
@@ -93,18 +134,37 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 			? [
 					target('429 ratio, %', round(ratio429 * 100, 2), '<=', 2),
 					k >= 3
-						? target('combined throughput, x L (judged on the median over runs)', round(throughput), '>=', 0.85)
+						? target(
+								'combined throughput, x L (judged on the median over runs)',
+								round(throughput),
+								'>=',
+								0.85,
+							)
 						: target('combined throughput, x L', round(throughput), '>=', 0.8),
 				]
 			: [
 					target('429 responses', n429, '==', 0),
 					ceiling < 1
-						? target(`combined throughput, x L (0.97 x its ceiling ${round(ceiling)})`, round(throughput), '>=', round(0.97 * ceiling))
+						? target(
+								`combined throughput, x L (0.97 x its ceiling ${round(ceiling)})`,
+								round(throughput),
+								'>=',
+								round(0.97 * ceiling),
+							)
 						: target('combined throughput, x L', round(throughput), '>=', 0.9),
 				];
 		targets.push(target('lost items', lost, '==', 0));
-		targets.push(target('duplicate writes', rows.reduce((a, r) => a + (r.duplicates ?? 0), 0), '==', 0));
-		targets.push(target('executions succeeded', trs.filter((t) => t.status === 200).length, '==', k));
+		targets.push(
+			target(
+				'duplicate writes',
+				rows.reduce((a, r) => a + (r.duplicates ?? 0), 0),
+				'==',
+				0,
+			),
+		);
+		targets.push(
+			target('executions succeeded', trs.filter((t) => t.status === 200).length, '==', k),
+		);
 		const t0w = Math.min(...trs.map((t) => t.startedAt));
 		return {
 			...finish({
@@ -124,8 +184,15 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 					workersUsed,
 					// per execution: accepted per window and where its 429s fell (for reading how the shares moved)
 					perWindow: batches.map((_, j) => {
-						const w = perWindow(reqs.filter((r) => r.client === `${tag}x${j}`), Math.min(...trs.map((t) => t.startedAt)), p.windowMs);
-						return { accepted: w.accepted.map(([, n]) => n).join(' '), rejectedInWindow: w.rejected.map(([i, n]) => `${i}:${n}`).join(' ') };
+						const w = perWindow(
+							reqs.filter((r) => r.client === `${tag}x${j}`),
+							Math.min(...trs.map((t) => t.startedAt)),
+							p.windowMs,
+						);
+						return {
+							accepted: w.accepted.map(([, n]) => n).join(' '),
+							rejectedInWindow: w.rejected.map(([i, n]) => `${i}:${n}`).join(' '),
+						};
 					}),
 				},
 				panel: {
@@ -137,7 +204,11 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 							return { label: 'all workers combined', points: w.accepted, rejected: w.rejected };
 						})(),
 						...batches.map((_, j) => {
-							const w = perWindow(reqs.filter((r) => r.client === `${tag}x${j}`), t0w, p.windowMs);
+							const w = perWindow(
+								reqs.filter((r) => r.client === `${tag}x${j}`),
+								t0w,
+								p.windowMs,
+							);
 							return { label: `worker execution ${j + 1}`, points: w.accepted };
 						}),
 					],
@@ -151,7 +222,12 @@ async function oneRun(ctx: Ctx, inst: N8nInstance, k: number, share: number, id:
 }
 
 /** Throughput between the first and the last request at the emulator (without queue/startup latency). */
-function sendingPhase(reqs: Array<{ t: number; status: number }>, windowMs: number, limit: number, t0: number): string {
+function sendingPhase(
+	reqs: Array<{ t: number; status: number }>,
+	windowMs: number,
+	limit: number,
+	t0: number,
+): string {
 	if (reqs.length < 2) return 'fewer than 2 requests';
 	const ts = reqs.map((r) => r.t).sort((a, b) => a - b);
 	const ok = reqs.filter((r) => isOk(r.status)).length;
@@ -159,15 +235,30 @@ function sendingPhase(reqs: Array<{ t: number; status: number }>, windowMs: numb
 	return `first request ${ts[0] - t0} ms after the triggers; sending phase ${round(span / 1000, 1)} s: ${round(ok / (span / windowMs) / limit)} x L`;
 }
 
-export async function runQueue(ctx: Ctx, lats: LatencyId[], at: (lat: LatencyId) => Ctx): Promise<ScenarioResult[]> {
+export async function runQueue(
+	ctx: Ctx,
+	lats: LatencyId[],
+	at: (lat: LatencyId) => Ctx,
+): Promise<ScenarioResult[]> {
 	const p = ctx.profile;
 	const avail = queueServicesAvailable();
 	if (!avail.ok) {
-		return [{ id: 's3', title: '3 Queue mode', status: 'error', rows: [], targets: [], notes: [], error: `cannot run queue mode: ${avail.why}` }];
+		return [
+			{
+				id: 's3',
+				title: '3 Queue mode',
+				status: 'error',
+				rows: [],
+				targets: [],
+				notes: [],
+				error: `cannot run queue mode: ${avail.why}`,
+			},
+		];
 	}
 	// (workers, latency) in order: every latency with two workers, then the third worker at 5 ms only
 	const plan: Array<{ k: number; lat: LatencyId }> = [];
-	for (const k of p.queueWorkers) for (const lat of lats) if (k === p.queueWorkers[0] || lat === '5') plan.push({ k, lat });
+	for (const k of p.queueWorkers)
+		for (const lat of lats) if (k === p.queueWorkers[0] || lat === '5') plan.push({ k, lat });
 	const results: ScenarioResult[] = [];
 	let services: QueueServices | null = null;
 	let inst: N8nInstance | null = null;
@@ -175,7 +266,17 @@ export async function runQueue(ctx: Ctx, lats: LatencyId[], at: (lat: LatencyId)
 		services = await startQueueServices(ctx.log);
 		const first = p.queueWorkers[0];
 		ctx.log(`s3: starting n8n main (queue mode, PostgreSQL) + ${first} workers`);
-		inst = await startN8n({ tarball: ctx.tarball, log: ctx.log, logLevel: 'debug', queue: { redisPort: services.redisPort, pgPort: services.pgPort, pgDatabase: services.pgDatabase, workers: first } });
+		inst = await startN8n({
+			tarball: ctx.tarball,
+			log: ctx.log,
+			logLevel: 'debug',
+			queue: {
+				redisPort: services.redisPort,
+				pgPort: services.pgPort,
+				pgDatabase: services.pgDatabase,
+				workers: first,
+			},
+		});
 		for (const { k, lat } of plan) {
 			while (inst.workers.length < k) {
 				ctx.log(`s3: adding worker ${inst.workers.length + 1}`);
@@ -189,17 +290,37 @@ export async function runQueue(ctx: Ctx, lats: LatencyId[], at: (lat: LatencyId)
 					results.push({ ...(await oneRun(at(lat), inst, k, share, id, title)), latency: lat });
 				} catch (e) {
 					ctx.log(`${id}: ERROR ${(e as Error).stack}`);
-					results.push({ id, latency: lat, title, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000) });
+					results.push({
+						id,
+						latency: lat,
+						title,
+						status: 'error',
+						rows: [],
+						targets: [],
+						notes: [],
+						error: String((e as Error).message).slice(0, 2000),
+					});
 				}
 				ctx.log(`${id}: ${results[results.length - 1].status}`);
 			}
 		}
 	} catch (e) {
 		ctx.log(`s3: ERROR ${(e as Error).stack}`);
-		results.push({ id: 's3', title: '3 Queue mode (setup)', status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000) });
+		results.push({
+			id: 's3',
+			title: '3 Queue mode (setup)',
+			status: 'error',
+			rows: [],
+			targets: [],
+			notes: [],
+			error: String((e as Error).message).slice(0, 2000),
+		});
 	} finally {
 		if (inst) {
-			writeFileSync(join(ctx.outDir, 'n8n-queue.log'), inst.logs() + '\n' + inst.workerLogs.map((l, i) => `--- worker ${i + 1}\n${l}`).join('\n'));
+			writeFileSync(
+				join(ctx.outDir, 'n8n-queue.log'),
+				inst.logs() + '\n' + inst.workerLogs.map((l, i) => `--- worker ${i + 1}\n${l}`).join('\n'),
+			);
 			await inst.stop();
 		}
 		await services?.stop();

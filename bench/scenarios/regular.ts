@@ -42,14 +42,24 @@ async function prepare(
 	opts: { share?: number; limit?: number | null } = {},
 ): Promise<Prepared> {
 	const p = ctx.profile;
-	const emu = await startEmu({ limit: opts.limit === undefined ? p.limit : opts.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
+	const emu = await startEmu({
+		limit: opts.limit === undefined ? p.limit : opts.limit,
+		windowMs: p.windowMs,
+		latency: ctx.latencyProfile,
+	});
 	const id = `bench${String(++seq).padStart(3, '0')}${name}`.slice(0, 16).padEnd(16, '0');
 	const path = `bench-${name}-${Date.now().toString(36)}`;
 	let credentialId: string | undefined;
 	if (kind === 'ours') {
 		credentialId = await createCredential(
 			inst,
-			buildCredential({ id: `c${id}`.slice(0, 16), baseUrl: emu.url, apiKey: emu.apiKey, rateLimit: ctx.ratePerSecond, limitShare: opts.share ?? 100 }),
+			buildCredential({
+				id: `c${id}`.slice(0, 16),
+				baseUrl: emu.url,
+				apiKey: emu.apiKey,
+				rateLimit: ctx.ratePerSecond,
+				limitShare: opts.share ?? 100,
+			}),
 		);
 	}
 	const wf = buildWorkflow({
@@ -70,14 +80,29 @@ async function prepare(
 }
 
 /** Our node's workflow on an existing emulator, the credential pointing at `credentialUrl`. */
-async function prepareOn(ctx: Ctx, inst: N8nInstance, name: string, emu: Emu, credentialUrl: string): Promise<{ path: string }> {
+async function prepareOn(
+	ctx: Ctx,
+	inst: N8nInstance,
+	name: string,
+	emu: Emu,
+	credentialUrl: string,
+): Promise<{ path: string }> {
 	const id = `bench${String(++seq).padStart(3, '0')}${name}`.slice(0, 16).padEnd(16, '0');
 	const path = `bench-${name}-${Date.now().toString(36)}`;
 	const credentialId = await createCredential(
 		inst,
-		buildCredential({ id: `c${id}`.slice(0, 16), baseUrl: credentialUrl, apiKey: emu.apiKey, rateLimit: ctx.ratePerSecond, limitShare: 100 }),
+		buildCredential({
+			id: `c${id}`.slice(0, 16),
+			baseUrl: credentialUrl,
+			apiKey: emu.apiKey,
+			rateLimit: ctx.ratePerSecond,
+			limitShare: 100,
+		}),
 	);
-	await createAndActivateWorkflow(inst, buildWorkflow({ id, name: `bench ${name}`, path, kind: 'ours', credentialId }));
+	await createAndActivateWorkflow(
+		inst,
+		buildWorkflow({ id, name: `bench ${name}`, path, kind: 'ours', credentialId }),
+	);
 	return { path };
 }
 
@@ -85,7 +110,16 @@ function physicalMs(ctx: Ctx, items: number): number {
 	return (items / ctx.profile.limit) * ctx.profile.windowMs;
 }
 
-function row(ctx: Ctx, label: string, reqs: Req[], client: string, items: string[], wallMs: number, maxInWindow: number | null, note?: string): ClientRow {
+function row(
+	ctx: Ctx,
+	label: string,
+	reqs: Req[],
+	client: string,
+	items: string[],
+	wallMs: number,
+	maxInWindow: number | null,
+	note?: string,
+): ClientRow {
 	const f = figuresFor(reqs, client, items);
 	return {
 		client: label,
@@ -103,7 +137,11 @@ function row(ctx: Ctx, label: string, reqs: Req[], client: string, items: string
 }
 
 /** The node's own "up to N in flight (window a–b)" line for a run of `items` items, logged after `mark`. */
-async function reportedWindow(inst: N8nInstance, mark: number, items: number): Promise<string | undefined> {
+async function reportedWindow(
+	inst: N8nInstance,
+	mark: number,
+	items: number,
+): Promise<string | undefined> {
 	// the log line is written when the node finishes, just before n8n answers the webhook
 	for (let i = 0; i < 10; i++) {
 		const w = describeWindow(inst.logs().slice(mark), items);
@@ -129,7 +167,10 @@ function webhookNote(tr: TriggerResult): string | undefined {
 function timingNote(reqs: Req[], tr: TriggerResult): string {
 	const ts = reqs.map((r) => r.t).sort((a, b) => a - b);
 	if (ts.length < 2) return 'fewer than 2 requests';
-	const gaps = ts.slice(1).map((t, i) => t - ts[i]).sort((a, b) => a - b);
+	const gaps = ts
+		.slice(1)
+		.map((t, i) => t - ts[i])
+		.sort((a, b) => a - b);
 	const q = (f: number) => gaps[Math.min(gaps.length - 1, Math.floor(f * gaps.length))];
 	return `first request ${ts[0] - tr.startedAt} ms after the trigger, last ${tr.endedAt - ts[ts.length - 1]} ms before the response; gaps between requests p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${gaps[gaps.length - 1]} ms`;
 }
@@ -146,12 +187,27 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 		const tr = await triggerWebhook(inst, path, items);
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
-		const r = row(ctx, 'our node (User.com node)', reqs, 's1', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
+		const r = row(
+			ctx,
+			'our node (User.com node)',
+			reqs,
+			's1',
+			items.map((i) => i.custom_id),
+			tr.ms,
+			max,
+			webhookNote(tr),
+		);
 		r.windowReported = await reportedWindow(inst, logMark, p.n);
 		// the raw timeline (ms since the trigger: arrival, answer, status) for reading where time went
 		writeFileSync(
 			join(ctx.outDir, `timeline-s1@${ctx.latency}.json`),
-			JSON.stringify(reqs.map((x) => [x.t - tr.startedAt, x.doneAt === undefined ? null : x.doneAt - tr.startedAt, x.status])),
+			JSON.stringify(
+				reqs.map((x) => [
+					x.t - tr.startedAt,
+					x.doneAt === undefined ? null : x.doneAt - tr.startedAt,
+					x.status,
+				]),
+			),
 		);
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
 		return finish({
@@ -168,10 +224,17 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
 			],
 			notes: [
-				`sliding-window max recomputed from the log: ${slidingMax(reqs.filter((x) => isOk(x.status)).map((x) => x.t), p.windowMs)}`,
+				`sliding-window max recomputed from the log: ${slidingMax(
+					reqs.filter((x) => isOk(x.status)).map((x) => x.t),
+					p.windowMs,
+				)}`,
 				timingNote(reqs, tr),
 			],
-			panel: { title: `Our node, solo (N = ${p.n}, ${latencyLabel(ctx.latency)})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
+			panel: {
+				title: `Our node, solo (N = ${p.n}, ${latencyLabel(ctx.latency)})`,
+				limit: p.limit,
+				lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }],
+			},
 		});
 	} finally {
 		await emu.close();
@@ -180,7 +243,11 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 
 // ------------------------------------------------------------------ peers
 
-function runGuideLoop(ctx: Ctx, emu: Emu, items: unknown[]): Promise<{ result: any; ms: number; startedAt: number }> {
+function runGuideLoop(
+	ctx: Ctx,
+	emu: Emu,
+	items: unknown[],
+): Promise<{ result: any; ms: number; startedAt: number }> {
 	const file = join(ctx.outDir, `guide-items-${Date.now()}.json`);
 	writeFileSync(file, JSON.stringify(items));
 	const startedAt = Date.now();
@@ -215,14 +282,26 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 	const p = ctx.profile;
 	const specs: Array<{ key: string; label: string; kind: ClientKind }> = [
 		{ key: 'pdef', label: 'HTTP Request, defaults', kind: 'httpDefault' },
-		{ key: 'pbat', label: `HTTP Request, batching ${p.limit} per ${Math.round(1000 * p.timeScale)} ms`, kind: 'httpBatching' },
-		{ key: 'pret', label: `HTTP Request, Retry On Fail (5 tries, ${Math.round(5000 * p.timeScale)} ms)`, kind: 'httpRetry' },
+		{
+			key: 'pbat',
+			label: `HTTP Request, batching ${p.limit} per ${Math.round(1000 * p.timeScale)} ms`,
+			kind: 'httpBatching',
+		},
+		{
+			key: 'pret',
+			label: `HTTP Request, Retry On Fail (5 tries, ${Math.round(5000 * p.timeScale)} ms)`,
+			kind: 'httpRetry',
+		},
 	];
 	const prepared = [];
 	for (const s of specs) prepared.push({ ...s, ...(await prepare(ctx, inst, s.key, s.kind)) });
 	// one request at a time: its wall / (N/L) is latency x L whatever N is, so fewer items when slow
 	const nGuide = latencyMeanMs(ctx.latency) >= 100 ? Math.min(p.n, p.nGuideSlow) : p.n;
-	const guideEmu = await startEmu({ limit: p.limit, windowMs: p.windowMs, latency: ctx.latencyProfile });
+	const guideEmu = await startEmu({
+		limit: p.limit,
+		windowMs: p.windowMs,
+		latency: ctx.latencyProfile,
+	});
 	try {
 		ctx.log(
 			`peers at ${ctx.latencyProfile.name}: ${specs.length} HTTP Request workflows (${p.n} items each) + the guide's retry loop (${nGuide} items), in parallel (one account each)`,
@@ -234,7 +313,16 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 				const reqs = s.emu.reqs();
 				return {
 					label: s.label,
-					row: row(ctx, s.label, reqs, s.key, items.map((i) => i.custom_id), tr.ms, s.emu.maxAcceptedInWindow(), webhookNote(tr)),
+					row: row(
+						ctx,
+						s.label,
+						reqs,
+						s.key,
+						items.map((i) => i.custom_id),
+						tr.ms,
+						s.emu.maxAcceptedInWindow(),
+						webhookNote(tr),
+					),
 					w: perWindow(reqs, tr.startedAt, p.windowMs),
 				};
 			}),
@@ -249,7 +337,16 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 						: undefined;
 				return {
 					label: "User.com guide's retry loop",
-					row: row(ctx, "User.com guide's retry loop (script)", reqs, 'pgde', items.map((i) => i.custom_id), g.ms, guideEmu.maxAcceptedInWindow(), note),
+					row: row(
+						ctx,
+						"User.com guide's retry loop (script)",
+						reqs,
+						'pgde',
+						items.map((i) => i.custom_id),
+						g.ms,
+						guideEmu.maxAcceptedInWindow(),
+						note,
+					),
 					w: perWindow(reqs, g.startedAt, p.windowMs),
 				};
 			})(),
@@ -264,7 +361,11 @@ async function peers(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 			notes: [
 				'peers have no targets: their figures are the comparison',
 				'each peer runs on its own emulator instance (own account), the four at the same time',
-				...(nGuide < p.n ? [`the guide's loop sends one request at a time (wall / (N/L) = latency x L for any N): ${nGuide} items instead of ${p.n} to bound the run`] : []),
+				...(nGuide < p.n
+					? [
+							`the guide's loop sends one request at a time (wall / (N/L) = latency x L for any N): ${nGuide} items instead of ${p.n} to bound the run`,
+						]
+					: []),
 				...(p.timeScale !== 1 ? [`peer waits scaled by ${p.timeScale} like the limit`] : []),
 			],
 			panel: {
@@ -287,27 +388,57 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 	try {
 		const big = makeItems('s2big', p.nBig);
 		const small = makeItems('s2small', p.nSmall);
-		ctx.log(`s2 at ${ctx.latencyProfile.name}: ${p.nBig} + ${p.nSmall} items, two executions of one workflow in one n8n process`);
+		ctx.log(
+			`s2 at ${ctx.latencyProfile.name}: ${p.nBig} + ${p.nSmall} items, two executions of one workflow in one n8n process`,
+		);
 		const logMark = inst.logs().length;
 		const bigP = triggerWebhook(inst, path, big);
 		// start the small one once the big one is sending (its queue is full by then)
 		const deadline = Date.now() + 60_000;
-		while (emu.reqs().length < p.limit && Date.now() < deadline) await sleep(Math.max(5, p.windowMs / 20));
+		while (emu.reqs().length < p.limit && Date.now() < deadline)
+			await sleep(Math.max(5, p.windowMs / 20));
 		const smallTr = await triggerWebhook(inst, path, small);
 		const bigTr = await bigP;
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
-		const rBig = row(ctx, `execution A (${p.nBig} items)`, reqs, 's2big', big.map((i) => i.custom_id), bigTr.ms, max, webhookNote(bigTr));
-		const rSmall = row(ctx, `execution B (${p.nSmall} items, started while A runs)`, reqs, 's2small', small.map((i) => i.custom_id), smallTr.ms, max, webhookNote(smallTr));
+		const rBig = row(
+			ctx,
+			`execution A (${p.nBig} items)`,
+			reqs,
+			's2big',
+			big.map((i) => i.custom_id),
+			bigTr.ms,
+			max,
+			webhookNote(bigTr),
+		);
+		const rSmall = row(
+			ctx,
+			`execution B (${p.nSmall} items, started while A runs)`,
+			reqs,
+			's2small',
+			small.map((i) => i.custom_id),
+			smallTr.ms,
+			max,
+			webhookNote(smallTr),
+		);
 		rBig.windowReported = await reportedWindow(inst, logMark, p.nBig);
 		rSmall.windowReported = await reportedWindow(inst, logMark, p.nSmall);
 		const t0 = bigTr.startedAt;
 		const first = Math.min(...reqs.map((r) => r.t));
 		const last = Math.max(...reqs.filter((r) => isOk(r.status)).map((r) => r.t));
-		const combined = (reqs.filter((r) => isOk(r.status)).length / ((last - first) / p.windowMs)) / p.limit;
+		const combined =
+			reqs.filter((r) => isOk(r.status)).length / ((last - first) / p.windowMs) / p.limit;
 		const smallLimit = 3000 * p.timeScale;
-		const wa = perWindow(reqs.filter((r) => r.client === 's2big'), t0, p.windowMs);
-		const wb = perWindow(reqs.filter((r) => r.client === 's2small'), t0, p.windowMs);
+		const wa = perWindow(
+			reqs.filter((r) => r.client === 's2big'),
+			t0,
+			p.windowMs,
+		);
+		const wb = perWindow(
+			reqs.filter((r) => r.client === 's2small'),
+			t0,
+			p.windowMs,
+		);
 		return finish({
 			id: resultId('s2', ctx.latency),
 			latency: ctx.latency,
@@ -316,10 +447,20 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 			targets: [
 				target('429 responses (both)', rBig.status429 + rSmall.status429, '==', 0),
 				target('max accepted in any window (combined)', max, '<=', p.limit),
-				target(`small execution done, ms (target 3 s${p.timeScale !== 1 ? ' scaled' : ''})`, smallTr.ms, '<=', smallLimit),
+				target(
+					`small execution done, ms (target 3 s${p.timeScale !== 1 ? ' scaled' : ''})`,
+					smallTr.ms,
+					'<=',
+					smallLimit,
+				),
 				target('lost items', rBig.lost + rSmall.lost, '==', 0),
 				target('duplicate writes', (rBig.duplicates ?? 0) + (rSmall.duplicates ?? 0), '==', 0),
-				target('both executions succeeded', bigTr.status === 200 && smallTr.status === 200 ? 1 : 0, '==', 1),
+				target(
+					'both executions succeeded',
+					bigTr.status === 200 && smallTr.status === 200 ? 1 : 0,
+					'==',
+					1,
+				),
 			],
 			notes: [`combined throughput ${round(combined)} x L`],
 			extra: { combinedThroughputOfL: round(combined) },
@@ -354,7 +495,11 @@ async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 			const i = sent++;
 			fetch(`${emu.baseUrl}users/update_or_create/`, {
 				method: 'POST',
-				headers: { Authorization: `Token ${emu.apiKey}`, Accept: '*/*; version=2', 'content-type': 'application/json' },
+				headers: {
+					Authorization: `Token ${emu.apiKey}`,
+					Accept: '*/*; version=2',
+					'content-type': 'application/json',
+				},
 				body: JSON.stringify({ custom_id: `foreign-${i}`, email: `foreign-${i}@bench.example` }),
 			})
 				.then((r) => r.arrayBuffer())
@@ -364,14 +509,25 @@ async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 	try {
 		await sleep(2 * p.windowMs);
 		const items = makeItems('s4', p.nForeign);
-		ctx.log(`s4: ${p.nForeign} items through our node while a foreign client sends ${p.limit / 2} per window on the same key`);
+		ctx.log(
+			`s4: ${p.nForeign} items through our node while a foreign client sends ${p.limit / 2} per window on the same key`,
+		);
 		const tr = await triggerWebhook(inst, path, items);
 		stop = true;
 		await foreign;
 		await sleep(50);
 		const reqs = emu.reqs();
 		const max = emu.maxAcceptedInWindow();
-		const ours = row(ctx, 'our node', reqs, 's4', items.map((i) => i.custom_id), tr.ms, max, webhookNote(tr));
+		const ours = row(
+			ctx,
+			'our node',
+			reqs,
+			's4',
+			items.map((i) => i.custom_id),
+			tr.ms,
+			max,
+			webhookNote(tr),
+		);
 		const fr = figuresFor(reqs, 'foreign', []);
 		const mine = reqs.filter((r) => r.client === 's4');
 		const start = Math.min(...mine.map((r) => r.t));
@@ -391,7 +547,11 @@ async function foreignClient(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 			note: 'fire-and-forget, no retries',
 		};
 		const wo = perWindow(mine, tr.startedAt, p.windowMs);
-		const wf = perWindow(reqs.filter((r) => r.client === 'foreign'), tr.startedAt, p.windowMs);
+		const wf = perWindow(
+			reqs.filter((r) => r.client === 'foreign'),
+			tr.startedAt,
+			p.windowMs,
+		);
 		return finish({
 			id: 's4',
 			title: '4 A foreign client using half the limit on the same key',
@@ -430,7 +590,9 @@ async function retryAfter(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> 
 		const { path } = await prepareOn(ctx, inst, 's5', emu, proxy.url);
 		const formats: RetryAfterFormat[] = ['seconds', 'http-date', 'body-only'];
 		const items = makeItems('s5', p.nRetryAfter);
-		ctx.log(`s5: ${p.nRetryAfter} items, injected 429s with retry-after ${p.retryAfterSeconds.join('/')} s as ${formats.join(', ')}`);
+		ctx.log(
+			`s5: ${p.nRetryAfter} items, injected 429s with retry-after ${p.retryAfterSeconds.join('/')} s as ${formats.join(', ')}`,
+		);
 		const trP = triggerWebhook(inst, path, items);
 		const every = Math.max(3, Math.floor(p.nRetryAfter / (formats.length + 1)));
 		for (let k = 0; k < formats.length; k++) {
@@ -442,12 +604,26 @@ async function retryAfter(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> 
 		const tr = await trP;
 		const slacks = proxy.injected.map((inj) => {
 			const next = proxy.arrivals.find((a) => a > inj.sentAt);
-			return { format: inj.format, seconds: inj.seconds, header: inj.header, slackMs: next === undefined ? null : next - inj.waitEnd };
+			return {
+				format: inj.format,
+				seconds: inj.seconds,
+				header: inj.header,
+				slackMs: next === undefined ? null : next - inj.waitEnd,
+			};
 		});
 		const measured = slacks.filter((s) => s.slackMs !== null).map((s) => s.slackMs as number);
 		const minSlack = measured.length ? Math.min(...measured) : Number.NaN;
 		const reqs = emu.reqs();
-		const r = row(ctx, 'our node', reqs, 's5', items.map((i) => i.custom_id), tr.ms, emu.maxAcceptedInWindow(), webhookNote(tr));
+		const r = row(
+			ctx,
+			'our node',
+			reqs,
+			's5',
+			items.map((i) => i.custom_id),
+			tr.ms,
+			emu.maxAcceptedInWindow(),
+			webhookNote(tr),
+		);
 		r.requests = proxy.arrivals.length;
 		r.status429 = proxy.injected.length + r.status429;
 		return finish({
@@ -461,7 +637,10 @@ async function retryAfter(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> 
 				target('lost items', r.lost, '==', 0),
 				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
 			],
-			notes: slacks.map((s) => `${s.format} (${s.seconds} s${s.header ? `, header "${s.header}"` : ', no header'}): next request ${s.slackMs === null ? 'never' : `${Math.round(s.slackMs)} ms after the wait ended`}`),
+			notes: slacks.map(
+				(s) =>
+					`${s.format} (${s.seconds} s${s.header ? `, header "${s.header}"` : ', no header'}): next request ${s.slackMs === null ? 'never' : `${Math.round(s.slackMs)} ms after the wait ended`}`,
+			),
 			extra: { slacks, minSlackMs: round(minSlack, 1) },
 		});
 	} finally {
@@ -486,7 +665,16 @@ async function outage(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 		emu.clearFaults();
 		const tr = await trP;
 		const reqs = emu.reqs();
-		const r = row(ctx, 'our node', reqs, 's6', items.map((i) => i.custom_id), tr.ms, emu.maxAcceptedInWindow(), webhookNote(tr));
+		const r = row(
+			ctx,
+			'our node',
+			reqs,
+			's6',
+			items.map((i) => i.custom_id),
+			tr.ms,
+			emu.maxAcceptedInWindow(),
+			webhookNote(tr),
+		);
 		const failedDuring = reqs.filter((x) => x.status === 503).length;
 		const amplification = r.requests / p.nOutage;
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
@@ -499,9 +687,15 @@ async function outage(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 				target('lost items', r.lost, '==', 0),
 				target('execution succeeded (HTTP 200)', tr.status, '==', 200),
 			],
-			notes: [`${failedDuring} requests answered 503 during the outage (started ${outageStart - tr.startedAt} ms into the run)`],
+			notes: [
+				`${failedDuring} requests answered 503 during the outage (started ${outageStart - tr.startedAt} ms into the run)`,
+			],
 			extra: { amplification: round(amplification), requestsDuringOutage: failedDuring },
-			panel: { title: `Outage ${p.outageMs / 1000} s of 503 (N = ${p.nOutage})`, limit: p.limit, lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }] },
+			panel: {
+				title: `Outage ${p.outageMs / 1000} s of 503 (N = ${p.nOutage})`,
+				limit: p.limit,
+				lines: [{ label: 'our node', points: w.accepted, rejected: w.rejected }],
+			},
 		});
 	} finally {
 		await emu.close();
@@ -513,7 +707,11 @@ async function outage(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 export const REGULAR_SCENARIOS = ['s1', 'peers', 's2', 's4', 's5', 's6'];
 
 /** Runs the selected regular-mode runs on one n8n process, in the given order; `at` gives each run's context. */
-export async function runRegular(ctx: Ctx, runs: Run[], at: (r: Run) => Ctx): Promise<ScenarioResult[]> {
+export async function runRegular(
+	ctx: Ctx,
+	runs: Run[],
+	at: (r: Run) => Ctx,
+): Promise<ScenarioResult[]> {
 	const todo = runs.filter((r) => REGULAR_SCENARIOS.includes(r.base));
 	if (!todo.length) return [];
 	ctx.log('starting n8n 2.40.7 (regular mode, SQLite) with the packed package');
@@ -540,7 +738,17 @@ export async function runRegular(ctx: Ctx, runs: Run[], at: (r: Run) => Ctx): Pr
 				ctx.log(`${id}: ${r.status} (${r.seconds} s)`);
 			} catch (e) {
 				ctx.log(`${id}: ERROR ${(e as Error).stack}`);
-				results.push({ id, latency: run.lat, title: id, status: 'error', rows: [], targets: [], notes: [], error: String((e as Error).message).slice(0, 2000), seconds: round((Date.now() - started) / 1000, 1) });
+				results.push({
+					id,
+					latency: run.lat,
+					title: id,
+					status: 'error',
+					rows: [],
+					targets: [],
+					notes: [],
+					error: String((e as Error).message).slice(0, 2000),
+					seconds: round((Date.now() - started) / 1000, 1),
+				});
 			}
 		}
 	} finally {

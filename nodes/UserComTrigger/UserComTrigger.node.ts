@@ -34,7 +34,12 @@ interface TriggerOptions {
 }
 
 /** Ends the HTTP request with a JSON error and tells n8n not to answer or start an execution. */
-function reject(context: IWebhookFunctions, status: number, error: string, message: string): IWebhookResponseData {
+function reject(
+	context: IWebhookFunctions,
+	status: number,
+	error: string,
+	message: string,
+): IWebhookResponseData {
 	const response = context.getResponseObject();
 	response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	response.end(JSON.stringify({ error, message }));
@@ -90,7 +95,8 @@ export class UserComTrigger implements INodeType {
 					{
 						name: 'As Sent',
 						value: 'raw',
-						description: 'The call exactly as User.com sent it: path, timestamp, extra and the full user object',
+						description:
+							'The call exactly as User.com sent it: path, timestamp, extra and the full user object',
 					},
 					{
 						name: 'Simplified',
@@ -246,7 +252,10 @@ export class UserComTrigger implements INodeType {
 		// 3. Event filter.
 		const wanted = parseEventList(options.events);
 		const label = eventLabelOf(call.extra, eventField);
-		if (wanted.length > 0 && (label === undefined || !wanted.includes(label.trim().toLowerCase()))) {
+		if (
+			wanted.length > 0 &&
+			(label === undefined || !wanted.includes(label.trim().toLowerCase()))
+		) {
 			return {
 				webhookResponse: {
 					ignored: true,
@@ -259,7 +268,8 @@ export class UserComTrigger implements INodeType {
 		}
 
 		// 4. Output.
-		const json: IDataObject = output === 'simplified' ? simplifyCall(call, eventField) : { ...call.body };
+		const json: IDataObject =
+			output === 'simplified' ? simplifyCall(call, eventField) : { ...call.body };
 		if (options.includeRawBody) {
 			const text =
 				typeof rawBody === 'string'

@@ -13,7 +13,8 @@ export interface AutomationCall {
 
 export type ParseResult = { ok: true; call: AutomationCall } | { ok: false; message: string };
 
-const EXPECTED_SHAPE = 'Expected a JSON object like {"path": 6, "timestamp": "...", "extra": {...}, "user": {...}}.';
+const EXPECTED_SHAPE =
+	'Expected a JSON object like {"path": 6, "timestamp": "...", "extra": {...}, "user": {...}}.';
 
 function isPlainObject(value: unknown): value is IDataObject {
 	return (
@@ -43,7 +44,10 @@ function rawText(raw: unknown): string {
  * a missing Content-Type header) is parsed here from the raw body, so a call configured without
  * the header still works when its content is JSON.
  */
-export function resolveBody(parsed: unknown, raw: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+export function resolveBody(
+	parsed: unknown,
+	raw: unknown,
+): { ok: true; value: unknown } | { ok: false; message: string } {
 	if (isPlainObject(parsed) && Object.keys(parsed).length > 0) return { ok: true, value: parsed };
 	if (Array.isArray(parsed)) return { ok: true, value: parsed };
 	const text = typeof parsed === 'string' && parsed.trim() !== '' ? parsed : rawText(raw);
@@ -66,7 +70,10 @@ export function resolveBody(parsed: unknown, raw: unknown): { ok: true; value: u
 /** Validates the shape of an automation call. Never throws. */
 export function parseAutomationCall(value: unknown, requireUser: boolean): ParseResult {
 	if (!isPlainObject(value)) {
-		return { ok: false, message: `The request body is ${describeType(value)}, not a JSON object. ${EXPECTED_SHAPE}` };
+		return {
+			ok: false,
+			message: `The request body is ${describeType(value)}, not a JSON object. ${EXPECTED_SHAPE}`,
+		};
 	}
 	const body = value;
 
@@ -115,7 +122,10 @@ export function parseAutomationCall(value: unknown, requireUser: boolean): Parse
 
 	const path = body.path;
 	if (path !== undefined && path !== null && typeof path !== 'number' && typeof path !== 'string') {
-		return { ok: false, message: `"path" is ${describeType(path)}; it must be a number or a string.` };
+		return {
+			ok: false,
+			message: `"path" is ${describeType(path)}; it must be a number or a string.`,
+		};
 	}
 	const timestamp = body.timestamp;
 	if (

@@ -6,11 +6,17 @@
 // until SIGTERM/SIGINT or until its stdin closes (the parent went away).
 'use strict';
 const path = require('node:path');
-require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', '..', 'tsconfig.json') });
+require('ts-node').register({
+	transpileOnly: true,
+	project: path.join(__dirname, '..', '..', 'tsconfig.json'),
+});
 const { startEmulator } = require('../../test/emulator');
 
 (async () => {
-	const keys = (process.env.USERCOM_EMULATOR_KEYS || '').split(',').map((k) => k.trim()).filter(Boolean);
+	const keys = (process.env.USERCOM_EMULATOR_KEYS || '')
+		.split(',')
+		.map((k) => k.trim())
+		.filter(Boolean);
 	const seed = process.env.USERCOM_EMULATOR_SEED || '';
 	const emu = await startEmulator({
 		port: Number(process.env.USERCOM_EMULATOR_PORT || 0),
@@ -27,7 +33,13 @@ const { startEmulator } = require('../../test/emulator');
 	process.stdin.on('end', stop);
 	process.stdin.on('close', stop);
 	process.stdin.resume();
-	process.stdout.write(JSON.stringify({ ready: true, url: emu.url, fingerprints: emu.apiKeys.map((k) => emu.fingerprint(k)) }) + '\n');
+	process.stdout.write(
+		JSON.stringify({
+			ready: true,
+			url: emu.url,
+			fingerprints: emu.apiKeys.map((k) => emu.fingerprint(k)),
+		}) + '\n',
+	);
 })().catch((e) => {
 	process.stderr.write(`emulator failed to start: ${e && e.stack ? e.stack : e}\n`);
 	process.exit(1);

@@ -14,7 +14,14 @@ export function randomApiKey() {
 /**
  * @param {{ port?: number, rate?: number, seed?: 'demo' | '', keys: string[], inheritStderr?: boolean }} opts
  */
-export async function startEmulator({ port = 0, rate = 10, seed = '', keys, inheritStderr = false, timeoutMs = 60000 }) {
+export async function startEmulator({
+	port = 0,
+	rate = 10,
+	seed = '',
+	keys,
+	inheritStderr = false,
+	timeoutMs = 60000,
+}) {
 	const child = spawn(process.execPath, [path.join(here, 'emulator-child.cjs')], {
 		env: {
 			...process.env,
@@ -35,7 +42,10 @@ export async function startEmulator({ port = 0, rate = 10, seed = '', keys, inhe
 	process.once('exit', kill);
 	const info = await new Promise((resolve, reject) => {
 		let buf = '';
-		const timer = setTimeout(() => reject(new Error(`emulator did not start in ${timeoutMs / 1000}s: ${stderr}`)), timeoutMs);
+		const timer = setTimeout(
+			() => reject(new Error(`emulator did not start in ${timeoutMs / 1000}s: ${stderr}`)),
+			timeoutMs,
+		);
 		child.stdout.on('data', (d) => {
 			buf += d;
 			const nl = buf.indexOf('\n');
@@ -61,7 +71,8 @@ export async function startEmulator({ port = 0, rate = 10, seed = '', keys, inhe
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const json = await res.json();
-		if (!res.ok) throw new Error(`emulator control ${method} ${p} -> ${res.status} ${JSON.stringify(json)}`);
+		if (!res.ok)
+			throw new Error(`emulator control ${method} ${p} -> ${res.status} ${JSON.stringify(json)}`);
 		return json;
 	};
 	const stop = async () => {

@@ -39,7 +39,8 @@ export function n8nEnv(rt, userFolder, extra = {}) {
 export async function startN8nCli(rt, args, { env, timeoutMs = 300000, onOutput } = {}) {
 	// Each n8n process starts a task broker (default port 5679): give each its own free port so that
 	// several n8n processes (two versions, demo + tests) can run at once.
-	if (!env.N8N_RUNNERS_BROKER_PORT) env = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+	if (!env.N8N_RUNNERS_BROKER_PORT)
+		env = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
 	return await new Promise((resolve, reject) => {
 		const started = Date.now();
 		const child = spawn(rt.nodeBin, [rt.n8nJs, ...args], {
@@ -69,7 +70,11 @@ export async function startN8nCli(rt, args, { env, timeoutMs = 300000, onOutput 
 		process.once('exit', kill);
 		const timer = setTimeout(() => {
 			kill();
-			reject(new Error(`n8n ${args.join(' ')} timed out after ${timeoutMs / 1000}s\n${output.slice(-3000)}`));
+			reject(
+				new Error(
+					`n8n ${args.join(' ')} timed out after ${timeoutMs / 1000}s\n${output.slice(-3000)}`,
+				),
+			);
 		}, timeoutMs);
 		child.on('error', (e) => {
 			clearTimeout(timer);
@@ -112,11 +117,15 @@ export function freshUserFolder(prefix) {
 /** `npm pack` the package (must be built) into `outDir`; returns the tarball path. */
 export function packPackage(repoRoot, outDir) {
 	fs.mkdirSync(outDir, { recursive: true });
-	const out = execFileSync('npm', ['pack', '--pack-destination', outDir, '--json', '--ignore-scripts'], {
-		cwd: repoRoot,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const out = execFileSync(
+		'npm',
+		['pack', '--pack-destination', outDir, '--json', '--ignore-scripts'],
+		{
+			cwd: repoRoot,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const info = JSON.parse(out)[0];
 	return path.join(outDir, info.filename);
 }
@@ -133,7 +142,10 @@ export function installPackageTarball(userFolder, tarball) {
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const nodesPkgJson = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(nodesPkgJson))
-		fs.writeFileSync(nodesPkgJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		fs.writeFileSync(
+			nodesPkgJson,
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	fs.rmSync(pkgDir, { recursive: true, force: true });
 	fs.mkdirSync(pkgDir, { recursive: true });
 	execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
@@ -164,8 +176,12 @@ export async function importCredentials(rt, env, credentials) {
 	const file = path.join(env.N8N_USER_FOLDER, `credentials-${Date.now()}.json`);
 	fs.writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
 	try {
-		const r = await startN8nCli(rt, ['import:credentials', `--input=${file}`], { env, timeoutMs: 180000 });
-		if (r.code !== 0) throw new Error(`import:credentials failed (${r.code}):\n${r.output.slice(-3000)}`);
+		const r = await startN8nCli(rt, ['import:credentials', `--input=${file}`], {
+			env,
+			timeoutMs: 180000,
+		});
+		if (r.code !== 0)
+			throw new Error(`import:credentials failed (${r.code}):\n${r.output.slice(-3000)}`);
 		return r;
 	} finally {
 		fs.rmSync(file, { force: true });
@@ -175,8 +191,12 @@ export async function importCredentials(rt, env, credentials) {
 export async function importWorkflows(rt, env, workflows) {
 	const file = path.join(env.N8N_USER_FOLDER, `workflows-${Date.now()}.json`);
 	fs.writeFileSync(file, JSON.stringify(workflows, null, 2));
-	const r = await startN8nCli(rt, ['import:workflow', `--input=${file}`], { env, timeoutMs: 180000 });
-	if (r.code !== 0) throw new Error(`import:workflow failed (${r.code}):\n${r.output.slice(-3000)}`);
+	const r = await startN8nCli(rt, ['import:workflow', `--input=${file}`], {
+		env,
+		timeoutMs: 180000,
+	});
+	if (r.code !== 0)
+		throw new Error(`import:workflow failed (${r.code}):\n${r.output.slice(-3000)}`);
 	return r;
 }
 
@@ -194,12 +214,23 @@ export async function executeWorkflow(rt, env, id, { timeoutMs = 300000 } = {}) 
  * `n8n execute-batch --ids=a,b --concurrency=N` in ONE process; full run data per workflow is read from
  * the snapshot folder. Ids must contain a digit (n8n filters them with /\d+/).
  */
-export async function executeBatch(rt, env, ids, { concurrency = ids.length, timeoutMs = 400000 } = {}) {
+export async function executeBatch(
+	rt,
+	env,
+	ids,
+	{ concurrency = ids.length, timeoutMs = 400000 } = {},
+) {
 	const snap = fs.mkdtempSync(path.join(env.N8N_USER_FOLDER, 'snapshots-'));
 	const summaryFile = path.join(env.N8N_USER_FOLDER, `batch-${Date.now()}.json`);
 	const r = await startN8nCli(
 		rt,
-		['execute-batch', `--ids=${ids.join(',')}`, `--concurrency=${concurrency}`, `--snapshot=${snap}`, `--output=${summaryFile}`],
+		[
+			'execute-batch',
+			`--ids=${ids.join(',')}`,
+			`--concurrency=${concurrency}`,
+			`--snapshot=${snap}`,
+			`--output=${summaryFile}`,
+		],
 		{ env, timeoutMs },
 	);
 	const runs = {};
@@ -235,7 +266,11 @@ export function freePort() {
  * Start `n8n start` (editor + REST) on 127.0.0.1:<port>. Resolves when /healthz answers.
  * Returns { url, child, logs(), stop() }.
  */
-export async function startN8nServer(rt, env, { port, timeoutMs = 180000, inheritOutput = false } = {}) {
+export async function startN8nServer(
+	rt,
+	env,
+	{ port, timeoutMs = 180000, inheritOutput = false } = {},
+) {
 	const serverEnv = {
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		...env,
@@ -262,7 +297,9 @@ export async function startN8nServer(rt, env, { port, timeoutMs = 180000, inheri
 	child.stdout.on('data', onData);
 	child.stderr.on('data', onData);
 	let exited = null;
-	const exitPromise = new Promise((r) => child.on('close', (code, sig) => r((exited = code ?? sig))));
+	const exitPromise = new Promise((r) =>
+		child.on('close', (code, sig) => r((exited = code ?? sig))),
+	);
 	const killGroup = (sig) => {
 		try {
 			process.kill(-child.pid, sig);
@@ -281,7 +318,8 @@ export async function startN8nServer(rt, env, { port, timeoutMs = 180000, inheri
 	const url = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		if (exited !== null) throw new Error(`n8n start exited with ${exited}:\n${output.slice(-3000)}`);
+		if (exited !== null)
+			throw new Error(`n8n start exited with ${exited}:\n${output.slice(-3000)}`);
 		try {
 			const res = await fetch(`${url}/healthz`);
 			if (res.ok) {
@@ -292,7 +330,9 @@ export async function startN8nServer(rt, env, { port, timeoutMs = 180000, inheri
 		} catch {}
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`n8n did not answer on ${url} within ${timeoutMs / 1000}s:\n${output.slice(-3000)}`);
+			throw new Error(
+				`n8n did not answer on ${url} within ${timeoutMs / 1000}s:\n${output.slice(-3000)}`,
+			);
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
@@ -330,12 +370,17 @@ export class N8nRest {
 	}
 	async setupOwner(owner) {
 		const r = await this.request('POST', '/rest/owner/setup', owner);
-		if (r.status !== 200) throw new Error(`owner setup failed: ${r.status} ${r.text.slice(0, 500)}`);
+		if (r.status !== 200)
+			throw new Error(`owner setup failed: ${r.status} ${r.text.slice(0, 500)}`);
 		return r.json?.data ?? r.json;
 	}
 	async login(email, password) {
 		// 2.x uses emailOrLdapLoginId, 1.x accepts it too (older: email)
-		const r = await this.request('POST', '/rest/login', { emailOrLdapLoginId: email, email, password });
+		const r = await this.request('POST', '/rest/login', {
+			emailOrLdapLoginId: email,
+			email,
+			password,
+		});
 		if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text.slice(0, 500)}`);
 		return r.json?.data ?? r.json;
 	}

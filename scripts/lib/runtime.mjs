@@ -58,7 +58,11 @@ function sleepMs(ms) {
 }
 
 /** Run a command, stream its output to a log file, reject on non-zero exit or timeout. */
-export function run(cmd, args, { cwd, env, timeoutMs = 10 * 60 * 1000, logFile, quiet = true } = {}) {
+export function run(
+	cmd,
+	args,
+	{ cwd, env, timeoutMs = 10 * 60 * 1000, logFile, quiet = true } = {},
+) {
 	return new Promise((resolve, reject) => {
 		const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
 		if (logFile) fs.writeSync(out, `\n$ ${cmd} ${args.join(' ')}  (cwd ${cwd})\n`);
@@ -150,7 +154,12 @@ export async function acquireLock(lockDir, { waitMs = LOCK_WAIT_MS } = {}) {
 			fs.mkdirSync(lockDir);
 			fs.writeFileSync(
 				path.join(lockDir, 'owner.json'),
-				JSON.stringify({ pid: process.pid, host: os.hostname(), token, since: new Date().toISOString() }),
+				JSON.stringify({
+					pid: process.pid,
+					host: os.hostname(),
+					token,
+					since: new Date().toISOString(),
+				}),
 			);
 			fs.writeFileSync(path.join(lockDir, 'heartbeat'), '');
 			const beat = setInterval(() => {
@@ -206,7 +215,10 @@ export async function acquireLock(lockDir, { waitMs = LOCK_WAIT_MS } = {}) {
 /** Paths and environment of an installed runtime (does not check that it is installed). */
 export function describeRuntime(version) {
 	const spec = RUNTIMES[version];
-	if (!spec) throw new Error(`unsupported n8n version ${version}; known: ${Object.keys(RUNTIMES).join(', ')}`);
+	if (!spec)
+		throw new Error(
+			`unsupported n8n version ${version}; known: ${Object.keys(RUNTIMES).join(', ')}`,
+		);
 	const dir = runtimeDir(version);
 	const nodeBin = spec.bundledNode
 		? path.join(dir, 'node_modules', spec.bundledNode, 'bin', 'node')
@@ -215,9 +227,11 @@ export function describeRuntime(version) {
 		? path.join(dir, 'node_modules', spec.bundledNode)
 		: path.dirname(path.dirname(process.execPath));
 	const n8nJs = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	const PATH = [path.dirname(nodeBin), path.join(dir, 'node_modules', '.bin'), process.env.PATH].join(
-		path.delimiter,
-	);
+	const PATH = [
+		path.dirname(nodeBin),
+		path.join(dir, 'node_modules', '.bin'),
+		process.env.PATH,
+	].join(path.delimiter);
 	return { version, spec, dir, nodeBin, nodeDir, n8nJs, env: { ...spec.env, PATH } };
 }
 
@@ -232,9 +246,13 @@ export function readMarker(version) {
 
 function findSqlite3Packages(nodeModules) {
 	// Every copy of the sqlite3 package (hoisted or nested) needs its native binding.
-	const r = spawnSync('find', [nodeModules, '-type', 'f', '-name', 'binding.gyp', '-path', '*/sqlite3/binding.gyp'], {
-		encoding: 'utf8',
-	});
+	const r = spawnSync(
+		'find',
+		[nodeModules, '-type', 'f', '-name', 'binding.gyp', '-path', '*/sqlite3/binding.gyp'],
+		{
+			encoding: 'utf8',
+		},
+	);
 	return r.stdout
 		.split('\n')
 		.filter(Boolean)
@@ -249,7 +267,18 @@ function npmNodeGyp() {
 		const npmCli = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' }).stdout.trim();
 		candidates.push(path.join(npmCli, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
 	} catch {}
-	candidates.push(path.join(path.dirname(path.dirname(process.execPath)), 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+	candidates.push(
+		path.join(
+			path.dirname(path.dirname(process.execPath)),
+			'lib',
+			'node_modules',
+			'npm',
+			'node_modules',
+			'node-gyp',
+			'bin',
+			'node-gyp.js',
+		),
+	);
 	for (const c of candidates) if (fs.existsSync(c)) return c;
 	throw new Error('node-gyp not found (looked for the copy bundled with npm)');
 }
@@ -299,13 +328,18 @@ async function verifyRuntime(version, logFile) {
 	});
 	const printed = (ver.stdout || '').trim().split('\n').pop();
 	if (printed !== version)
-		throw new Error(`n8n --version printed ${JSON.stringify(printed)} (stderr: ${ver.stderr?.slice(-500)})`);
+		throw new Error(
+			`n8n --version printed ${JSON.stringify(printed)} (stderr: ${ver.stderr?.slice(-500)})`,
+		);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-provcheck-${version}-`));
 	try {
 		const wf = path.join(userFolder, 'wf.json');
 		fs.writeFileSync(wf, JSON.stringify(TRIVIAL_WORKFLOW));
 		const env = n8nEnv(rt, userFolder);
-		const imp = await startN8nCli(rt, ['import:workflow', `--input=${wf}`], { env, timeoutMs: 180000 });
+		const imp = await startN8nCli(rt, ['import:workflow', `--input=${wf}`], {
+			env,
+			timeoutMs: 180000,
+		});
 		if (imp.code !== 0) throw new Error(`import:workflow failed: ${imp.output.slice(-2000)}`);
 		const exe = await startN8nCli(rt, ['execute', `--id=${TRIVIAL_WORKFLOW.id}`, '--rawOutput'], {
 			env,
@@ -353,7 +387,14 @@ export async function provision(version, { force = false } = {}) {
 		// --ignore-scripts: a Kafka client's prebuilt-binary download fails otherwise.
 		await run(
 			'npm',
-			['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--no-update-notifier'],
+			[
+				'install',
+				'--ignore-scripts',
+				'--no-audit',
+				'--no-fund',
+				'--loglevel=error',
+				'--no-update-notifier',
+			],
 			{ cwd: rt.dir, timeoutMs: INSTALL_TIMEOUT_MS, logFile },
 		);
 		const gyp = npmNodeGyp();
@@ -368,18 +409,27 @@ export async function provision(version, { force = false } = {}) {
 				env: { ...process.env, PATH: rt.env.PATH },
 			});
 		}
-		log(`n8n ${version}: verifying (n8n --version, Manual Trigger -> Set via import:workflow + execute)`);
+		log(
+			`n8n ${version}: verifying (n8n --version, Manual Trigger -> Set via import:workflow + execute)`,
+		);
 		await verifyRuntime(version, logFile);
 		const nodeVersion = spawnSync(rt.nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
 		fs.writeFileSync(
 			path.join(rt.dir, MARKER),
 			JSON.stringify(
-				{ version, nodeVersion, installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) },
+				{
+					version,
+					nodeVersion,
+					installedAt: new Date().toISOString(),
+					seconds: Math.round((Date.now() - started) / 1000),
+				},
 				null,
 				2,
 			) + '\n',
 		);
-		log(`n8n ${version}: ready (Node ${nodeVersion}) in ${Math.round((Date.now() - started) / 1000)} s`);
+		log(
+			`n8n ${version}: ready (Node ${nodeVersion}) in ${Math.round((Date.now() - started) / 1000)} s`,
+		);
 		return rt;
 	} finally {
 		release();

@@ -16,11 +16,27 @@ function credentialBaseUrl(subdomain: string): string {
 		getByNameAndVersion: () => ({ description: { properties: [] } }),
 		getKnownTypes: () => ({}),
 	} as unknown as INodeTypes;
-	const node = { id: '1', name: 'n', type: 'x', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+	const node = {
+		id: '1',
+		name: 'n',
+		type: 'x',
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: {},
+	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	return workflow.expression.getParameterValue(USERCOM_BASE_URL_EXPRESSION, null, 0, 0, 'n', [], 'internal', {
-		$credentials: { subdomain },
-	} as never) as string;
+	return workflow.expression.getParameterValue(
+		USERCOM_BASE_URL_EXPRESSION,
+		null,
+		0,
+		0,
+		'n',
+		[],
+		'internal',
+		{
+			$credentials: { subdomain },
+		} as never,
+	) as string;
 }
 
 /** Accepted by the node: [what the user typed, the base URL both must compute]. */
@@ -75,11 +91,15 @@ describe('one base-URL rule: credential expression and resolveBaseUrl agree', ()
 		expect(new URL(credentialBaseUrl(input)).href).toBe(expected);
 	});
 
-	it.each(REFUSED)('%j: the node refuses it, the credential test never uses plain http off loopback', (input) => {
-		expect(resolveBaseUrl(input).ok).toBe(false);
-		const url = new URL(credentialBaseUrl(input));
-		// ftp:// stays ftp:// (n8n's HTTP client cannot send it at all); http:// is upgraded to https://
-		if (url.protocol === 'http:') expect(['localhost', '127.0.0.1', '[::1]']).toContain(url.hostname);
-		else expect(['https:', 'ftp:']).toContain(url.protocol);
-	});
+	it.each(REFUSED)(
+		'%j: the node refuses it, the credential test never uses plain http off loopback',
+		(input) => {
+			expect(resolveBaseUrl(input).ok).toBe(false);
+			const url = new URL(credentialBaseUrl(input));
+			// ftp:// stays ftp:// (n8n's HTTP client cannot send it at all); http:// is upgraded to https://
+			if (url.protocol === 'http:')
+				expect(['localhost', '127.0.0.1', '[::1]']).toContain(url.hostname);
+			else expect(['https:', 'ftp:']).toContain(url.protocol);
+		},
+	);
 });

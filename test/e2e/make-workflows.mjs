@@ -61,7 +61,9 @@ const rowsSet = (name, rowsExpr) => ({
 	typeVersion: 3.4,
 	parameters: {
 		mode: 'manual',
-		assignments: { assignments: [{ id: uuid(name, 'rows'), name: 'rows', value: rowsExpr, type: 'array' }] },
+		assignments: {
+			assignments: [{ id: uuid(name, 'rows'), name: 'rows', value: rowsExpr, type: 'array' }],
+		},
 		options: {},
 	},
 });
@@ -70,7 +72,12 @@ const splitOut = (name) => ({
 	type: 'n8n-nodes-base.splitOut',
 	parameters: { fieldToSplitOut: 'rows', options: {} },
 });
-const noop = (name, y) => ({ name, type: 'n8n-nodes-base.noOp', parameters: {}, ...(y ? { y } : {}) });
+const noop = (name, y) => ({
+	name,
+	type: 'n8n-nodes-base.noOp',
+	parameters: {},
+	...(y ? { y } : {}),
+});
 
 const files = {};
 
@@ -95,7 +102,11 @@ files['e2e-operations.json'] = workflow(
 			product: rl('customId', 'E2E-SKU-1'),
 			updateFields: { price: 119.5 },
 		}),
-		uc('Get Product', { resource: 'product', operation: 'get', product: rl('customId', 'E2E-SKU-1') }),
+		uc('Get Product', {
+			resource: 'product',
+			operation: 'get',
+			product: rl('customId', 'E2E-SKU-1'),
+		}),
 		uc('Upsert User', {
 			resource: 'user',
 			operation: 'upsert',
@@ -114,8 +125,17 @@ files['e2e-operations.json'] = workflow(
 			user: rl('customId', 'e2e-user-2'),
 			updateFields: { lastName: 'Second', city: 'Gdansk' },
 		}),
-		uc('Get User', { resource: 'user', operation: 'get', user: rl('email', 'e2e.one@example.com') }),
-		uc('Add Tag', { resource: 'user', operation: 'addTag', user: rl('customId', 'e2e-user-1'), tagName: 'E2E' }),
+		uc('Get User', {
+			resource: 'user',
+			operation: 'get',
+			user: rl('email', 'e2e.one@example.com'),
+		}),
+		uc('Add Tag', {
+			resource: 'user',
+			operation: 'addTag',
+			user: rl('customId', 'e2e-user-1'),
+			tagName: 'E2E',
+		}),
 		uc('Set Attributes', {
 			resource: 'user',
 			operation: 'setCustomAttributes',
@@ -129,17 +149,35 @@ files['e2e-operations.json'] = workflow(
 			name: 'E2E order 1',
 			additionalFields: { userCustomId: 'e2e-user-1', value: 239, currency: 'EUR', status: 'won' },
 			orderProducts: {
-				product: [{ productBy: 'customId', productCustomId: 'E2E-SKU-1', quantity: 2, value: 119.5, currency: 'EUR' }],
+				product: [
+					{
+						productBy: 'customId',
+						productCustomId: 'E2E-SKU-1',
+						quantity: 2,
+						value: 119.5,
+						currency: 'EUR',
+					},
+				],
 			},
 		}),
-		uc('Get Deal', { resource: 'deal', operation: 'get', deal: rl('customId', 'E2E-ORD-1'), simplify: false }),
+		uc('Get Deal', {
+			resource: 'deal',
+			operation: 'get',
+			deal: rl('customId', 'E2E-ORD-1'),
+			simplify: false,
+		}),
 		uc('Create Event', {
 			resource: 'event',
 			operation: 'create',
 			user: rl('customId', 'e2e-user-1'),
 			eventName: 'order_placed',
 			dataMode: 'keyValue',
-			dataFields: { field: [{ key: 'order', value: 'E2E-ORD-1' }, { key: 'total', value: '239' }] },
+			dataFields: {
+				field: [
+					{ key: 'order', value: 'E2E-ORD-1' },
+					{ key: 'total', value: '239' },
+				],
+			},
 		}),
 		uc('Product Event', {
 			resource: 'product',
@@ -148,7 +186,11 @@ files['e2e-operations.json'] = workflow(
 			user: rl('customId', 'e2e-user-1'),
 			eventType: 'purchase',
 		}),
-		uc('List Users', { resource: 'user', operation: 'getAll', returnAll: true, filters: {} }, { y: 100 }),
+		uc(
+			'List Users',
+			{ resource: 'user', operation: 'getAll', returnAll: true, filters: {} },
+			{ y: 100 },
+		),
 		uc('List Deals Of User', {
 			resource: 'deal',
 			operation: 'getAll',
@@ -156,7 +198,11 @@ files['e2e-operations.json'] = workflow(
 			filterByUser: true,
 			user: rl('customId', 'e2e-user-1'),
 		}),
-		uc('List Products', { resource: 'product', operation: 'getAll', returnAll: false, limit: 3 }, { y: 500 }),
+		uc(
+			'List Products',
+			{ resource: 'product', operation: 'getAll', returnAll: false, limit: 3 },
+			{ y: 500 },
+		),
 	],
 	[
 		['Start', 'Create Product'],
@@ -192,7 +238,12 @@ files['e2e-company.json'] = workflow(
 			operation: 'upsert',
 			customId: 'e2e-co-1',
 			name: 'E2E Industries',
-			additionalFields: { city: 'Gdansk', country: 'PL', phoneNumbers: '+48 500 100 200, +48 58 100 200', approxEmployees: 40 },
+			additionalFields: {
+				city: 'Gdansk',
+				country: 'PL',
+				phoneNumbers: '+48 500 100 200, +48 58 100 200',
+				approxEmployees: 40,
+			},
 			customAttributes: { attribute: [{ name: 'industry', value: 'Manufacturing' }] },
 		}),
 		uc('Update Company', {
@@ -221,14 +272,23 @@ files['e2e-company.json'] = workflow(
 			company: rl('customId', 'e2e-co-1'),
 			user: rl('customId', 'cust-002'),
 		}),
-		uc('Tag Company', { resource: 'company', operation: 'addTag', company: rl('customId', 'e2e-co-1'), tagName: 'Key account' }),
+		uc('Tag Company', {
+			resource: 'company',
+			operation: 'addTag',
+			company: rl('customId', 'e2e-co-1'),
+			tagName: 'Key account',
+		}),
 		uc('Set Company Attributes', {
 			resource: 'company',
 			operation: 'setCustomAttributes',
 			company: rl('customId', 'e2e-co-1'),
 			customAttributes: { attribute: [{ name: 'industry', value: 'Robotics' }] },
 		}),
-		uc('Get Company', { resource: 'company', operation: 'get', company: rl('customId', 'e2e-co-1') }),
+		uc('Get Company', {
+			resource: 'company',
+			operation: 'get',
+			company: rl('customId', 'e2e-co-1'),
+		}),
 		uc('Remove Member', {
 			resource: 'company',
 			operation: 'removeMember',
@@ -308,7 +368,10 @@ for (const [letter, id] of [
 		`E2E: concurrent bulk upsert ${letter.toUpperCase()}`,
 		[
 			manual(),
-			rowsSet('Rows', `={{ Array.from({ length: 25 }, (_, i) => ({ id: "conc-${letter}-" + (i + 1), email: "conc.${letter}." + (i + 1) + "@example.com" })) }}`),
+			rowsSet(
+				'Rows',
+				`={{ Array.from({ length: 25 }, (_, i) => ({ id: "conc-${letter}-" + (i + 1), email: "conc.${letter}." + (i + 1) + "@example.com" })) }}`,
+			),
 			splitOut('Split Rows'),
 			uc('Upsert Contacts', {
 				resource: 'user',
@@ -333,7 +396,10 @@ files['e2e-rate-limited.json'] = workflow(
 	'E2E: 429 mid-run',
 	[
 		manual(),
-		rowsSet('Rows', '={{ Array.from({ length: 20 }, (_, i) => ({ id: "rl-" + (i + 1), email: "rl." + (i + 1) + "@example.com" })) }}'),
+		rowsSet(
+			'Rows',
+			'={{ Array.from({ length: 20 }, (_, i) => ({ id: "rl-" + (i + 1), email: "rl." + (i + 1) + "@example.com" })) }}',
+		),
 		splitOut('Split Rows'),
 		uc('Upsert Contacts', {
 			resource: 'user',
@@ -364,7 +430,13 @@ files['e2e-import.json'] = workflow(
 		splitOut('Split Rows'),
 		uc(
 			'Import Users',
-			{ resource: 'import', operation: 'importUsers', source: 'items', mappingMode: 'autoMapAll', waitForCompletion: true },
+			{
+				resource: 'import',
+				operation: 'importUsers',
+				source: 'items',
+				mappingMode: 'autoMapAll',
+				waitForCompletion: true,
+			},
 			{ onError: 'continueErrorOutput' },
 		),
 		noop('Imported', 200),
@@ -414,7 +486,8 @@ files['examples/1-shop-order-sync.json'] = workflow(
 			},
 			{
 				onError: 'continueRegularOutput',
-				notes: 'Products first (the guide\'s order). A SKU that already exists answers 400: the run goes on.',
+				notes:
+					"Products first (the guide's order). A SKU that already exists answers 400: the run goes on.",
 			},
 		),
 		uc(
@@ -451,7 +524,8 @@ files['examples/1-shop-order-sync.json'] = workflow(
 			user: rl('customId', "={{ $('Order (sample)').item.json.customer.id }}"),
 			eventName: 'order_placed',
 			dataMode: 'json',
-			dataJson: "={{ JSON.stringify({ order_id: $('Order (sample)').item.json.order_id, total: $('Order (sample)').item.json.total }) }}",
+			dataJson:
+				"={{ JSON.stringify({ order_id: $('Order (sample)').item.json.order_id, total: $('Order (sample)').item.json.total }) }}",
 		}),
 	],
 	[
@@ -512,7 +586,12 @@ files['examples/3-error-output.json'] = workflow(
 		splitOut('One Item per Event'),
 		uc(
 			'Send Event',
-			{ resource: 'event', operation: 'create', user: rl('customId', '={{ $json.user }}'), eventName: '={{ $json.event }}' },
+			{
+				resource: 'event',
+				operation: 'create',
+				user: rl('customId', '={{ $json.user }}'),
+				eventName: '={{ $json.event }}',
+			},
 			{ onError: 'continueErrorOutput' },
 		),
 		noop('Sent', 200),
@@ -525,9 +604,19 @@ files['examples/3-error-output.json'] = workflow(
 				mode: 'manual',
 				assignments: {
 					assignments: [
-						{ id: 'e1', name: 'contact', value: "={{ $('One Item per Event').item.json.user }}", type: 'string' },
+						{
+							id: 'e1',
+							name: 'contact',
+							value: "={{ $('One Item per Event').item.json.user }}",
+							type: 'string',
+						},
 						{ id: 'e2', name: 'category', value: '={{ $json.error.category }}', type: 'string' },
-						{ id: 'e3', name: 'what_to_do', value: '={{ $json.error.description }}', type: 'string' },
+						{
+							id: 'e3',
+							name: 'what_to_do',
+							value: '={{ $json.error.description }}',
+							type: 'string',
+						},
 					],
 				},
 				options: {},
@@ -566,10 +655,17 @@ files['examples/4-b2b-account-sync.json'] = workflow(
 				operation: 'upsert',
 				customId: '={{ $json.account_id }}',
 				name: '={{ $json.name }}',
-				additionalFields: { city: '={{ $json.city }}', country: '={{ $json.country }}', approxEmployees: '={{ $json.employees }}' },
+				additionalFields: {
+					city: '={{ $json.city }}',
+					country: '={{ $json.country }}',
+					approxEmployees: '={{ $json.employees }}',
+				},
 				customAttributes: { attribute: [{ name: 'industry', value: 'Software' }] },
 			},
-			{ notes: 'No update-or-create for companies in User.com: looks up by custom ID, then updates or creates.' },
+			{
+				notes:
+					'No update-or-create for companies in User.com: looks up by custom ID, then updates or creates.',
+			},
 		),
 		rowsSet('Contacts', "={{ $('Account (sample)').item.json.contacts }}"),
 		splitOut('One Item per Contact'),
@@ -580,9 +676,15 @@ files['examples/4-b2b-account-sync.json'] = workflow(
 				operation: 'upsert',
 				matchBy: 'email',
 				email: '={{ $json.email }}',
-				additionalFields: { firstName: '={{ $json.first_name }}', companyCustomId: "={{ $('Account (sample)').item.json.account_id }}" },
+				additionalFields: {
+					firstName: '={{ $json.first_name }}',
+					companyCustomId: "={{ $('Account (sample)').item.json.account_id }}",
+				},
 			},
-			{ notes: 'Source without customer IDs: match by email (one match updates, none creates, several is an error).' },
+			{
+				notes:
+					'Source without customer IDs: match by email (one match updates, none creates, several is an error).',
+			},
 		),
 		uc('3. Add to Company', {
 			resource: 'company',

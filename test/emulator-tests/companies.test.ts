@@ -21,28 +21,54 @@ beforeEach(() => {
 			{ name: 'Plan', name_std: 'plan', value_type: 'string', content_type: 'user' },
 		],
 		companies: [{ name: 'Acme', custom_id: 'acme' }],
-		users: [{ custom_id: 'u-1', email: 'u1@example.com' }, { custom_id: 'u-2', email: 'u2@example.com', company_custom_id: 'acme' }],
+		users: [
+			{ custom_id: 'u-1', email: 'u1@example.com' },
+			{ custom_id: 'u-2', email: 'u2@example.com', company_custom_id: 'acme' },
+		],
 	});
 });
 
 describe('companies', () => {
 	it('create with every standard field and a custom attribute; the own ID is company_id', async () => {
 		const r = await api.post('companies/', {
-			name: 'Globex', description: 'Rockets', email: 'hq@globex.example', phone_numbers: ['+1 555 0100', '+1 555 0101'],
-			address: '1 Main St', city: 'Springfield', region: 'OR', country: 'US', approx_employees: 250, company_id: 'globex',
+			name: 'Globex',
+			description: 'Rockets',
+			email: 'hq@globex.example',
+			phone_numbers: ['+1 555 0100', '+1 555 0101'],
+			address: '1 Main St',
+			city: 'Springfield',
+			region: 'OR',
+			country: 'US',
+			approx_employees: 250,
+			company_id: 'globex',
 			industry: 'Aerospace',
 		});
 		expect(r.status).toBe(201);
 		expect(r.json).toMatchObject({
-			name: 'Globex', description: 'Rockets', email: 'hq@globex.example', phone_numbers: ['+1 555 0100', '+1 555 0101'],
-			address: '1 Main St', city: 'Springfield', region: 'OR', country: 'US', approx_employees: 250, company_id: 'globex',
-			tags: [], attributes: [{ name: 'Industry', name_std: 'industry', value: 'Aerospace' }],
+			name: 'Globex',
+			description: 'Rockets',
+			email: 'hq@globex.example',
+			phone_numbers: ['+1 555 0100', '+1 555 0101'],
+			address: '1 Main St',
+			city: 'Springfield',
+			region: 'OR',
+			country: 'US',
+			approx_employees: 250,
+			company_id: 'globex',
+			tags: [],
+			attributes: [{ name: 'Industry', name_std: 'industry', value: 'Aerospace' }],
 		});
 		expect(typeof r.json.id).toBe('number');
 	});
 
 	it('create: every field error at once (format 1), name required, unique company_id, unknown attribute', async () => {
-		const r = await api.post('companies/', { email: 'nope', approx_employees: 'many', phone_numbers: '+1', company_id: 'acme', custom_id: 'x' });
+		const r = await api.post('companies/', {
+			email: 'nope',
+			approx_employees: 'many',
+			phone_numbers: '+1',
+			company_id: 'acme',
+			custom_id: 'x',
+		});
 		expect(r.status).toBe(400);
 		expect(r.json).toEqual({
 			name: ['This field is required.'],
@@ -57,14 +83,20 @@ describe('companies', () => {
 
 	it('get / update / delete by ID and by custom ID; unknown custom ID is a 404 detail', async () => {
 		const id = ids.companies[0];
-		expect((await api.get(`companies/${id}/`)).json).toMatchObject({ id, name: 'Acme', company_id: 'acme' });
+		expect((await api.get(`companies/${id}/`)).json).toMatchObject({
+			id,
+			name: 'Acme',
+			company_id: 'acme',
+		});
 		const up = await api.put('companies-by-id/acme/', { city: 'Warsaw' });
 		expect(up.status).toBe(200);
 		expect(up.json).toMatchObject({ id, name: 'Acme', city: 'Warsaw' });
 		const missing = await api.get('companies-by-id/nope/');
 		expect(missing.status).toBe(404);
 		expect(missing.json).toEqual({ detail: 'No Company matches the given query.' });
-		expect((await api.put('companies-by-id/nope/', { city: 'x' })).json).toEqual({ detail: 'No Company matches the given query.' });
+		expect((await api.put('companies-by-id/nope/', { city: 'x' })).json).toEqual({
+			detail: 'No Company matches the given query.',
+		});
 		expect((await api.get('companies/99999/')).json).toEqual({ detail: 'Not found.' });
 		expect((await api.del('companies-by-id/acme/')).status).toBe(204);
 		expect(emu.state.companies.size).toBe(0);
@@ -86,12 +118,18 @@ describe('companies', () => {
 		const [u1] = ids.users;
 		const add = await api.post('companies-by-id/acme/add_member/', { user_id: u1 });
 		expect(add.status).toBe(200);
-		expect((await api.get(`users/${u1}/`)).json.companies).toEqual([expect.objectContaining({ id: ids.companies[0], name: 'Acme' })]);
+		expect((await api.get(`users/${u1}/`)).json.companies).toEqual([
+			expect.objectContaining({ id: ids.companies[0], name: 'Acme' }),
+		]);
 		expect((await api.post('companies-by-id/acme/add_member/', { user_id: 424242 })).json).toEqual({
 			user_id: ['Invalid pk "424242" - object does not exist.'],
 		});
-		expect((await api.post('companies-by-id/acme/add_member/', {})).json).toEqual({ user_id: ['This field is required.'] });
-		expect((await api.post(`companies/${ids.companies[0]}/remove_member/`, { user_id: u1 })).status).toBe(200);
+		expect((await api.post('companies-by-id/acme/add_member/', {})).json).toEqual({
+			user_id: ['This field is required.'],
+		});
+		expect(
+			(await api.post(`companies/${ids.companies[0]}/remove_member/`, { user_id: u1 })).status,
+		).toBe(200);
 		expect((await api.get(`users/${u1}/`)).json.companies).toEqual([]);
 		expect((await api.post('companies-by-id/nope/add_member/', { user_id: u1 })).status).toBe(404);
 	});
@@ -101,18 +139,35 @@ describe('companies', () => {
 		expect(tag.json).toMatchObject({ created: false, tag: { name: 'partner' } });
 		const fresh = await api.post('companies-by-id/acme/add_tag/', { name: 'brand new' });
 		expect(fresh.json).toMatchObject({ created: true, tag: { name: 'brand new' } });
-		expect((await api.del('companies-by-id/acme/remove_tag/', { name: 'partner' })).status).toBe(200);
-		expect((await api.post('companies-by-id/acme/remove_tag/', { name: 'never heard' })).status).toBe(404);
+		expect((await api.del('companies-by-id/acme/remove_tag/', { name: 'partner' })).status).toBe(
+			200,
+		);
+		expect(
+			(await api.post('companies-by-id/acme/remove_tag/', { name: 'never heard' })).status,
+		).toBe(404);
 		expect((await api.del('companies-by-id/acme/add_tag/', { name: 'x' })).status).toBe(405);
-		const set = await api.post('companies-by-id/acme/set_multiple_attributes/', { industry: 'Retail', seats: '12' });
+		const set = await api.post('companies-by-id/acme/set_multiple_attributes/', {
+			industry: 'Retail',
+			seats: '12',
+		});
 		expect(set.status).toBe(200);
 		expect(set.json.tags.map((t: { name: string }) => t.name)).toEqual(['brand new']);
 		expect(set.json.attributes).toEqual(
-			expect.arrayContaining([expect.objectContaining({ name_std: 'industry', value: 'Retail' }), expect.objectContaining({ name_std: 'seats', value: 12 })]),
+			expect.arrayContaining([
+				expect.objectContaining({ name_std: 'industry', value: 'Retail' }),
+				expect.objectContaining({ name_std: 'seats', value: 12 }),
+			]),
 		);
 		// user attributes are not company attributes; nothing is written when one value is bad
-		const bad = await api.post('companies-by-id/acme/set_multiple_attributes/', { plan: 'pro', seats: 'many', industry: 'Food' });
-		expect(bad.json).toEqual({ plan: ['Attribute does not exist.'], seats: ['A valid integer is required.'] });
+		const bad = await api.post('companies-by-id/acme/set_multiple_attributes/', {
+			plan: 'pro',
+			seats: 'many',
+			industry: 'Food',
+		});
+		expect(bad.json).toEqual({
+			plan: ['Attribute does not exist.'],
+			seats: ['A valid integer is required.'],
+		});
 		expect((await api.get('companies-by-id/acme/')).json.attributes).toEqual(
 			expect.arrayContaining([expect.objectContaining({ name_std: 'industry', value: 'Retail' })]),
 		);
@@ -121,7 +176,13 @@ describe('companies', () => {
 
 describe('users/search by custom attribute', () => {
 	it('exact and Django-style lookups answer a paginated list; an unknown attribute is a 400', async () => {
-		emu.seed({ users: [{ custom_id: 'p-1', plan: 'pro' }, { custom_id: 'p-2', plan: 'Professional' }, { custom_id: 'p-3', plan: 'free' }] });
+		emu.seed({
+			users: [
+				{ custom_id: 'p-1', plan: 'pro' },
+				{ custom_id: 'p-2', plan: 'Professional' },
+				{ custom_id: 'p-3', plan: 'free' },
+			],
+		});
 		const exact = await api.get('users/search/?plan=pro');
 		expect(exact.json.results.map((u: { custom_id: string }) => u.custom_id)).toEqual(['p-1']);
 		const ci = await api.get('users/search/?plan__istartswith=PRO');

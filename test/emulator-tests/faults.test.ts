@@ -21,7 +21,23 @@ const errorCode = (p: Promise<unknown>) =>
 
 describe('fault kinds', () => {
 	it('lists every kind', () => {
-		expect([...FAULT_KINDS].sort()).toEqual(['429', '429-date', '429-no-retry-after', '500', '502', '503', '504', 'delay', 'drop', 'empty-body', 'html', 'reset', 'truncated-json'].sort());
+		expect([...FAULT_KINDS].sort()).toEqual(
+			[
+				'429',
+				'429-date',
+				'429-no-retry-after',
+				'500',
+				'502',
+				'503',
+				'504',
+				'delay',
+				'drop',
+				'empty-body',
+				'html',
+				'reset',
+				'truncated-json',
+			].sort(),
+		);
 	});
 
 	it('500: JSON detail, not processed by default; the next request is normal', async () => {
@@ -32,11 +48,20 @@ describe('fault kinds', () => {
 		expect(emu.state.users.size).toBe(0);
 		expect(emu.writeCounts()).toEqual({});
 		expect((await api.post('users/', { email: 'a@example.com' })).status).toBe(201);
-		expect(emu.requestLog.map((e) => [e.status, e.fault, e.processed])).toEqual([[500, '500', false], [201, undefined, true]]);
+		expect(emu.requestLog.map((e) => [e.status, e.fault, e.processed])).toEqual([
+			[500, '500', false],
+			[201, undefined, true],
+		]);
 	});
 
 	it('500 with processed:true: the write happened although the client saw a 500 (duplicate-create detector)', async () => {
-		emu.injectFault({ pathPattern: 'deals/', method: 'POST', count: 1, kind: '500', processed: true });
+		emu.injectFault({
+			pathPattern: 'deals/',
+			method: 'POST',
+			count: 1,
+			kind: '500',
+			processed: true,
+		});
 		expect((await api.post('deals/', { name: 'x' })).status).toBe(500);
 		expect((await api.post('deals/', { name: 'x' })).status).toBe(201); // a naive retry
 		expect(emu.writeCounts().deals).toBe(2);
@@ -56,7 +81,13 @@ describe('fault kinds', () => {
 	});
 
 	it('503: never processed, even when asked; optional retry-after', async () => {
-		emu.injectFault({ pathPattern: 'users/', count: 2, kind: '503', processed: true, retryAfterSeconds: 3 });
+		emu.injectFault({
+			pathPattern: 'users/',
+			count: 2,
+			kind: '503',
+			processed: true,
+			retryAfterSeconds: 3,
+		});
 		const r = await api.post('users/', { email: 'a@example.com' });
 		expect(r.status).toBe(503);
 		expect(r.text).toBe('{"detail": "Service temporarily unavailable, try again later."}');
@@ -144,7 +175,11 @@ describe('fault kinds', () => {
 		expect(Date.now() - t).toBeGreaterThanOrEqual(110);
 
 		emu.injectFault({ pathPattern: 'users/', count: 1, kind: 'delay', delayMs: 150 });
-		const timedOut = request('POST', emu.baseUrl + 'users/', { body: { email: 'slow@example.com' }, headers: { Authorization: `Token ${emu.apiKey}` }, timeoutMs: 30 });
+		const timedOut = request('POST', emu.baseUrl + 'users/', {
+			body: { email: 'slow@example.com' },
+			headers: { Authorization: `Token ${emu.apiKey}` },
+			timeoutMs: 30,
+		});
 		expect(await errorCode(timedOut)).toBe('ETIMEDOUT');
 		// the server finishes the write after the client gave up: wait for it rather than for a fixed time
 		await until(() => emu.writeCounts().users === 1);
@@ -153,7 +188,13 @@ describe('fault kinds', () => {
 	});
 
 	it('delay with processed:false: dropped after the delay, nothing written', async () => {
-		emu.injectFault({ pathPattern: 'users/', count: 1, kind: 'delay', delayMs: 30, processed: false });
+		emu.injectFault({
+			pathPattern: 'users/',
+			count: 1,
+			kind: 'delay',
+			delayMs: 30,
+			processed: false,
+		});
 		expect(await errorCode(api.post('users/', {}))).toBe('ECONNRESET');
 		expect(emu.state.users.size).toBe(0);
 	});
@@ -163,21 +204,34 @@ describe('fault matching', () => {
 	it('count, method, glob and regex patterns', async () => {
 		emu.injectFault({ pathPattern: 'users/*/add_tag/', method: 'post', count: 2, kind: '502' });
 		emu.injectFault({ pathPattern: '^/api/public/deals/\\d+/$', count: 1, kind: '503' });
-		emu.injectFault({ pathPattern: 're:products-by-id/SKU-\\d+/product_event', count: 1, kind: '500' });
-		emu.seed({ users: [{ custom_id: 'u' }], products: [{ custom_id: 'SKU-7' }], deals: [{ name: 'd' }] });
+		emu.injectFault({
+			pathPattern: 're:products-by-id/SKU-\\d+/product_event',
+			count: 1,
+			kind: '500',
+		});
+		emu.seed({
+			users: [{ custom_id: 'u' }],
+			products: [{ custom_id: 'SKU-7' }],
+			deals: [{ name: 'd' }],
+		});
 		expect((await api.get('users/1/')).status).toBe(200); // method/path mismatch
 		expect((await api.post('users/1/add_tag/', { name: 'a' })).status).toBe(502);
 		expect((await api.post('users/1/add_tag/', { name: 'a' })).status).toBe(502);
 		expect((await api.post('users/1/add_tag/', { name: 'a' })).status).toBe(200); // count exhausted
 		expect((await api.get('deals/')).status).toBe(200);
 		expect((await api.get('deals/1/')).status).toBe(503);
-		expect((await api.post('products-by-id/SKU-7/product_event/', { user_id: 1, event_type: 'view' })).status).toBe(500);
+		expect(
+			(await api.post('products-by-id/SKU-7/product_event/', { user_id: 1, event_type: 'view' }))
+				.status,
+		).toBe(500);
 		expect(emu.pendingFaults()).toEqual([]);
 		expect(emu.stats().pendingFaults).toBe(0);
 	});
 
 	it('rejects bad specs', () => {
-		expect(() => emu.injectFault({ pathPattern: '*', count: 1, kind: 'boom' as never })).toThrow(/unknown fault kind/);
+		expect(() => emu.injectFault({ pathPattern: '*', count: 1, kind: 'boom' as never })).toThrow(
+			/unknown fault kind/,
+		);
 		expect(() => emu.injectFault({ pathPattern: '*', count: 0, kind: '500' })).toThrow(/count/);
 	});
 

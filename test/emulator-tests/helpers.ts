@@ -26,7 +26,8 @@ export function request(method: string, url: string, opts: RawOptions = {}): Pro
 			else if (typeof opts.body === 'string') payload = Buffer.from(opts.body);
 			else {
 				payload = Buffer.from(JSON.stringify(opts.body));
-				if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+				if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+					headers['Content-Type'] = 'application/json';
 			}
 			headers['Content-Length'] = String(payload.length);
 		}
@@ -44,11 +45,20 @@ export function request(method: string, url: string, opts: RawOptions = {}): Pro
 				}
 				const names: string[] = [];
 				for (let i = 0; i < res.rawHeaders.length; i += 2) names.push(res.rawHeaders[i]);
-				resolve({ status: res.statusCode ?? 0, headerNames: names, headers: res.headers, text, json });
+				resolve({
+					status: res.statusCode ?? 0,
+					headerNames: names,
+					headers: res.headers,
+					text,
+					json,
+				});
 			});
 		});
 		req.on('error', reject);
-		if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(Object.assign(new Error('client timeout'), { code: 'ETIMEDOUT' })));
+		if (opts.timeoutMs)
+			req.setTimeout(opts.timeoutMs, () =>
+				req.destroy(Object.assign(new Error('client timeout'), { code: 'ETIMEDOUT' })),
+			);
 		req.end(payload);
 	});
 }
@@ -56,11 +66,16 @@ export function request(method: string, url: string, opts: RawOptions = {}): Pro
 /** Bound client for one emulator + key. */
 export function client(baseUrl: string, apiKey: string) {
 	const auth = { Authorization: `Token ${apiKey}` };
-	const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-		request(method, baseUrl + path, { body, headers: { ...auth, ...headers } });
+	const call = (
+		method: string,
+		path: string,
+		body?: unknown,
+		headers: Record<string, string> = {},
+	) => request(method, baseUrl + path, { body, headers: { ...auth, ...headers } });
 	return {
 		get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
-		post: (path: string, body?: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+		post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+			call('POST', path, body, headers),
 		put: (path: string, body?: unknown) => call('PUT', path, body),
 		patch: (path: string, body?: unknown) => call('PATCH', path, body),
 		del: (path: string, body?: unknown) => call('DELETE', path, body),
@@ -69,14 +84,21 @@ export function client(baseUrl: string, apiKey: string) {
 }
 
 /** Builds a multipart/form-data body. */
-export function multipart(fields: Record<string, string>, file?: { name: string; filename: string; content: string | Buffer }) {
+export function multipart(
+	fields: Record<string, string>,
+	file?: { name: string; filename: string; content: string | Buffer },
+) {
 	const boundary = '----emulatortest' + Math.random().toString(16).slice(2);
 	const parts: Buffer[] = [];
 	for (const [k, v] of Object.entries(fields))
-		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+		parts.push(
+			Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
+		);
 	if (file)
 		parts.push(
-			Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n`),
+			Buffer.from(
+				`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n`,
+			),
 			Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
 			Buffer.from('\r\n'),
 		);

@@ -11,22 +11,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('parseLatency', () => {
 	it('reads a mean with the default ±20 %, an explicit jitter, a range, the heavy tail and none', () => {
-		expect(parseLatency('300')).toMatchObject({ minMs: 240, maxMs: 360, tailShare: 0, name: '300 ms ±20 %' });
+		expect(parseLatency('300')).toMatchObject({
+			minMs: 240,
+			maxMs: 360,
+			tailShare: 0,
+			name: '300 ms ±20 %',
+		});
 		expect(parseLatency('100±10%')).toMatchObject({ minMs: 90, maxMs: 110 });
 		expect(parseLatency('100+-50%')).toMatchObject({ minMs: 50, maxMs: 150 });
 		expect(parseLatency('40-60')).toMatchObject({ minMs: 40, maxMs: 60, tailShare: 0 });
 		expect(parseLatency('tail')).toEqual(heavyTailLatency());
 		expect(parseLatency('none')).toBeNull();
 		expect(parseLatency('0')).toBeNull();
-		expect(parseLatency({ minMs: 10, maxMs: 20 })).toMatchObject({ minMs: 10, maxMs: 20, tailShare: 0 });
+		expect(parseLatency({ minMs: 10, maxMs: 20 })).toMatchObject({
+			minMs: 10,
+			maxMs: 20,
+			tailShare: 0,
+		});
 	});
 
 	it('rejects what it cannot read, naming the accepted forms', () => {
-		expect(() => parseLatency('fast')).toThrow('latency: cannot read "fast" (use 300, 300±10%, 100-200, tail or none)');
-		expect(() => parseLatency('60-40')).toThrow('latency: a maximum is below its minimum');
-		expect(() => parseLatency({ minMs: 10, maxMs: 20, tailShare: 5, tailMinMs: 100, tailMaxMs: 200 })).toThrow(
-			'latency: tailShare is a fraction between 0 and 1 (got 5)',
+		expect(() => parseLatency('fast')).toThrow(
+			'latency: cannot read "fast" (use 300, 300±10%, 100-200, tail or none)',
 		);
+		expect(() => parseLatency('60-40')).toThrow('latency: a maximum is below its minimum');
+		expect(() =>
+			parseLatency({ minMs: 10, maxMs: 20, tailShare: 5, tailMinMs: 100, tailMaxMs: 200 }),
+		).toThrow('latency: tailShare is a fraction between 0 and 1 (got 5)');
 	});
 });
 
@@ -63,12 +74,18 @@ describe('emulator with a latency profile', () => {
 	it('is set by option, shown and changed through the control plane, and refused when unreadable', async () => {
 		emu = await startEmulator({ latency: 'tail' });
 		expect(emu.config().latency).toEqual(heavyTailLatency());
-		const put = await request('POST', `${emu.url}/__emulator/config`, { body: { latency: '100±10%' } });
+		const put = await request('POST', `${emu.url}/__emulator/config`, {
+			body: { latency: '100±10%' },
+		});
 		expect(put.status).toBe(200);
 		expect(put.json.latency).toMatchObject({ minMs: 90, maxMs: 110 });
-		const bad = await request('POST', `${emu.url}/__emulator/config`, { body: { latency: 'soon' } });
+		const bad = await request('POST', `${emu.url}/__emulator/config`, {
+			body: { latency: 'soon' },
+		});
 		expect(bad.status).toBe(400);
-		expect(bad.json.error).toBe('latency: cannot read "soon" (use 300, 300±10%, 100-200, tail or none)');
+		expect(bad.json.error).toBe(
+			'latency: cannot read "soon" (use 300, 300±10%, 100-200, tail or none)',
+		);
 		expect(emu.config().latency).toMatchObject({ minMs: 90, maxMs: 110 });
 		emu.configure({ latency: 'none' });
 		expect(emu.config().latency).toBeNull();
@@ -96,7 +113,9 @@ describe('emulator with a latency profile', () => {
 		const finished: number[] = [];
 		const calls: Array<Promise<unknown>> = [];
 		for (let i = 0; i < 20; i++) {
-			calls.push(a.post('users/update_or_create/', { custom_id: `ooo-${i}` }).then(() => finished.push(i)));
+			calls.push(
+				a.post('users/update_or_create/', { custom_id: `ooo-${i}` }).then(() => finished.push(i)),
+			);
 			await sleep(2);
 		}
 		await Promise.all(calls);

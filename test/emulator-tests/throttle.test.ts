@@ -9,7 +9,12 @@ describe('throttle with an injected clock', () => {
 	const KEY_A = 'a'.repeat(64);
 	const KEY_B = 'b'.repeat(64);
 	beforeAll(async () => {
-		emu = await startEmulator({ rateLimit: 10, windowMs: 1000, now: clock.now, apiKeys: [KEY_A, KEY_B] });
+		emu = await startEmulator({
+			rateLimit: 10,
+			windowMs: 1000,
+			now: clock.now,
+			apiKeys: [KEY_A, KEY_B],
+		});
 	});
 	afterAll(() => emu.close());
 	beforeEach(() => {
@@ -95,7 +100,8 @@ describe('throttle with an injected clock', () => {
 
 	it('unauthenticated requests and unknown routes are not throttled or counted', async () => {
 		emu.setRateLimit(1, 1000);
-		for (let i = 0; i < 5; i++) expect((await request('GET', emu.baseUrl + 'tags/')).status).toBe(401);
+		for (let i = 0; i < 5; i++)
+			expect((await request('GET', emu.baseUrl + 'tags/')).status).toBe(401);
 		const a = client(emu.baseUrl, KEY_A);
 		for (let i = 0; i < 3; i++) expect((await a.get('nope/')).status).toBe(404);
 		expect((await a.get('tags/')).status).toBe(200);
@@ -167,7 +173,10 @@ describe('serviceTimeMs', () => {
 			// a throttled request is answered before the service time: with 30 s of service time it
 			// would miss the client's 10 s timeout
 			emu.configure({ serviceTimeMs: [30_000, 30_000] });
-			const throttled = await request('GET', emu.baseUrl + 'tags/', { headers: { Authorization: `Token ${emu.apiKey}` }, timeoutMs: 10_000 });
+			const throttled = await request('GET', emu.baseUrl + 'tags/', {
+				headers: { Authorization: `Token ${emu.apiKey}` },
+				timeoutMs: 10_000,
+			});
 			expect(throttled.status).toBe(429);
 			emu.configure({ serviceTimeMs: [0, 0] });
 			expect(emu.config().serviceTimeMs).toEqual([0, 0]);

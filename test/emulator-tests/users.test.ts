@@ -14,7 +14,12 @@ beforeEach(() => {
 	emu.reset();
 	emu.seed({
 		attributes: [
-			{ name: 'Loyalty points', name_std: 'loyalty_points', value_type: 'integer', content_type: 'clientuser' },
+			{
+				name: 'Loyalty points',
+				name_std: 'loyalty_points',
+				value_type: 'integer',
+				content_type: 'clientuser',
+			},
 			{ name: 'VIP', name_std: 'vip', value_type: 'boolean', content_type: 'user' },
 			{ name: 'Birthday', name_std: 'birthday', value_type: 'date' },
 			{ name: 'Order source', name_std: 'order_source', content_type: 'deal' },
@@ -25,14 +30,38 @@ beforeEach(() => {
 
 describe('create / get / update / delete', () => {
 	it('POST users/ returns the full user object (shape of §2.1)', async () => {
-		const r = await api.post('users/', { email: 'ann@example.com', first_name: 'Ann', last_name: 'Lee', custom_id: 'c-1', tags: ['VIP', 'Lead'], loyalty_points: '42', gender: 3 });
+		const r = await api.post('users/', {
+			email: 'ann@example.com',
+			first_name: 'Ann',
+			last_name: 'Lee',
+			custom_id: 'c-1',
+			tags: ['VIP', 'Lead'],
+			loyalty_points: '42',
+			gender: 3,
+		});
 		expect(r.status).toBe(201);
 		const u = r.json;
 		expect(u).toMatchObject({
-			id: 1, email: 'ann@example.com', name: 'Ann Lee', first_name: 'Ann', last_name: 'Lee', custom_id: 'c-1', gender: 'female', status: 'visitor',
-			score: 0, unsubscribed: false, chat_id: 'Chat ID is deprecated and will be removed in future', lists: [], companies: [],
-			tags: [{ name: 'VIP', id: expect.any(Number) }, { name: 'Lead', id: expect.any(Number) }],
-			attributes: [{ value: 42, name: 'Loyalty points', name_std: 'loyalty_points', id: expect.any(Number) }],
+			id: 1,
+			email: 'ann@example.com',
+			name: 'Ann Lee',
+			first_name: 'Ann',
+			last_name: 'Lee',
+			custom_id: 'c-1',
+			gender: 'female',
+			status: 'visitor',
+			score: 0,
+			unsubscribed: false,
+			chat_id: 'Chat ID is deprecated and will be removed in future',
+			lists: [],
+			companies: [],
+			tags: [
+				{ name: 'VIP', id: expect.any(Number) },
+				{ name: 'Lead', id: expect.any(Number) },
+			],
+			attributes: [
+				{ value: 42, name: 'Loyalty points', name_std: 'loyalty_points', id: expect.any(Number) },
+			],
 		});
 		expect(u.key).toMatch(/^[A-Za-z0-9]{12}$/);
 		expect(u.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -47,7 +76,11 @@ describe('create / get / update / delete', () => {
 		expect((await api.get('users-by-id/c-2/')).json.id).toBe(u.id);
 		const put = await api.put(`users/${u.id}/`, { first_name: 'Bea', vip: 'true' });
 		expect(put.status).toBe(200);
-		expect(put.json).toMatchObject({ first_name: 'Bea', email: 'b@example.com', attributes: [{ name_std: 'vip', value: true }] });
+		expect(put.json).toMatchObject({
+			first_name: 'Bea',
+			email: 'b@example.com',
+			attributes: [{ name_std: 'vip', value: true }],
+		});
 		const put2 = await api.put('users-by-id/c-2/', { last_name: 'Bo' });
 		expect(put2.json.name).toBe('Bea Bo');
 		const del = await api.del('users-by-id/c-2/');
@@ -60,12 +93,21 @@ describe('create / get / update / delete', () => {
 	it('custom attributes must exist: 400 naming the attribute; nothing is written', async () => {
 		const r = await api.post('users/', { email: 'x@example.com', my_attr: 1, order_source: 'web' });
 		expect(r.status).toBe(400);
-		expect(r.text).toBe('{"my_attr": ["Attribute does not exist."], "order_source": ["Attribute does not exist."]}');
+		expect(r.text).toBe(
+			'{"my_attr": ["Attribute does not exist."], "order_source": ["Attribute does not exist."]}',
+		);
 		expect(emu.state.users.size).toBe(0);
 	});
 
 	it('DRF field messages: max length 40, email, integer attribute, choices, all at once', async () => {
-		const r = await api.post('users/', { first_name: 'x'.repeat(41), last_name: 'y'.repeat(40), email: 'not-an-email', loyalty_points: 'lots', status: 'admin', birthday: '12/04/1990' });
+		const r = await api.post('users/', {
+			first_name: 'x'.repeat(41),
+			last_name: 'y'.repeat(40),
+			email: 'not-an-email',
+			loyalty_points: 'lots',
+			status: 'admin',
+			birthday: '12/04/1990',
+		});
 		expect(r.status).toBe(400);
 		expect(r.json).toEqual({
 			first_name: ['Ensure this field has no more than 40 characters.'],
@@ -86,10 +128,18 @@ describe('create / get / update / delete', () => {
 
 describe('update_or_create', () => {
 	it('creates then updates by custom_id, answering {"created", "id"}', async () => {
-		const a = await api.post('users/update_or_create/', { custom_id: 'K1', email: 'k@example.com', loyalty_points: 1 });
+		const a = await api.post('users/update_or_create/', {
+			custom_id: 'K1',
+			email: 'k@example.com',
+			loyalty_points: 1,
+		});
 		expect(a.status).toBe(201);
 		expect(a.text).toBe(`{"created": true, "id": ${a.json.id}}`);
-		const b = await api.post('users/update_or_create/', { custom_id: 'K1', first_name: 'Kay', loyalty_points: 2 });
+		const b = await api.post('users/update_or_create/', {
+			custom_id: 'K1',
+			first_name: 'Kay',
+			loyalty_points: 2,
+		});
 		expect(b.status).toBe(200);
 		expect(b.json).toEqual({ created: false, id: a.json.id });
 		expect(emu.state.users.size).toBe(1);
@@ -100,14 +150,23 @@ describe('update_or_create', () => {
 		expect(emu.updateCounts().users).toBe(1);
 	});
 	it('custom_id is required; unknown attributes rejected', async () => {
-		expect((await api.post('users/update_or_create/', { email: 'a@example.com' })).json).toEqual({ custom_id: ['This field is required.'] });
-		expect((await api.post('users/update_or_create/', { custom_id: 'z', nope: 1 })).json).toEqual({ nope: ['Attribute does not exist.'] });
+		expect((await api.post('users/update_or_create/', { email: 'a@example.com' })).json).toEqual({
+			custom_id: ['This field is required.'],
+		});
+		expect((await api.post('users/update_or_create/', { custom_id: 'z', nope: 1 })).json).toEqual({
+			nope: ['Attribute does not exist.'],
+		});
 	});
 });
 
 describe('search', () => {
 	beforeEach(() => {
-		emu.seed({ users: [{ email: 'same@example.com', phone_number: '+48111', custom_id: 's1', key: 'KEYabc123456' }, { email: 'same@example.com', custom_id: 's2' }] });
+		emu.seed({
+			users: [
+				{ email: 'same@example.com', phone_number: '+48111', custom_id: 's1', key: 'KEYabc123456' },
+				{ email: 'same@example.com', custom_id: 's2' },
+			],
+		});
 	});
 	it('by email: a single object; many=true: a list; none: 404', async () => {
 		const one = await api.get('users/search/?email=same@example.com');
@@ -149,16 +208,24 @@ describe('pagination', () => {
 		expect(seen).toEqual([...emu.state.users.keys()]);
 		expect(last.json.results).toHaveLength(50);
 		expect(last.json.previous).toMatch(/cursor=/);
-		const prev = await request('GET', last.json.previous, { headers: { Authorization: `Token ${emu.apiKey}` } });
+		const prev = await request('GET', last.json.previous, {
+			headers: { Authorization: `Token ${emu.apiKey}` },
+		});
 		expect(prev.json.results[0].id).toBe(seen[100]);
 	});
 	it('page_size and filters are carried into next', async () => {
-		emu.seed({ users: Array.from({ length: 7 }, (_, i) => ({ email: i % 2 ? 'odd@example.com' : `e${i}@example.com` })) });
+		emu.seed({
+			users: Array.from({ length: 7 }, (_, i) => ({
+				email: i % 2 ? 'odd@example.com' : `e${i}@example.com`,
+			})),
+		});
 		const r = await api.get('users/?email=odd@example.com&page_size=2');
 		expect(r.json.count).toBe(3);
 		expect(r.json.next).toContain('email=odd%40example.com');
 		expect(r.json.next).toContain('page_size=2');
-		const r2 = await request('GET', r.json.next, { headers: { Authorization: `Token ${emu.apiKey}` } });
+		const r2 = await request('GET', r.json.next, {
+			headers: { Authorization: `Token ${emu.apiKey}` },
+		});
 		expect(r2.json.results).toHaveLength(1);
 		expect(r2.json.next).toBeNull();
 		expect((await api.get('users/?cursor=garbage')).text).toBe('{"detail": "Invalid cursor"}');
@@ -181,7 +248,9 @@ describe('tags, lists, attributes on a user', () => {
 		expect(rm.json.tags).toEqual([]);
 		await api.post('users-by-id/ua/add_tag/', { name: 'Cold' });
 		expect((await api.post('users-by-id/ua/remove_tag/', { name: 'Cold' })).json.tags).toEqual([]);
-		expect((await api.post(`users/${id}/add_tag/`, {})).json).toEqual({ name: ['This field is required.'] });
+		expect((await api.post(`users/${id}/add_tag/`, {})).json).toEqual({
+			name: ['This field is required.'],
+		});
 		expect((await api.del(`users/${id}/add_tag/`, { name: 'x' })).status).toBe(405);
 	});
 	it('add_to_list / remove_from_list', async () => {
@@ -189,20 +258,43 @@ describe('tags, lists, attributes on a user', () => {
 		const r = await api.post(`users/${id}/add_to_list/`, { list: listId });
 		expect(r.json.id).toBe(id);
 		expect(r.json.lists).toEqual([{ id: listId, name: 'Beta' }]);
-		expect((await api.post(`users/${id}/add_to_list/`, { list: 999 })).json).toEqual({ list: ['Invalid pk "999" - object does not exist.'] });
-		expect((await api.del(`users-by-id/ua/remove_from_list/`, { list: listId })).json.lists).toEqual([]);
+		expect((await api.post(`users/${id}/add_to_list/`, { list: 999 })).json).toEqual({
+			list: ['Invalid pk "999" - object does not exist.'],
+		});
+		expect(
+			(await api.del(`users-by-id/ua/remove_from_list/`, { list: listId })).json.lists,
+		).toEqual([]);
 	});
 	it('set_attribute / set_multiple_attributes / remove_attribute', async () => {
-		const a = await api.post(`users/${id}/set_attribute/`, { attribute: 'loyalty_points', value: 7 });
-		expect(a.json.attributes).toEqual([{ value: 7, name: 'Loyalty points', name_std: 'loyalty_points', id: expect.any(Number) }]);
-		expect((await api.post(`users/${id}/set_attribute/`, { attribute: 'ghost', value: 1 })).json).toEqual({ ghost: ['Attribute does not exist.'] });
-		const m = await api.post('users-by-id/ua/set_multiple_attributes/', { vip: true, birthday: '1990-01-02' });
-		expect(m.json.attributes.map((x: { name_std: string; value: unknown }) => [x.name_std, x.value])).toEqual([
-			['loyalty_points', 7], ['vip', true], ['birthday', '1990-01-02'],
+		const a = await api.post(`users/${id}/set_attribute/`, {
+			attribute: 'loyalty_points',
+			value: 7,
+		});
+		expect(a.json.attributes).toEqual([
+			{ value: 7, name: 'Loyalty points', name_std: 'loyalty_points', id: expect.any(Number) },
+		]);
+		expect(
+			(await api.post(`users/${id}/set_attribute/`, { attribute: 'ghost', value: 1 })).json,
+		).toEqual({ ghost: ['Attribute does not exist.'] });
+		const m = await api.post('users-by-id/ua/set_multiple_attributes/', {
+			vip: true,
+			birthday: '1990-01-02',
+		});
+		expect(
+			m.json.attributes.map((x: { name_std: string; value: unknown }) => [x.name_std, x.value]),
+		).toEqual([
+			['loyalty_points', 7],
+			['vip', true],
+			['birthday', '1990-01-02'],
 		]);
 		const bad = await api.post(`users/${id}/set_multiple_attributes/`, { vip: 'maybe', ghost: 1 });
-		expect(bad.json).toEqual({ vip: ['Must be a valid boolean.'], ghost: ['Attribute does not exist.'] });
-		expect((await api.del(`users/${id}/remove_attribute/`, { attribute: 'vip' })).json.attributes).toHaveLength(2);
+		expect(bad.json).toEqual({
+			vip: ['Must be a valid boolean.'],
+			ghost: ['Attribute does not exist.'],
+		});
+		expect(
+			(await api.del(`users/${id}/remove_attribute/`, { attribute: 'vip' })).json.attributes,
+		).toHaveLength(2);
 	});
 	it('list filters tag_id / segment_id and tags/<id>/users/, segments/<id>/users/', async () => {
 		await api.post(`users/${id}/add_tag/`, { name: 'T' });
@@ -215,12 +307,16 @@ describe('tags, lists, attributes on a user', () => {
 		expect((await api.get(`segments/${seg.id}/users/`)).json.count).toBe(1);
 		expect((await api.get(`users/?segment_id=${seg.id}`)).json.results[0].id).toBe(id);
 	});
-	it('users/<id>/events/ lists the user\'s events', async () => {
+	it("users/<id>/events/ lists the user's events", async () => {
 		await api.post('events/', { user_id: id, name: 'a', data: { x: 1 } });
 		await api.post('users-by-id/ua/events/', { name: 'b' });
 		const r = await api.get(`users/${id}/events/`);
 		expect(r.json.count).toBe(2);
-		expect(r.json.results[0]).toMatchObject({ client: id, event: 'a', items: [{ key: 'x', value: 1 }] });
+		expect(r.json.results[0]).toMatchObject({
+			client: id,
+			event: 'a',
+			items: [{ key: 'x', value: 1 }],
+		});
 	});
 });
 
@@ -245,11 +341,17 @@ describe('protocol details', () => {
 	it('malformed JSON -> 400 JSON parse error - ... (DRF wording)', async () => {
 		const r = await api.post('users/', '{"email": ', { 'Content-Type': 'application/json' });
 		expect(r.status).toBe(400);
-		expect(r.json.detail).toMatch(/^JSON parse error - Expecting value: line 1 column \d+ \(char \d+\)$/);
+		expect(r.json.detail).toMatch(
+			/^JSON parse error - Expecting value: line 1 column \d+ \(char \d+\)$/,
+		);
 		const r2 = await api.post('users/', "{'email': 1}", { 'Content-Type': 'application/json' });
-		expect(r2.json.detail).toBe('JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)');
+		expect(r2.json.detail).toBe(
+			'JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)',
+		);
 		const r3 = await api.post('users/', '[1]', { 'Content-Type': 'application/json' });
-		expect(r3.json).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+		expect(r3.json).toEqual({
+			non_field_errors: ['Invalid data. Expected a dictionary, but got list.'],
+		});
 		const r4 = await api.post('users/', 'email=a', { 'Content-Type': 'text/plain' });
 		expect(r4.status).toBe(415);
 		expect(r4.text).toBe('{"detail": "Unsupported media type \\"text/plain\\" in request."}');

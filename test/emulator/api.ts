@@ -6,16 +6,39 @@ import type { ApiCtx, ApiRequest, ApiResponse, Route } from './http-types';
 import { bad, notFound, ok } from './http-types';
 import { importRoutes } from './imports';
 import {
-	coerceAttributeValue, newDeal, newProduct, newUser, serializeDeal, serializeProduct, serializeUser, setUserAttr,
-	validateDeal, validateProduct, validateUser,
+	coerceAttributeValue,
+	newDeal,
+	newProduct,
+	newUser,
+	serializeDeal,
+	serializeProduct,
+	serializeUser,
+	setUserAttr,
+	validateDeal,
+	validateProduct,
+	validateUser,
 } from './models';
 import type { DealRec, ProductRec, UserRec } from './state';
 import { normalizeContentType } from './state';
 import { MSG, isoMicro, nameStd, pyStr, toBool, toInt, toNumber } from './util';
 
 export const PRODUCT_EVENT_TYPES = [
-	'click', 'promo click', 'view', 'detail', 'liking', 'add to observation', 'reservation', 'add', 'add to cart',
-	'remove', 'checkout', 'checkout option', 'order', 'purchase', 'return', 'refund',
+	'click',
+	'promo click',
+	'view',
+	'detail',
+	'liking',
+	'add to observation',
+	'reservation',
+	'add',
+	'add to cart',
+	'remove',
+	'checkout',
+	'checkout option',
+	'order',
+	'purchase',
+	'return',
+	'refund',
 ];
 
 // ------------------------------------------------------------------------------------------------
@@ -27,7 +50,15 @@ function dict(req: ApiRequest): Record<string, unknown> | ApiResponse {
 	const b = req.body;
 	if (b === undefined) return {};
 	if (b !== null && typeof b === 'object' && !Array.isArray(b)) return b as Record<string, unknown>;
-	const t = Array.isArray(b) ? 'list' : b === null ? 'NoneType' : typeof b === 'string' ? 'str' : typeof b === 'boolean' ? 'bool' : 'int';
+	const t = Array.isArray(b)
+		? 'list'
+		: b === null
+			? 'NoneType'
+			: typeof b === 'string'
+				? 'str'
+				: typeof b === 'boolean'
+					? 'bool'
+					: 'int';
 	return mark(bad({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${t}.`] }));
 }
 /** Responses returned where a value was expected are marked, so a body with a `status` key is never mistaken for one. */
@@ -116,7 +147,8 @@ function listUsers(ctx: ApiCtx, req: ApiRequest, filter?: (u: UserRec) => boolea
 	let users = [...ctx.state.users.values()];
 	if (filter) users = users.filter(filter);
 	const email = req.query.get('email');
-	if (email !== null) users = users.filter((u) => u.email !== null && u.email.toLowerCase() === email.toLowerCase());
+	if (email !== null)
+		users = users.filter((u) => u.email !== null && u.email.toLowerCase() === email.toLowerCase());
 	const cid = req.query.get('custom_id');
 	if (cid !== null) users = users.filter((u) => u.custom_id === cid);
 	const tag = req.query.get('tag_id');
@@ -154,16 +186,28 @@ function compare(a: unknown, b: string): number {
  * Custom attribute filters of a search (`<name_std>__<lookup>=<value>`); undefined when the query has
  * none, a 400 when one names an attribute that does not exist (CHOICE: the reference is silent).
  */
-function attributeFilters(ctx: ApiCtx, q: URLSearchParams): Array<(u: UserRec) => boolean> | ApiResponse | undefined {
+function attributeFilters(
+	ctx: ApiCtx,
+	q: URLSearchParams,
+): Array<(u: UserRec) => boolean> | ApiResponse | undefined {
 	const filters: Array<(u: UserRec) => boolean> = [];
 	for (const [key, value] of q.entries()) {
-		if (['email', 'phone_number', 'key', 'custom_id', 'many', 'cursor', 'page_size'].includes(key)) continue;
-		const m = /^(.+?)(?:__(contains|icontains|startswith|istartswith|endswith|iendswith|gt|gte|lt|lte))?$/.exec(key);
+		if (['email', 'phone_number', 'key', 'custom_id', 'many', 'cursor', 'page_size'].includes(key))
+			continue;
+		const m =
+			/^(.+?)(?:__(contains|icontains|startswith|istartswith|endswith|iendswith|gt|gte|lt|lte))?$/.exec(
+				key,
+			);
 		if (!m) continue;
 		const attr = ctx.state.attribute('user', m[1]);
 		if (!attr) return mark(bad({ detail: `Unknown search parameter: ${key}` }));
 		const test = ATTRIBUTE_LOOKUPS[m[2] ?? ''];
-		filters.push((u) => u.attributes[attr.id] !== undefined && u.attributes[attr.id] !== null && test(u.attributes[attr.id], value));
+		filters.push(
+			(u) =>
+				u.attributes[attr.id] !== undefined &&
+				u.attributes[attr.id] !== null &&
+				test(u.attributes[attr.id], value),
+		);
 	}
 	return filters.length ? filters : undefined;
 }
@@ -179,11 +223,17 @@ function searchUsers(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 	}
 	let found: UserRec[];
 	if (q.get('email') !== null) found = ctx.state.usersByEmail(q.get('email') as string);
-	else if (q.get('phone_number') !== null) found = [...ctx.state.users.values()].filter((u) => u.phone_number === q.get('phone_number'));
-	else if (q.get('key') !== null) found = [...ctx.state.users.values()].filter((u) => u.key === q.get('key'));
-	else if (q.get('custom_id') !== null) found = [...ctx.state.users.values()].filter((u) => u.custom_id === q.get('custom_id'));
+	else if (q.get('phone_number') !== null)
+		found = [...ctx.state.users.values()].filter((u) => u.phone_number === q.get('phone_number'));
+	else if (q.get('key') !== null)
+		found = [...ctx.state.users.values()].filter((u) => u.key === q.get('key'));
+	else if (q.get('custom_id') !== null)
+		found = [...ctx.state.users.values()].filter((u) => u.custom_id === q.get('custom_id'));
 	// CHOICE: a search without a supported parameter is a 400 detail (the reference is silent).
-	else return bad({ detail: 'Provide one of the search parameters: email, phone_number, key, custom_id.' });
+	else
+		return bad({
+			detail: 'Provide one of the search parameters: email, phone_number, key, custom_id.',
+		});
 	if (toBool(q.get('many') ?? 'false')) return ok(found.map((u) => serializeUser(ctx.state, u)));
 	// CHOICE: several matches without many=true -> the oldest (lowest id) one, not a 500.
 	if (!found.length) return notFound();
@@ -194,7 +244,15 @@ function upsertUser(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 	const body = dict(req);
 	if (isResp(body)) return body;
 	if (body.custom_id === undefined || body.custom_id === null || body.custom_id === '')
-		return bad({ custom_id: [body.custom_id === undefined ? MSG.required : body.custom_id === null ? MSG.null : MSG.blank] });
+		return bad({
+			custom_id: [
+				body.custom_id === undefined
+					? MSG.required
+					: body.custom_id === null
+						? MSG.null
+						: MSG.blank,
+			],
+		});
 	const existing = ctx.state.userByCustomId(String(body.custom_id));
 	const v = validateUser(ctx, body, existing);
 	if (v.errors) return bad(v.errors);
@@ -217,8 +275,10 @@ function userDetail(kind: 'id' | 'cid') {
 			const u = userByParam(ctx, kind, p[0]);
 			return u ? ok(serializeUser(ctx.state, u)) : notFound();
 		},
-		PUT: (ctx: ApiCtx, req: ApiRequest, p: string[]) => updateUser(ctx, req, userByParam(ctx, kind, p[0])),
-		PATCH: (ctx: ApiCtx, req: ApiRequest, p: string[]) => updateUser(ctx, req, userByParam(ctx, kind, p[0])),
+		PUT: (ctx: ApiCtx, req: ApiRequest, p: string[]) =>
+			updateUser(ctx, req, userByParam(ctx, kind, p[0])),
+		PATCH: (ctx: ApiCtx, req: ApiRequest, p: string[]) =>
+			updateUser(ctx, req, userByParam(ctx, kind, p[0])),
 		DELETE: (ctx: ApiCtx, _r: ApiRequest, p: string[]) => {
 			const u = userByParam(ctx, kind, p[0]);
 			if (!u) return notFound();
@@ -247,7 +307,8 @@ function requiredStr(body: Record<string, unknown>, field: string): string | Api
 	const v = body[field];
 	if (v === undefined) return mark(bad({ [field]: [MSG.required] }));
 	if (v === null) return mark(bad({ [field]: [MSG.null] }));
-	if (typeof v !== 'string' && typeof v !== 'number') return mark(bad({ [field]: [MSG.invalidString] }));
+	if (typeof v !== 'string' && typeof v !== 'number')
+		return mark(bad({ [field]: [MSG.invalidString] }));
 	if (String(v).trim() === '') return mark(bad({ [field]: [MSG.blank] }));
 	return String(v);
 }
@@ -260,7 +321,12 @@ function requiredStr(body: Record<string, unknown>, field: string): string | Api
  * removing a tag/list/attribute the user does not have is a no-op 200; an unknown tag name on
  * remove_tag -> 404 {"detail": "Not found."}.
  */
-function userAction(ctx: ApiCtx, req: ApiRequest, u: UserRec | undefined, action: string): ApiResponse {
+function userAction(
+	ctx: ApiCtx,
+	req: ApiRequest,
+	u: UserRec | undefined,
+	action: string,
+): ApiResponse {
 	if (!u) return notFound();
 	const body = dict(req);
 	if (isResp(body)) return body;
@@ -354,7 +420,8 @@ function userAction(ctx: ApiCtx, req: ApiRequest, u: UserRec | undefined, action
 }
 
 function userActionRoutes(kind: 'id' | 'cid') {
-	const h = (ctx: ApiCtx, req: ApiRequest, p: string[]) => userAction(ctx, req, userByParam(ctx, kind, p[0]), p[1]);
+	const h = (ctx: ApiCtx, req: ApiRequest, p: string[]) =>
+		userAction(ctx, req, userByParam(ctx, kind, p[0]), p[1]);
 	return { POST: h, DELETE: h }; // remove_* accept DELETE (SDK-NET) and POST; add_* only POST (checked below)
 }
 
@@ -370,9 +437,18 @@ function eventFieldErrors(body: Record<string, unknown>): Record<string, string[
 	else if (typeof name !== 'string' && typeof name !== 'number') e.name = [MSG.invalidString];
 	else if (String(name).trim() === '') e.name = [MSG.blank];
 	else if (String(name).length > 255) e.name = [MSG.maxLength(255)];
-	if (body.data !== undefined && body.data !== null && (typeof body.data !== 'object' || Array.isArray(body.data)))
+	if (
+		body.data !== undefined &&
+		body.data !== null &&
+		(typeof body.data !== 'object' || Array.isArray(body.data))
+	)
 		e.data = [MSG.notADict(body.data)];
-	if (body.timestamp !== undefined && body.timestamp !== null && toNumber(body.timestamp) === undefined) e.timestamp = [MSG.invalidInt];
+	if (
+		body.timestamp !== undefined &&
+		body.timestamp !== null &&
+		toNumber(body.timestamp) === undefined
+	)
+		e.timestamp = [MSG.invalidInt];
 	return e;
 }
 
@@ -392,7 +468,10 @@ function storeEvent(ctx: ApiCtx, u: UserRec, body: Record<string, unknown>): Api
 		name,
 		event_id: typeId,
 		data: (body.data as Record<string, unknown>) ?? {},
-		timestamp: body.timestamp !== undefined && body.timestamp !== null ? Math.floor(toNumber(body.timestamp) as number) : Math.floor(ctx.now() / 1000),
+		timestamp:
+			body.timestamp !== undefined && body.timestamp !== null
+				? Math.floor(toNumber(body.timestamp) as number)
+				: Math.floor(ctx.now() / 1000),
 		created_at: ctx.now(),
 	};
 	st.events.set(ev.id, ev);
@@ -404,7 +483,7 @@ function storeEvent(ctx: ApiCtx, u: UserRec, body: Record<string, unknown>): Api
 /** POST /events/ — format 2 errors; the user is validated first (see Quirks.eventsUserFirst). */
 function createEvent(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 	const body = dict(req);
-	if (isResp(body)) return { status: 400, body: { errors: (body.body as Record<string, unknown>) } };
+	if (isResp(body)) return { status: 400, body: { errors: body.body as Record<string, unknown> } };
 	const errors: Record<string, string[]> = {};
 	const uid = body.user_id;
 	let user: UserRec | undefined;
@@ -426,7 +505,7 @@ function createEventByCustomId(ctx: ApiCtx, req: ApiRequest, p: string[]): ApiRe
 	const u = ctx.state.userByCustomId(p[0]);
 	if (!u) return notFound('No ClientUser matches the given query.');
 	const body = dict(req);
-	if (isResp(body)) return { status: 400, body: { errors: (body.body as Record<string, unknown>) } };
+	if (isResp(body)) return { status: 400, body: { errors: body.body as Record<string, unknown> } };
 	const errors = eventFieldErrors(body);
 	if (Object.keys(errors).length) return bad({ errors });
 	return storeEvent(ctx, u, body);
@@ -483,7 +562,10 @@ function upsertDeal(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 	const body = dict(req);
 	if (isResp(body)) return body;
 	const cid = body.custom_id;
-	const existing = cid !== undefined && cid !== null && cid !== '' ? ctx.state.dealByCustomId(String(cid)) : undefined;
+	const existing =
+		cid !== undefined && cid !== null && cid !== ''
+			? ctx.state.dealByCustomId(String(cid))
+			: undefined;
 	const v = validateDeal(ctx, body, existing);
 	if (cid === undefined || cid === null || cid === '') {
 		const errors = { ...(v.errors ?? {}) } as Record<string, unknown>;
@@ -524,7 +606,8 @@ function listDeals(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 }
 
 function dealDetail(kind: 'id' | 'cid') {
-	const find = (ctx: ApiCtx, p: string): DealRec | undefined => (kind === 'id' ? byId(ctx.state.deals, p) : ctx.state.dealByCustomId(p));
+	const find = (ctx: ApiCtx, p: string): DealRec | undefined =>
+		kind === 'id' ? byId(ctx.state.deals, p) : ctx.state.dealByCustomId(p);
 	const update = (ctx: ApiCtx, req: ApiRequest, p: string[]) => {
 		const d = find(ctx, p[0]);
 		if (!d) return notFound();
@@ -570,7 +653,8 @@ function createProduct(ctx: ApiCtx, req: ApiRequest): ApiResponse {
 }
 
 function productDetail(kind: 'id' | 'cid') {
-	const find = (ctx: ApiCtx, p: string): ProductRec | undefined => (kind === 'id' ? byId(ctx.state.products, p) : ctx.state.productByCustomId(p));
+	const find = (ctx: ApiCtx, p: string): ProductRec | undefined =>
+		kind === 'id' ? byId(ctx.state.products, p) : ctx.state.productByCustomId(p);
 	const update = (ctx: ApiCtx, req: ApiRequest, p: string[]) => {
 		const prod = find(ctx, p[0]);
 		if (!prod) return notFound();
@@ -611,14 +695,18 @@ function productEvent(kind: 'id' | 'cid') {
 	return (ctx: ApiCtx, req: ApiRequest, p: string[]): ApiResponse => {
 		const st = ctx.state;
 		const prod = kind === 'id' ? byId(st.products, p[0]) : st.productByCustomId(p[0]);
-		if (!prod) return kind === 'id' ? notFound() : notFound(`Couldn't find product with custom_id = ${p[0]}`);
+		if (!prod)
+			return kind === 'id'
+				? notFound()
+				: notFound(`Couldn't find product with custom_id = ${p[0]}`);
 		const body = dict(req);
 		if (isResp(body)) return body;
 		let user: UserRec | undefined;
 		if (body.user_id !== undefined && body.user_id !== null) {
 			const n = toInt(body.user_id);
 			user = n !== undefined ? st.users.get(n) : undefined;
-			if (!user) return bad({ detail: `Client user with ID '${pyStr(body.user_id)}' does not exist` });
+			if (!user)
+				return bad({ detail: `Client user with ID '${pyStr(body.user_id)}' does not exist` });
 		} else if (body.user_custom_id !== undefined && body.user_custom_id !== null) {
 			user = st.userByCustomId(String(body.user_custom_id));
 			if (!user) return notFound('user for given user_id not found');
@@ -626,14 +714,29 @@ function productEvent(kind: 'id' | 'cid') {
 		const errors: Record<string, string[]> = {};
 		const et = body.event_type;
 		if (et === undefined) errors.event_type = [MSG.required];
-		else if (typeof et !== 'string' || !PRODUCT_EVENT_TYPES.includes(et)) errors.event_type = [MSG.invalidChoice(et)];
-		if (body.data !== undefined && body.data !== null && (typeof body.data !== 'object' || Array.isArray(body.data))) errors.data = [MSG.notADict(body.data)];
-		if (body.timestamp !== undefined && body.timestamp !== null && toNumber(body.timestamp) === undefined) errors.timestamp = [MSG.invalidInt];
+		else if (typeof et !== 'string' || !PRODUCT_EVENT_TYPES.includes(et))
+			errors.event_type = [MSG.invalidChoice(et)];
+		if (
+			body.data !== undefined &&
+			body.data !== null &&
+			(typeof body.data !== 'object' || Array.isArray(body.data))
+		)
+			errors.data = [MSG.notADict(body.data)];
+		if (
+			body.timestamp !== undefined &&
+			body.timestamp !== null &&
+			toNumber(body.timestamp) === undefined
+		)
+			errors.timestamp = [MSG.invalidInt];
 		if (Object.keys(errors).length) return bad(errors);
 		const data = { ...((body.data as Record<string, unknown>) ?? {}) };
 		const custom = data.custom_data ?? null;
 		delete data.custom_data;
-		const pv = validateProduct(ctx, Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'custom_id')), prod);
+		const pv = validateProduct(
+			ctx,
+			Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'custom_id')),
+			prod,
+		);
 		if (!pv.errors) pv.apply(prod);
 		const ev = {
 			id: st.nextId('productEvents'),
@@ -642,7 +745,10 @@ function productEvent(kind: 'id' | 'cid') {
 			event_type: et as string,
 			data,
 			custom_data: custom,
-			timestamp: body.timestamp !== undefined && body.timestamp !== null ? Math.floor(toNumber(body.timestamp) as number) : Math.floor(ctx.now() / 1000),
+			timestamp:
+				body.timestamp !== undefined && body.timestamp !== null
+					? Math.floor(toNumber(body.timestamp) as number)
+					: Math.floor(ctx.now() / 1000),
 			created_at: ctx.now(),
 		};
 		st.productEvents.set(ev.id, ev);
@@ -691,13 +797,15 @@ function simpleCollection<T extends { id: number }>(
 					const name = requiredStr(body, 'name');
 					if (typeof name !== 'string') return name;
 					t.name = name;
-					if (resource === 'lists' && typeof body.description === 'string') t.description = body.description;
+					if (resource === 'lists' && typeof body.description === 'string')
+						t.description = body.description;
 					return ok(ser(t as unknown as T));
 				},
 				DELETE: (ctx, _r, p) => {
 					const id = Number(p[0]);
 					if (!map(ctx).delete(id)) return notFound();
-					for (const u of ctx.state.users.values()) u[resource] = u[resource].filter((x) => x !== id);
+					for (const u of ctx.state.users.values())
+						u[resource] = u[resource].filter((x) => x !== id);
 					return { status: 204 };
 				},
 			},
@@ -715,7 +823,11 @@ function simpleCollection<T extends { id: number }>(
 	];
 }
 
-function serializeSegment(ctx: ApiCtx, req: ApiRequest, s: { id: number; name: string; description: string; userIds: number[]; updated_at: number }) {
+function serializeSegment(
+	ctx: ApiCtx,
+	req: ApiRequest,
+	s: { id: number; name: string; description: string; userIds: number[]; updated_at: number },
+) {
 	return {
 		id: s.id,
 		name: s.name,
@@ -734,14 +846,21 @@ function serializeSegment(ctx: ApiCtx, req: ApiRequest, s: { id: number; name: s
 // ------------------------------------------------------------------------------------------------
 
 const SEG = '([^/]+)';
-const USER_ACTIONS = '(add_tag|remove_tag|add_to_list|remove_from_list|set_attribute|set_multiple_attributes|remove_attribute|add_many_tags)';
+const USER_ACTIONS =
+	'(add_tag|remove_tag|add_to_list|remove_from_list|set_attribute|set_multiple_attributes|remove_attribute|add_many_tags)';
 
 function onlyPostForAdds(kind: 'id' | 'cid') {
 	const r = userActionRoutes(kind);
 	return {
 		POST: r.POST,
 		DELETE: (ctx: ApiCtx, req: ApiRequest, p: string[]) =>
-			p[1].startsWith('remove_') ? r.DELETE(ctx, req, p) : { status: 405, body: { detail: 'Method "DELETE" not allowed.' }, headers: { allow: 'POST, OPTIONS' } },
+			p[1].startsWith('remove_')
+				? r.DELETE(ctx, req, p)
+				: {
+						status: 405,
+						body: { detail: 'Method "DELETE" not allowed.' },
+						headers: { allow: 'POST, OPTIONS' },
+					},
 	};
 }
 
@@ -751,52 +870,106 @@ export const routes: Route[] = [
 	{ pattern: /^users\/update_or_create\/$/, methods: { POST: upsertUser } },
 	{ pattern: /^users\/(\d+)\/$/, methods: userDetail('id') },
 	{ pattern: new RegExp(`^users/(\\d+)/${USER_ACTIONS}/$`), methods: onlyPostForAdds('id') },
-	{ pattern: /^users\/(\d+)\/events\/$/, methods: { GET: (ctx, req, p) => listUserEvents(ctx, req, byId(ctx.state.users, p[0])) } },
-	{ pattern: /^users\/(\d+)\/product_events\/$/, methods: { GET: (ctx, req, p) => listUserProductEvents(ctx, req, byId(ctx.state.users, p[0])) } },
+	{
+		pattern: /^users\/(\d+)\/events\/$/,
+		methods: { GET: (ctx, req, p) => listUserEvents(ctx, req, byId(ctx.state.users, p[0])) },
+	},
+	{
+		pattern: /^users\/(\d+)\/product_events\/$/,
+		methods: { GET: (ctx, req, p) => listUserProductEvents(ctx, req, byId(ctx.state.users, p[0])) },
+	},
 	{
 		pattern: /^users\/(\d+)\/segments\/$/,
 		methods: {
 			GET: (ctx, req, p) => {
 				const u = byId(ctx.state.users, p[0]);
 				if (!u) return notFound();
-				return paginate(req, [...ctx.state.segments.values()].filter((s) => s.userIds.includes(u.id)), (s) => serializeSegment(ctx, req, s));
+				return paginate(
+					req,
+					[...ctx.state.segments.values()].filter((s) => s.userIds.includes(u.id)),
+					(s) => serializeSegment(ctx, req, s),
+				);
 			},
 		},
 	},
 	{ pattern: new RegExp(`^users-by-id/${SEG}/$`), methods: userDetail('cid') },
 	{
 		pattern: new RegExp(`^users-by-id/${SEG}/events/$`),
-		methods: { POST: createEventByCustomId, GET: (ctx, req, p) => listUserEvents(ctx, req, ctx.state.userByCustomId(p[0])) },
+		methods: {
+			POST: createEventByCustomId,
+			GET: (ctx, req, p) => listUserEvents(ctx, req, ctx.state.userByCustomId(p[0])),
+		},
 	},
-	{ pattern: new RegExp(`^users-by-id/${SEG}/product_events/$`), methods: { GET: (ctx, req, p) => listUserProductEvents(ctx, req, ctx.state.userByCustomId(p[0])) } },
+	{
+		pattern: new RegExp(`^users-by-id/${SEG}/product_events/$`),
+		methods: {
+			GET: (ctx, req, p) => listUserProductEvents(ctx, req, ctx.state.userByCustomId(p[0])),
+		},
+	},
 	{ pattern: new RegExp(`^users-by-id/${SEG}/${USER_ACTIONS}/$`), methods: onlyPostForAdds('cid') },
 	{ pattern: /^events\/$/, methods: { POST: createEvent } },
 	{ pattern: /^deals\/$/, methods: { GET: listDeals, POST: createDeal } },
 	{ pattern: /^deals\/update_or_create\/$/, methods: { POST: upsertDeal } },
 	{ pattern: /^deals\/(\d+)\/$/, methods: dealDetail('id') },
 	{ pattern: new RegExp(`^deals-by-id/${SEG}/$`), methods: dealDetail('cid') },
-	{ pattern: /^products\/$/, methods: { GET: (ctx, req) => paginate(req, [...ctx.state.products.values()], (p) => serializeProduct(ctx.state, p)), POST: createProduct } },
+	{
+		pattern: /^products\/$/,
+		methods: {
+			GET: (ctx, req) =>
+				paginate(req, [...ctx.state.products.values()], (p) => serializeProduct(ctx.state, p)),
+			POST: createProduct,
+		},
+	},
 	{ pattern: /^products\/(\d+)\/$/, methods: productDetail('id') },
 	{ pattern: /^products\/(\d+)\/product_event\/$/, methods: { POST: productEvent('id') } },
 	{ pattern: new RegExp(`^products-by-id/${SEG}/$`), methods: productDetail('cid') },
-	{ pattern: new RegExp(`^products-by-id/${SEG}/details/$`), methods: { GET: productDetail('cid').GET } },
-	{ pattern: new RegExp(`^products-by-id/${SEG}/product_event/$`), methods: { POST: productEvent('cid') } },
+	{
+		pattern: new RegExp(`^products-by-id/${SEG}/details/$`),
+		methods: { GET: productDetail('cid').GET },
+	},
+	{
+		pattern: new RegExp(`^products-by-id/${SEG}/product_event/$`),
+		methods: { POST: productEvent('cid') },
+	},
 	...importRoutes,
 	...companyRoutes({ dict, isResp, paginate, requiredStr }),
-	...simpleCollection('tags', (t: { id: number; name: string }) => ({ id: t.id, name: t.name }), (ctx, body) => {
-		const name = requiredStr(body, 'name');
-		if (typeof name !== 'string') return name;
-		if (ctx.state.tagByName(name)) return mark(bad({ name: ['tag with this name already exists.'] }));
-		return ctx.state.ensureTag(name).tag;
-	}),
-	...simpleCollection('lists', (l: { id: number; name: string; description: string }) => ({ id: l.id, name: l.name, description: l.description }), (ctx, body) => {
-		const name = requiredStr(body, 'name');
-		if (typeof name !== 'string') return name;
-		const l = { id: ctx.state.nextId('lists'), name, description: typeof body.description === 'string' ? body.description : '' };
-		ctx.state.lists.set(l.id, l);
-		return l;
-	}),
-	{ pattern: /^segments\/$/, methods: { GET: (ctx, req) => paginate(req, [...ctx.state.segments.values()], (s) => serializeSegment(ctx, req, s)) } },
+	...simpleCollection(
+		'tags',
+		(t: { id: number; name: string }) => ({ id: t.id, name: t.name }),
+		(ctx, body) => {
+			const name = requiredStr(body, 'name');
+			if (typeof name !== 'string') return name;
+			if (ctx.state.tagByName(name))
+				return mark(bad({ name: ['tag with this name already exists.'] }));
+			return ctx.state.ensureTag(name).tag;
+		},
+	),
+	...simpleCollection(
+		'lists',
+		(l: { id: number; name: string; description: string }) => ({
+			id: l.id,
+			name: l.name,
+			description: l.description,
+		}),
+		(ctx, body) => {
+			const name = requiredStr(body, 'name');
+			if (typeof name !== 'string') return name;
+			const l = {
+				id: ctx.state.nextId('lists'),
+				name,
+				description: typeof body.description === 'string' ? body.description : '',
+			};
+			ctx.state.lists.set(l.id, l);
+			return l;
+		},
+	),
+	{
+		pattern: /^segments\/$/,
+		methods: {
+			GET: (ctx, req) =>
+				paginate(req, [...ctx.state.segments.values()], (s) => serializeSegment(ctx, req, s)),
+		},
+	},
 	{
 		pattern: /^segments\/(\d+)\/$/,
 		methods: {
@@ -827,7 +1000,13 @@ export const routes: Route[] = [
 				let attrs = [...ctx.state.attributes.values()];
 				const ct = req.query.get('content_type');
 				if (ct) attrs = attrs.filter((a) => a.content_type === normalizeContentType(ct));
-				return paginate(req, attrs, (a) => ({ id: a.id, name: a.name, name_std: a.name_std, value_type: a.value_type, content_type: a.content_type }));
+				return paginate(req, attrs, (a) => ({
+					id: a.id,
+					name: a.name,
+					name_std: a.name_std,
+					value_type: a.value_type,
+					content_type: a.content_type,
+				}));
 			},
 			POST: (ctx, req) => {
 				const body = dict(req);
@@ -835,17 +1014,34 @@ export const routes: Route[] = [
 				const errors: Record<string, string[]> = {};
 				const VT = ['boolean', 'integer', 'date', 'string', 'datetime', 'fixed', 'float', 'json'];
 				const CT = ['clientuser', 'user', 'company', 'deal', 'product', 'ticket'];
-				if (typeof body.name !== 'string' || !body.name.trim()) errors.name = [body.name === undefined ? MSG.required : MSG.blank];
+				if (typeof body.name !== 'string' || !body.name.trim())
+					errors.name = [body.name === undefined ? MSG.required : MSG.blank];
 				if (body.value_type === undefined) errors.value_type = [MSG.required];
-				else if (!VT.includes(String(body.value_type))) errors.value_type = [MSG.invalidChoice(body.value_type)];
+				else if (!VT.includes(String(body.value_type)))
+					errors.value_type = [MSG.invalidChoice(body.value_type)];
 				if (body.content_type === undefined) errors.content_type = [MSG.required];
-				else if (!CT.includes(String(body.content_type))) errors.content_type = [MSG.invalidChoice(body.content_type)];
+				else if (!CT.includes(String(body.content_type)))
+					errors.content_type = [MSG.invalidChoice(body.content_type)];
 				if (Object.keys(errors).length) return bad(errors);
 				const ct = normalizeContentType(String(body.content_type));
-				if (ctx.state.attribute(ct, nameStd(String(body.name)))) return bad({ name: ['Attribute with this name already exists.'] });
-				const a = ctx.state.addAttribute({ name: String(body.name), content_type: ct, value_type: body.value_type as never });
+				if (ctx.state.attribute(ct, nameStd(String(body.name))))
+					return bad({ name: ['Attribute with this name already exists.'] });
+				const a = ctx.state.addAttribute({
+					name: String(body.name),
+					content_type: ct,
+					value_type: body.value_type as never,
+				});
 				ctx.created('attributes');
-				return ok({ id: a.id, name: a.name, name_std: a.name_std, value_type: a.value_type, content_type: a.content_type }, 201);
+				return ok(
+					{
+						id: a.id,
+						name: a.name,
+						name_std: a.name_std,
+						value_type: a.value_type,
+						content_type: a.content_type,
+					},
+					201,
+				);
 			},
 		},
 	},
@@ -854,9 +1050,18 @@ export const routes: Route[] = [
 		methods: {
 			GET: (ctx, _r, p) => {
 				const a = ctx.state.attributes.get(Number(p[0]));
-				return a ? ok({ id: a.id, name: a.name, name_std: a.name_std, value_type: a.value_type, content_type: a.content_type }) : notFound();
+				return a
+					? ok({
+							id: a.id,
+							name: a.name,
+							name_std: a.name_std,
+							value_type: a.value_type,
+							content_type: a.content_type,
+						})
+					: notFound();
 			},
-			DELETE: (ctx, _r, p) => (ctx.state.attributes.delete(Number(p[0])) ? { status: 204 } : notFound()),
+			DELETE: (ctx, _r, p) =>
+				ctx.state.attributes.delete(Number(p[0])) ? { status: 204 } : notFound(),
 		},
 	},
 ];

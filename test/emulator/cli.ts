@@ -12,7 +12,9 @@ function parseArgs(argv: string[]): EmulatorOptions {
 	const keys: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
-		const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+		const [name, inline] = a.includes('=')
+			? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+			: [a, undefined];
 		const val = () => {
 			const v = inline ?? argv[++i];
 			if (v === undefined) throw new Error(`${name} needs a value`);

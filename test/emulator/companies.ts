@@ -36,7 +36,15 @@ export interface CompanyRouteHelpers {
 }
 
 const STR_FIELDS = ['address', 'city', 'region', 'country'] as const;
-const READ_ONLY = new Set(['id', 'created_at', 'updated_at', 'tags', 'attributes', 'members', 'users']);
+const READ_ONLY = new Set([
+	'id',
+	'created_at',
+	'updated_at',
+	'tags',
+	'attributes',
+	'members',
+	'users',
+]);
 const UNKNOWN_CUSTOM_ID = 'No Company matches the given query.';
 
 function addErr(errors: FieldErrors, field: string, msg: string): void {
@@ -45,7 +53,10 @@ function addErr(errors: FieldErrors, field: string, msg: string): void {
 	else errors[field] = [msg];
 }
 
-export function serializeCompany(ctx: { state: ApiCtx['state'] }, c: CompanyRec): Record<string, unknown> {
+export function serializeCompany(
+	ctx: { state: ApiCtx['state'] },
+	c: CompanyRec,
+): Record<string, unknown> {
 	const st = ctx.state;
 	return {
 		id: c.id,
@@ -110,7 +121,8 @@ function validateCompany(
 		} else if (k === 'phone_numbers') {
 			if (v === null) ops.push((c) => (c.phone_numbers = []));
 			else if (!Array.isArray(v)) addErr(errors, k, MSG.notAList(v));
-			else if (!v.every((x) => typeof x === 'string' || typeof x === 'number')) addErr(errors, k, MSG.invalidString);
+			else if (!v.every((x) => typeof x === 'string' || typeof x === 'number'))
+				addErr(errors, k, MSG.invalidString);
 			else ops.push((c) => (c.phone_numbers = v.map(String)));
 		} else if (k === 'company_id') {
 			if (v === null || v === '') ops.push((c) => (c.custom_id = null));
@@ -118,7 +130,8 @@ function validateCompany(
 			else {
 				const cid = String(v);
 				const other = st.companyByCustomId(cid);
-				if (other && other.id !== existing?.id) addErr(errors, k, 'company with this company id already exists.');
+				if (other && other.id !== existing?.id)
+					addErr(errors, k, 'company with this company id already exists.');
 				else if (cid.length > 255) addErr(errors, k, MSG.maxLength(255));
 				else ops.push((c) => (c.custom_id = cid));
 			}
@@ -153,7 +166,8 @@ export function companyRoutes(h: CompanyRouteHelpers): Route[] {
 		const n = toInt(p);
 		return n === undefined ? undefined : ctx.state.companies.get(n);
 	};
-	const missing = (kind: 'id' | 'cid') => (kind === 'cid' ? notFound(UNKNOWN_CUSTOM_ID) : notFound());
+	const missing = (kind: 'id' | 'cid') =>
+		kind === 'cid' ? notFound(UNKNOWN_CUSTOM_ID) : notFound();
 
 	const create = (ctx: ApiCtx, req: ApiRequest): ApiResponse => {
 		const body = h.dict(req);
@@ -198,103 +212,117 @@ export function companyRoutes(h: CompanyRouteHelpers): Route[] {
 		};
 	};
 
-	const action = (kind: 'id' | 'cid') => (ctx: ApiCtx, req: ApiRequest, p: string[]): ApiResponse => {
-		const name = p[1];
-		if (req.method === 'DELETE' && !name.startsWith('remove_')) {
-			return { status: 405, body: { detail: 'Method "DELETE" not allowed.' }, headers: { allow: 'POST, OPTIONS' } };
-		}
-		const c = find(ctx, kind, p[0]);
-		if (!c) return missing(kind);
-		const body = h.dict(req);
-		if (h.isResp(body)) return body;
-		const st = ctx.state;
-		const done = () => {
-			c.updated_at = ctx.now();
-			ctx.updated('companies');
-			return ok(serializeCompany(ctx, c));
-		};
-		switch (name) {
-			case 'add_member':
-			case 'remove_member': {
-				const v = body.user_id;
-				if (v === undefined) return bad({ user_id: [MSG.required] });
-				if (v === null) return bad({ user_id: [MSG.null] });
-				const n = typeof v === 'boolean' ? undefined : toInt(v);
-				if (n === undefined) return bad({ user_id: [MSG.pkIncorrectType(v)] });
-				const user = st.users.get(n);
-				if (!user) return bad({ user_id: [MSG.invalidPk(v)] });
-				if (name === 'add_member') {
-					if (!c.members.includes(n)) c.members.push(n);
-				} else {
-					c.members = c.members.filter((m) => m !== n);
-					if (user.company_id === c.id) user.company_id = null;
-				}
-				return done();
+	const action =
+		(kind: 'id' | 'cid') =>
+		(ctx: ApiCtx, req: ApiRequest, p: string[]): ApiResponse => {
+			const name = p[1];
+			if (req.method === 'DELETE' && !name.startsWith('remove_')) {
+				return {
+					status: 405,
+					body: { detail: 'Method "DELETE" not allowed.' },
+					headers: { allow: 'POST, OPTIONS' },
+				};
 			}
-			case 'add_tag': {
-				const tagName = h.requiredStr(body, 'name');
-				if (typeof tagName !== 'string') return tagName;
-				const { tag, created } = st.ensureTag(tagName.trim());
-				if (created) ctx.created('tags');
-				if (!c.tags.includes(tag.id)) c.tags.push(tag.id);
+			const c = find(ctx, kind, p[0]);
+			if (!c) return missing(kind);
+			const body = h.dict(req);
+			if (h.isResp(body)) return body;
+			const st = ctx.state;
+			const done = () => {
 				c.updated_at = ctx.now();
 				ctx.updated('companies');
-				return ok({ created, tag: { id: tag.id, name: tag.name } });
-			}
-			case 'remove_tag': {
-				const tagName = h.requiredStr(body, 'name');
-				if (typeof tagName !== 'string') return tagName;
-				const tag = st.tagByName(tagName.trim());
-				if (!tag) return notFound();
-				c.tags = c.tags.filter((t) => t !== tag.id);
-				return done();
-			}
-			case 'set_attribute': {
-				const attrName = h.requiredStr(body, 'attribute');
-				if (typeof attrName !== 'string') return attrName;
-				if (!('value' in body)) return bad({ value: [MSG.required] });
-				const attr = st.attribute('company', attrName);
-				if (!attr) return bad({ [attrName]: [MSG.attributeDoesNotExist] });
-				const r = coerceAttributeValue(attr.value_type, body.value);
-				if (!r.ok) return bad({ [attrName]: [r.msg] });
-				setAttr(c, attr.id, r.value);
-				return done();
-			}
-			case 'set_multiple_attributes': {
-				// custom attributes only; every value validated before anything is written
-				const errors: Record<string, string[]> = {};
-				const sets: Array<() => void> = [];
-				for (const [k, val] of Object.entries(body)) {
-					const attr = st.attribute('company', k);
-					if (!attr) {
-						errors[k] = [MSG.attributeDoesNotExist];
-						continue;
+				return ok(serializeCompany(ctx, c));
+			};
+			switch (name) {
+				case 'add_member':
+				case 'remove_member': {
+					const v = body.user_id;
+					if (v === undefined) return bad({ user_id: [MSG.required] });
+					if (v === null) return bad({ user_id: [MSG.null] });
+					const n = typeof v === 'boolean' ? undefined : toInt(v);
+					if (n === undefined) return bad({ user_id: [MSG.pkIncorrectType(v)] });
+					const user = st.users.get(n);
+					if (!user) return bad({ user_id: [MSG.invalidPk(v)] });
+					if (name === 'add_member') {
+						if (!c.members.includes(n)) c.members.push(n);
+					} else {
+						c.members = c.members.filter((m) => m !== n);
+						if (user.company_id === c.id) user.company_id = null;
 					}
-					const r = coerceAttributeValue(attr.value_type, val);
-					if (!r.ok) errors[k] = [r.msg];
-					else sets.push(() => setAttr(c, attr.id, r.value));
+					return done();
 				}
-				if (Object.keys(errors).length) return bad(errors);
-				sets.forEach((f) => f());
-				return done();
+				case 'add_tag': {
+					const tagName = h.requiredStr(body, 'name');
+					if (typeof tagName !== 'string') return tagName;
+					const { tag, created } = st.ensureTag(tagName.trim());
+					if (created) ctx.created('tags');
+					if (!c.tags.includes(tag.id)) c.tags.push(tag.id);
+					c.updated_at = ctx.now();
+					ctx.updated('companies');
+					return ok({ created, tag: { id: tag.id, name: tag.name } });
+				}
+				case 'remove_tag': {
+					const tagName = h.requiredStr(body, 'name');
+					if (typeof tagName !== 'string') return tagName;
+					const tag = st.tagByName(tagName.trim());
+					if (!tag) return notFound();
+					c.tags = c.tags.filter((t) => t !== tag.id);
+					return done();
+				}
+				case 'set_attribute': {
+					const attrName = h.requiredStr(body, 'attribute');
+					if (typeof attrName !== 'string') return attrName;
+					if (!('value' in body)) return bad({ value: [MSG.required] });
+					const attr = st.attribute('company', attrName);
+					if (!attr) return bad({ [attrName]: [MSG.attributeDoesNotExist] });
+					const r = coerceAttributeValue(attr.value_type, body.value);
+					if (!r.ok) return bad({ [attrName]: [r.msg] });
+					setAttr(c, attr.id, r.value);
+					return done();
+				}
+				case 'set_multiple_attributes': {
+					// custom attributes only; every value validated before anything is written
+					const errors: Record<string, string[]> = {};
+					const sets: Array<() => void> = [];
+					for (const [k, val] of Object.entries(body)) {
+						const attr = st.attribute('company', k);
+						if (!attr) {
+							errors[k] = [MSG.attributeDoesNotExist];
+							continue;
+						}
+						const r = coerceAttributeValue(attr.value_type, val);
+						if (!r.ok) errors[k] = [r.msg];
+						else sets.push(() => setAttr(c, attr.id, r.value));
+					}
+					if (Object.keys(errors).length) return bad(errors);
+					sets.forEach((f) => f());
+					return done();
+				}
 			}
-		}
-		return notFound();
-	};
+			return notFound();
+		};
 
 	const SEG = '([^/]+)';
-	const ACTIONS = '(add_member|remove_member|add_tag|remove_tag|set_attribute|set_multiple_attributes)';
+	const ACTIONS =
+		'(add_member|remove_member|add_tag|remove_tag|set_attribute|set_multiple_attributes)';
 	return [
 		{
 			pattern: /^companies\/$/,
 			methods: {
-				GET: (ctx, req) => h.paginate(req, [...ctx.state.companies.values()], (c) => serializeCompany(ctx, c)),
+				GET: (ctx, req) =>
+					h.paginate(req, [...ctx.state.companies.values()], (c) => serializeCompany(ctx, c)),
 				POST: create,
 			},
 		},
 		{ pattern: /^companies\/(\d+)\/$/, methods: detail('id') },
-		{ pattern: new RegExp(`^companies/(\\d+)/${ACTIONS}/$`), methods: { POST: action('id'), DELETE: action('id') } },
+		{
+			pattern: new RegExp(`^companies/(\\d+)/${ACTIONS}/$`),
+			methods: { POST: action('id'), DELETE: action('id') },
+		},
 		{ pattern: new RegExp(`^companies-by-id/${SEG}/$`), methods: detail('cid') },
-		{ pattern: new RegExp(`^companies-by-id/${SEG}/${ACTIONS}/$`), methods: { POST: action('cid'), DELETE: action('cid') } },
+		{
+			pattern: new RegExp(`^companies-by-id/${SEG}/${ACTIONS}/$`),
+			methods: { POST: action('cid'), DELETE: action('cid') },
+		},
 	];
 }

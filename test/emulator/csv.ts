@@ -24,7 +24,9 @@ export function parseCsv(input: string, separator = ','): string[][] {
 		}) as string[][];
 	} catch (error) {
 		if (error instanceof CsvParseError) {
-			throw new CsvError(error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unterminated quoted field' : error.message);
+			throw new CsvError(
+				error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unterminated quoted field' : error.message,
+			);
 		}
 		throw error;
 	}

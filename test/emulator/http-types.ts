@@ -35,7 +35,11 @@ export interface ApiCtx extends ModelCtx {
 	advanceImports(): void;
 }
 
-export type Handler = (ctx: ApiCtx, req: ApiRequest, params: string[]) => ApiResponse | Promise<ApiResponse>;
+export type Handler = (
+	ctx: ApiCtx,
+	req: ApiRequest,
+	params: string[],
+) => ApiResponse | Promise<ApiResponse>;
 
 export interface Route {
 	pattern: RegExp;

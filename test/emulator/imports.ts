@@ -8,7 +8,14 @@
 import { CsvError, SEPARATORS, parseCsv } from './csv';
 import type { ApiCtx, ApiRequest, ApiResponse, Route } from './http-types';
 import { bad, notFound, ok } from './http-types';
-import { newDeal, newProduct, newUser, validateDeal, validateProduct, validateUser } from './models';
+import {
+	newDeal,
+	newProduct,
+	newUser,
+	validateDeal,
+	validateProduct,
+	validateUser,
+} from './models';
 import type { ImportRec, ImportRowError } from './state';
 import { boundaryOf, MultipartError, parseMultipart } from './multipart';
 import { MSG, isoMicro, pyJson, toBool, uuidFrom } from './util';
@@ -25,17 +32,30 @@ const pendingRows = new WeakMap<ImportRec, PendingRow[]>();
 const ALIASES: Record<Kind, Record<string, string>> = {
 	users: { user_id: 'custom_id', email_address: 'email', e_mail: 'email', phone: 'phone_number' },
 	deals: { deal_id: 'custom_id', deal_number: 'custom_id', title: 'name', deal_title: 'name' },
-	products: { product_id: 'custom_id', url: 'product_url', image: 'image_url', category: 'category_name', product: 'custom_id' },
+	products: {
+		product_id: 'custom_id',
+		url: 'product_url',
+		image: 'image_url',
+		category: 'category_name',
+		product: 'custom_id',
+	},
 };
 
 function normalizeColumn(kind: Kind, name: string): string {
-	const n = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+	const n = name
+		.trim()
+		.toLowerCase()
+		.replace(/[\s-]+/g, '_');
 	return ALIASES[kind][n] ?? n;
 }
 
 /** Largest uploads rejected; the server also stops buffering beyond this (see server.ts). */
 export function fileTooLarge(ctx: ApiCtx): ApiResponse {
-	return bad({ input_file: [`File too large. Maximum file size is ${Math.round(ctx.maxImportBytes / 1024 / 1024)} MB.`] });
+	return bad({
+		input_file: [
+			`File too large. Maximum file size is ${Math.round(ctx.maxImportBytes / 1024 / 1024)} MB.`,
+		],
+	});
 }
 
 function upload(kind: Kind) {
@@ -45,7 +65,8 @@ function upload(kind: Kind) {
 		if (!/^multipart\/form-data/i.test(ct))
 			return { status: 415, body: { detail: `Unsupported media type "${ct}" in request.` } };
 		const boundary = boundaryOf(ct);
-		if (!boundary) return bad({ detail: 'Multipart form parse error - Invalid boundary in multipart: None' });
+		if (!boundary)
+			return bad({ detail: 'Multipart form parse error - Invalid boundary in multipart: None' });
 		let parts;
 		try {
 			parts = parseMultipart(req.rawBody, boundary);
@@ -53,7 +74,8 @@ function upload(kind: Kind) {
 			if (e instanceof MultipartError) return bad({ detail: e.message });
 			throw e;
 		}
-		const field = (name: string) => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
+		const field = (name: string) =>
+			parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
 		const file = parts.find((p) => p.name === 'input_file' && p.filename !== undefined);
 		const errors: Record<string, string[]> = {};
 		// DRF FileField messages
@@ -65,7 +87,12 @@ function upload(kind: Kind) {
 		if (cm !== undefined && cm.trim() !== '') {
 			try {
 				const parsed = JSON.parse(cm);
-				if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string'))
+				if (
+					!parsed ||
+					typeof parsed !== 'object' ||
+					Array.isArray(parsed) ||
+					!Object.values(parsed).every((v) => typeof v === 'string')
+				)
 					errors.column_mapping = [MSG.notADict(parsed)];
 				else mapping = parsed;
 			} catch {
@@ -87,7 +114,8 @@ function upload(kind: Kind) {
 			rows = parseCsv(file!.data.toString('utf8'), SEPARATORS[sepName]);
 		} catch (e) {
 			// CHOICE: a CSV that cannot be parsed at all is rejected at upload as a field error.
-			if (e instanceof CsvError) return bad({ input_file: [`Could not parse the CSV file: ${e.message}.`] });
+			if (e instanceof CsvError)
+				return bad({ input_file: [`Could not parse the CSV file: ${e.message}.`] });
 			throw e;
 		}
 		if (rows.length === 0) return bad({ input_file: ['The submitted file is empty.'] });
@@ -103,10 +131,17 @@ function upload(kind: Kind) {
 			return {
 				row: i + 1,
 				fields,
-				mismatch: r.length !== header.length ? `Row has ${r.length} columns, the header has ${header.length}.` : undefined,
+				mismatch:
+					r.length !== header.length
+						? `Row has ${r.length} columns, the header has ${header.length}.`
+						: undefined,
 			};
 		});
-		const splitNames = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+		const splitNames = (s: string | undefined) =>
+			(s ?? '')
+				.split(',')
+				.map((x) => x.trim())
+				.filter(Boolean);
 		const now = ctx.now();
 		const rec: ImportRec = {
 			id: uuidFrom(ctx.rand),
@@ -137,11 +172,18 @@ function upload(kind: Kind) {
 
 function flatMessage(errors: Record<string, unknown>): string {
 	return Object.entries(errors)
-		.map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : pyJson(x))).join(' ') : String(v)}`)
+		.map(
+			([k, v]) =>
+				`${k}: ${Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : pyJson(x))).join(' ') : String(v)}`,
+		)
 		.join('; ');
 }
 
-const LIST_COLUMNS: Record<Kind, string[]> = { users: ['tags'], deals: ['products', 'products_custom_id', 'participants'], products: [] };
+const LIST_COLUMNS: Record<Kind, string[]> = {
+	users: ['tags'],
+	deals: ['products', 'products_custom_id', 'participants'],
+	products: [],
+};
 
 /**
  * Applies the rows of a finished import. Per row: empty cells are skipped; users match by custom_id,
@@ -157,7 +199,11 @@ export function processImport(ctx: ApiCtx, rec: ImportRec): void {
 	const failures: ImportRowError[] = [];
 	let ok = 0;
 	const fail = (row: number, errors: Record<string, unknown>) => {
-		failures.push({ row, message: flatMessage(errors), errors: errors as Record<string, string[]> });
+		failures.push({
+			row,
+			message: flatMessage(errors),
+			errors: errors as Record<string, string[]>,
+		});
 	};
 	for (const r of rows) {
 		if (r.mismatch) {
@@ -167,7 +213,12 @@ export function processImport(ctx: ApiCtx, rec: ImportRec): void {
 		const body: Record<string, unknown> = {};
 		for (const [k, v] of Object.entries(r.fields)) {
 			if (v.trim() === '') continue;
-			body[k] = LIST_COLUMNS[rec.kind].includes(k) ? v.split(',').map((x) => x.trim()).filter(Boolean) : v.trim();
+			body[k] = LIST_COLUMNS[rec.kind].includes(k)
+				? v
+						.split(',')
+						.map((x) => x.trim())
+						.filter(Boolean)
+				: v.trim();
 		}
 		if (rec.kind === 'users') {
 			const cid = body.custom_id as string | undefined;
@@ -176,7 +227,8 @@ export function processImport(ctx: ApiCtx, rec: ImportRec): void {
 				fail(r.row, { non_field_errors: ['Each row needs a custom_id or an email.'] });
 				continue;
 			}
-			const existing = cid !== undefined ? st.userByCustomId(cid) : st.usersByEmail(email as string)[0];
+			const existing =
+				cid !== undefined ? st.userByCustomId(cid) : st.usersByEmail(email as string)[0];
 			const v = validateUser(ctx, body, existing);
 			if (v.errors) {
 				fail(r.row, v.errors);
@@ -266,7 +318,8 @@ export const importRoutes: Route[] = [
 			GET: (ctx, req) => {
 				ctx.advanceImports();
 				const id = req.query.get('import_id');
-				if (id === null) return ok({ success: true, data: [...ctx.state.imports.values()].map(serializeImport) });
+				if (id === null)
+					return ok({ success: true, data: [...ctx.state.imports.values()].map(serializeImport) });
 				const rec = ctx.state.imports.get(id);
 				// CHOICE: an unknown import id is a DRF 404 {"detail": "Not found."}.
 				if (!rec) return notFound();

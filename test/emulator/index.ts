@@ -1,6 +1,14 @@
 /** Local User.com emulator (dev/test only; never imported from nodes/). */
 export { startEmulator, DEFAULT_API_KEY, FAULT_KINDS, throttleDetail } from './server';
-export type { Emulator, EmulatorOptions, EmulatorConfig, EmulatorStats, FaultSpec, FaultKind, RequestLogEntry } from './server';
+export type {
+	Emulator,
+	EmulatorOptions,
+	EmulatorConfig,
+	EmulatorStats,
+	FaultSpec,
+	FaultKind,
+	RequestLogEntry,
+} from './server';
 export type { SeedData, SeedResult } from './seed';
 export { demoSeed } from './seed';
 export type { Quirks } from './http-types';

@@ -42,21 +42,34 @@ export function fixedLatency(meanMs: number, jitter = DEFAULT_JITTER): LatencyPr
 
 /** Most answers ~150 ms, about 5 % taking 1–2 s (a slow database query, a GC pause, a congested link). */
 export function heavyTailLatency(): LatencyProfile {
-	return { name: 'heavy tail: 150 ms ±20 %, 5 % at 1–2 s', minMs: 120, maxMs: 180, tailShare: 0.05, tailMinMs: 1000, tailMaxMs: 2000 };
+	return {
+		name: 'heavy tail: 150 ms ±20 %, 5 % at 1–2 s',
+		minMs: 120,
+		maxMs: 180,
+		tailShare: 0.05,
+		tailMinMs: 1000,
+		tailMaxMs: 2000,
+	};
 }
 
 function checkProfile(p: LatencyProfile): LatencyProfile {
 	const nums = [p.minMs, p.maxMs, p.tailShare, p.tailMinMs, p.tailMaxMs];
 	if (nums.some((n) => typeof n !== 'number' || !Number.isFinite(n) || n < 0)) {
-		throw new Error(`latency: minMs, maxMs, tailShare, tailMinMs and tailMaxMs must be numbers >= 0 (got ${JSON.stringify(p)})`);
+		throw new Error(
+			`latency: minMs, maxMs, tailShare, tailMinMs and tailMaxMs must be numbers >= 0 (got ${JSON.stringify(p)})`,
+		);
 	}
-	if (p.maxMs < p.minMs || p.tailMaxMs < p.tailMinMs) throw new Error(`latency: a maximum is below its minimum (${JSON.stringify(p)})`);
-	if (p.tailShare > 1) throw new Error(`latency: tailShare is a fraction between 0 and 1 (got ${p.tailShare})`);
+	if (p.maxMs < p.minMs || p.tailMaxMs < p.tailMinMs)
+		throw new Error(`latency: a maximum is below its minimum (${JSON.stringify(p)})`);
+	if (p.tailShare > 1)
+		throw new Error(`latency: tailShare is a fraction between 0 and 1 (got ${p.tailShare})`);
 	return p;
 }
 
 /** A spec string or object -> profile; null for "no latency". Throws with the accepted forms on bad input. */
-export function parseLatency(spec: string | Partial<LatencyProfile> | null | undefined): LatencyProfile | null {
+export function parseLatency(
+	spec: string | Partial<LatencyProfile> | null | undefined,
+): LatencyProfile | null {
 	if (spec === null || spec === undefined) return null;
 	if (typeof spec === 'object') {
 		const p: LatencyProfile = {
@@ -67,7 +80,10 @@ export function parseLatency(spec: string | Partial<LatencyProfile> | null | und
 			tailMinMs: Number(spec.tailMinMs ?? 0),
 			tailMaxMs: Number(spec.tailMaxMs ?? spec.tailMinMs ?? 0),
 		};
-		if (!p.name) p.name = p.tailShare ? `${p.minMs}–${p.maxMs} ms, ${p.tailShare * 100} % at ${p.tailMinMs}–${p.tailMaxMs} ms` : `${p.minMs}–${p.maxMs} ms`;
+		if (!p.name)
+			p.name = p.tailShare
+				? `${p.minMs}–${p.maxMs} ms, ${p.tailShare * 100} % at ${p.tailMinMs}–${p.tailMaxMs} ms`
+				: `${p.minMs}–${p.maxMs} ms`;
 		checkProfile(p);
 		return p.maxMs === 0 && (p.tailShare === 0 || p.tailMaxMs === 0) ? null : p;
 	}
@@ -75,11 +91,21 @@ export function parseLatency(spec: string | Partial<LatencyProfile> | null | und
 	if (s === 'none' || s === '0' || s === '') return null;
 	if (s === 'tail' || s === 'heavy-tail' || s === 'heavytail') return heavyTailLatency();
 	let m = /^(\d+(?:\.\d+)?)(?:ms)?(?:(?:±|\+-|\+\/-)(\d+(?:\.\d+)?)%)?$/.exec(s);
-	if (m) return checkProfile(fixedLatency(Number(m[1]), m[2] === undefined ? DEFAULT_JITTER : Number(m[2]) / 100));
+	if (m)
+		return checkProfile(
+			fixedLatency(Number(m[1]), m[2] === undefined ? DEFAULT_JITTER : Number(m[2]) / 100),
+		);
 	m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?:ms)?$/.exec(s);
 	if (m) {
 		const [lo, hi] = [Number(m[1]), Number(m[2])];
-		return checkProfile({ name: `${lo}–${hi} ms`, minMs: lo, maxMs: hi, tailShare: 0, tailMinMs: 0, tailMaxMs: 0 });
+		return checkProfile({
+			name: `${lo}–${hi} ms`,
+			minMs: lo,
+			maxMs: hi,
+			tailShare: 0,
+			tailMinMs: 0,
+			tailMaxMs: 0,
+		});
 	}
 	throw new Error(`latency: cannot read "${spec}" (use 300, 300±10%, 100-200, tail or none)`);
 }

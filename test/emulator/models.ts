@@ -2,9 +2,26 @@
  * Validation (DRF-style, collecting every field error of a serializer at once) and response
  * serializers for users, deals and products.
  */
-import type { AttributeRec, DealRec, EmulatorState, OrderProductRec, ProductRec, UserRec, ValueType } from './state';
+import type {
+	AttributeRec,
+	DealRec,
+	EmulatorState,
+	OrderProductRec,
+	ProductRec,
+	UserRec,
+	ValueType,
+} from './state';
 import {
-	MSG, decimalString, isDate, isDateTime, isEmail, isoMicro, randomString, toBool, toInt, toNumber,
+	MSG,
+	decimalString,
+	isDate,
+	isDateTime,
+	isEmail,
+	isoMicro,
+	randomString,
+	toBool,
+	toInt,
+	toNumber,
 } from './util';
 
 export interface ModelCtx {
@@ -31,7 +48,10 @@ function addErr(errors: FieldErrors, field: string, msg: unknown): void {
 }
 
 /** Validates and coerces one custom attribute value according to its definition's value_type. */
-export function coerceAttributeValue(type: ValueType, v: unknown): { ok: true; value: unknown } | { ok: false; msg: string } {
+export function coerceAttributeValue(
+	type: ValueType,
+	v: unknown,
+): { ok: true; value: unknown } | { ok: false; msg: string } {
 	if (v === null) return { ok: true, value: null };
 	switch (type) {
 		case 'integer': {
@@ -68,8 +88,20 @@ export function coerceAttributeValue(type: ValueType, v: unknown): { ok: true; v
 // ---------------------------------------------------------------------------------------------
 
 export const USER_STR_FIELDS = [
-	'city', 'region', 'country', 'timezone', 'gravatar_url', 'facebook_url', 'linkedin_url', 'twitter_url',
-	'google_url', 'last_ip', 'browser', 'browser_language', 'os_type', 'resolution',
+	'city',
+	'region',
+	'country',
+	'timezone',
+	'gravatar_url',
+	'facebook_url',
+	'linkedin_url',
+	'twitter_url',
+	'google_url',
+	'last_ip',
+	'browser',
+	'browser_language',
+	'os_type',
+	'resolution',
 ];
 const GENDERS: Record<string, number> = { unknown: 1, male: 2, female: 3 };
 const STATUSES: Record<string, number> = { visitor: 1, user: 2 };
@@ -78,8 +110,19 @@ const STATUSES: Record<string, number> = { visitor: 1, user: 2 };
  * custom_id, still a read field in SDK-NET) is ignored rather than treated as custom_id.
  */
 const USER_READ_ONLY = new Set([
-	'id', 'key', 'name', 'created_at', 'updated_at', 'lists', 'attributes', 'companies', 'chat_id', 'page_views',
-	'web_push_subscription', 'user_id', 'most_active_time',
+	'id',
+	'key',
+	'name',
+	'created_at',
+	'updated_at',
+	'lists',
+	'attributes',
+	'companies',
+	'chat_id',
+	'page_views',
+	'web_push_subscription',
+	'user_id',
+	'most_active_time',
 ]);
 
 function choice(map: Record<string, number>, v: unknown): number | undefined {
@@ -96,10 +139,28 @@ export function newUser(ctx: ModelCtx, id?: number): UserRec {
 	return {
 		id: ctx.state.nextId('users', id),
 		key: randomString(ctx.rand, 12),
-		custom_id: null, email: null, first_name: null, last_name: null, phone_number: null,
-		gender: 1, status: 1, score: 0, unsubscribed: false, notifications: true, assigned_to: null, company_id: null,
-		str, first_seen: t, last_seen: t, last_contacted: null, page_views: 0,
-		tags: [], lists: [], attributes: {}, created_at: t, updated_at: t,
+		custom_id: null,
+		email: null,
+		first_name: null,
+		last_name: null,
+		phone_number: null,
+		gender: 1,
+		status: 1,
+		score: 0,
+		unsubscribed: false,
+		notifications: true,
+		assigned_to: null,
+		company_id: null,
+		str,
+		first_seen: t,
+		last_seen: t,
+		last_contacted: null,
+		page_views: 0,
+		tags: [],
+		lists: [],
+		attributes: {},
+		created_at: t,
+		updated_at: t,
 	};
 }
 
@@ -108,7 +169,11 @@ export function newUser(ctx: ModelCtx, id?: number): UserRec {
  * `tags` on update ADD to the user's tags (CHOICE: the reference does not say replace or append;
  * append never loses data).
  */
-export function validateUser(ctx: ModelCtx, body: Record<string, unknown>, existing?: UserRec): Validated<UserRec> {
+export function validateUser(
+	ctx: ModelCtx,
+	body: Record<string, unknown>,
+	existing?: UserRec,
+): Validated<UserRec> {
 	const st = ctx.state;
 	const errors: FieldErrors = {};
 	const ops: Array<Apply<UserRec>> = [];
@@ -130,7 +195,8 @@ export function validateUser(ctx: ModelCtx, body: Record<string, unknown>, exist
 				const cid = String(v);
 				const other = st.userByCustomId(cid);
 				// CHOICE: custom_id is unique (users-by-id/<custom_id>/ must resolve to one user); DRF UniqueValidator wording.
-				if (other && other.id !== existing?.id) addErr(errors, k, 'client user with this custom id already exists.');
+				if (other && other.id !== existing?.id)
+					addErr(errors, k, 'client user with this custom id already exists.');
 				else if (cid.length > 255) addErr(errors, k, MSG.maxLength(255));
 				else ops.push((u) => (u.custom_id = cid));
 			}
@@ -159,12 +225,14 @@ export function validateUser(ctx: ModelCtx, body: Record<string, unknown>, exist
 			else ops.push((u) => (u[k] = b));
 		} else if (k === 'first_seen' || k === 'last_seen' || k === 'last_contacted') {
 			if (v === null) ops.push((u) => (u[k] = null));
-			else if (typeof v === 'number') ops.push((u) => (u[k] = v * 1000)); // unix seconds
+			else if (typeof v === 'number')
+				ops.push((u) => (u[k] = v * 1000)); // unix seconds
 			else if (isDateTime(v)) ops.push((u) => (u[k] = Date.parse(v as string)));
 			else addErr(errors, k, MSG.invalidDateTime);
 		} else if (k === 'tags') {
 			if (!Array.isArray(v)) addErr(errors, k, MSG.notAList(v));
-			else if (!v.every((x) => typeof x === 'string' && x.trim() !== '')) addErr(errors, k, MSG.invalidString);
+			else if (!v.every((x) => typeof x === 'string' && x.trim() !== ''))
+				addErr(errors, k, MSG.invalidString);
 			else
 				ops.push((u) => {
 					for (const name of v as string[]) {
@@ -265,7 +333,9 @@ export function serializeUser(st: EmulatorState, u: UserRec): Record<string, unk
 		chat_id: 'Chat ID is deprecated and will be removed in future',
 		tags: u.tags.map((id) => ({ name: st.tags.get(id)?.name ?? '', id })),
 		lists: u.lists.map((id) => ({ id, name: st.lists.get(id)?.name ?? '' })),
-		companies: st.companiesOf(u).map((c) => ({ id: c.id, name: c.name, member_since: ts(c.created_at) })),
+		companies: st
+			.companiesOf(u)
+			.map((c) => ({ id: c.id, name: c.name, member_since: ts(c.created_at) })),
 		attributes: Object.entries(u.attributes).map(([aid, value]) => {
 			const a = st.attributes.get(Number(aid));
 			return { value, name: a?.name ?? '', name_std: a?.name_std ?? '', id: Number(aid) };
@@ -279,24 +349,77 @@ export function serializeUser(st: EmulatorState, u: UserRec): Record<string, unk
 
 export const DEAL_STATUSES = [0, 1, 2, 3, 4]; // abandoned, in progress, won, lost, archived
 const DEAL_FIELDS = [
-	'name', 'custom_id', 'value', 'currency', 'status', 'pipeline', 'stage', 'user_id', 'user_custom_id', 'company_id',
-	'company_custom_id', 'assigned_to', 'participants', 'products', 'products_custom_id', 'order_products',
-	'activities_status', 'expected_close_date', 'loss_reason', 'loss_reason_description', 'lost_at', 'won_at',
+	'name',
+	'custom_id',
+	'value',
+	'currency',
+	'status',
+	'pipeline',
+	'stage',
+	'user_id',
+	'user_custom_id',
+	'company_id',
+	'company_custom_id',
+	'assigned_to',
+	'participants',
+	'products',
+	'products_custom_id',
+	'order_products',
+	'activities_status',
+	'expected_close_date',
+	'loss_reason',
+	'loss_reason_description',
+	'lost_at',
+	'won_at',
 ];
-const DEAL_READ_ONLY = new Set(['id', 'created_at', 'updated_at', 'tags', 'restricted_to', 'agent', 'scope', 'created_by', 'description']);
+const DEAL_READ_ONLY = new Set([
+	'id',
+	'created_at',
+	'updated_at',
+	'tags',
+	'restricted_to',
+	'agent',
+	'scope',
+	'created_by',
+	'description',
+]);
 
 export function newDeal(ctx: ModelCtx, id?: number): DealRec {
 	const t = ctx.now();
 	return {
 		id: ctx.state.nextId('deals', id),
-		name: '', custom_id: null, value: 0, currency: null, status: 1, pipeline: null, stage: null, user_id: null,
-		company_id: null, assigned_to: null, participants: [], products: [], order_products: [],
-		activities_status: 'no planned', expected_close_date: null, loss_reason: null, loss_reason_description: '',
-		lost_at: null, won_at: null, tags: [], attrs: {}, created_at: t, updated_at: t,
+		name: '',
+		custom_id: null,
+		value: 0,
+		currency: null,
+		status: 1,
+		pipeline: null,
+		stage: null,
+		user_id: null,
+		company_id: null,
+		assigned_to: null,
+		participants: [],
+		products: [],
+		order_products: [],
+		activities_status: 'no planned',
+		expected_close_date: null,
+		loss_reason: null,
+		loss_reason_description: '',
+		lost_at: null,
+		won_at: null,
+		tags: [],
+		attrs: {},
+		created_at: t,
+		updated_at: t,
 	};
 }
 
-function pkField(errors: FieldErrors, field: string, v: unknown, exists: (n: number) => boolean): number | null | undefined {
+function pkField(
+	errors: FieldErrors,
+	field: string,
+	v: unknown,
+	exists: (n: number) => boolean,
+): number | null | undefined {
 	if (v === null) return null;
 	if (typeof v === 'boolean' || (typeof v !== 'number' && typeof v !== 'string')) {
 		addErr(errors, field, MSG.pkIncorrectType(v));
@@ -315,7 +438,12 @@ function pkField(errors: FieldErrors, field: string, v: unknown, exists: (n: num
 	return n;
 }
 
-function pkList(errors: FieldErrors, field: string, v: unknown, exists: (n: number) => boolean): number[] | undefined {
+function pkList(
+	errors: FieldErrors,
+	field: string,
+	v: unknown,
+	exists: (n: number) => boolean,
+): number[] | undefined {
 	if (!Array.isArray(v)) {
 		addErr(errors, field, MSG.notAList(v));
 		return undefined;
@@ -348,7 +476,11 @@ function inferValueType(v: unknown): ValueType {
  * Unknown top-level keys become custom deal attributes, created on the fly (the reference: "If a
  * specified custom attribute doesn't exist yet it will be created").
  */
-export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, existing?: DealRec): Validated<DealRec> {
+export function validateDeal(
+	ctx: ModelCtx,
+	body: Record<string, unknown>,
+	existing?: DealRec,
+): Validated<DealRec> {
 	const st = ctx.state;
 	const errors: FieldErrors = {};
 	const ops: Array<Apply<DealRec>> = [];
@@ -361,7 +493,8 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 			case 'activities_status':
 			case 'loss_reason_description':
 				if (v === null) addErr(errors, k, MSG.null);
-				else if (typeof v !== 'string' && typeof v !== 'number') addErr(errors, k, MSG.invalidString);
+				else if (typeof v !== 'string' && typeof v !== 'number')
+					addErr(errors, k, MSG.invalidString);
 				else if (String(v).length > 255) addErr(errors, k, MSG.maxLength(255));
 				else ops.push((d) => ((d as unknown as Record<string, unknown>)[k] = String(v)));
 				break;
@@ -376,7 +509,8 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 				}
 				const other = st.dealByCustomId(String(v));
 				// CHOICE: deal custom_id is unique (deals-by-id/ must resolve to one deal); DRF UniqueValidator wording.
-				if (other && other.id !== existing?.id) addErr(errors, k, 'deal with this custom id already exists.');
+				if (other && other.id !== existing?.id)
+					addErr(errors, k, 'deal with this custom id already exists.');
 				else ops.push((d) => (d.custom_id = String(v)));
 				break;
 			}
@@ -409,7 +543,8 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 					ops.push((d) => {
 						d.stage = n;
 						// a stage implies its pipeline
-						if (n !== null && !has('pipeline')) d.pipeline = st.stages.get(n)?.pipelineId ?? d.pipeline;
+						if (n !== null && !has('pipeline'))
+							d.pipeline = st.stages.get(n)?.pipelineId ?? d.pipeline;
 					});
 				break;
 			}
@@ -423,7 +558,8 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 					ops.push((d) => (d.user_id = null));
 					break;
 				}
-				const u = typeof v === 'string' || typeof v === 'number' ? st.userByCustomId(String(v)) : undefined;
+				const u =
+					typeof v === 'string' || typeof v === 'number' ? st.userByCustomId(String(v)) : undefined;
 				// DRF SlugRelatedField(slug_field='custom_id') wording.
 				if (!u) addErr(errors, k, MSG.slugDoesNotExist('custom_id', v));
 				else ops.push((d) => (d.user_id = u.id));
@@ -473,7 +609,10 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 				const ids: number[] = [];
 				let bad = false;
 				for (const x of v) {
-					const p = typeof x === 'string' || typeof x === 'number' ? st.productByCustomId(String(x)) : undefined;
+					const p =
+						typeof x === 'string' || typeof x === 'number'
+							? st.productByCustomId(String(x))
+							: undefined;
 					if (!p) {
 						addErr(errors, k, MSG.slugDoesNotExist('custom_id', x));
 						bad = true;
@@ -482,7 +621,10 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 					if (!ids.includes(p.id)) ids.push(p.id);
 				}
 				// CHOICE: products_custom_id and products both set the deal's product list (merged).
-				if (!bad) ops.push((d) => (d.products = [...new Set([...(has('products') ? d.products : []), ...ids])]));
+				if (!bad)
+					ops.push(
+						(d) => (d.products = [...new Set([...(has('products') ? d.products : []), ...ids])]),
+					);
 				break;
 			}
 			case 'order_products': {
@@ -504,13 +646,22 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 				break;
 		}
 	}
-	const customKeys = Object.keys(body).filter((k) => !DEAL_FIELDS.includes(k) && !DEAL_READ_ONLY.has(k));
+	const customKeys = Object.keys(body).filter(
+		(k) => !DEAL_FIELDS.includes(k) && !DEAL_READ_ONLY.has(k),
+	);
 	return {
 		errors: Object.keys(errors).length ? errors : null,
 		apply: (d) => {
 			for (const op of ops) op(d);
 			for (const k of customKeys) {
-				const attr = st.attribute('deal', k) ?? st.addAttribute({ name: k, name_std: k, content_type: 'deal', value_type: inferValueType(body[k]) });
+				const attr =
+					st.attribute('deal', k) ??
+					st.addAttribute({
+						name: k,
+						name_std: k,
+						content_type: 'deal',
+						value_type: inferValueType(body[k]),
+					});
 				d.attrs[attr.name_std] = body[k];
 			}
 			d.updated_at = ctx.now();
@@ -518,7 +669,10 @@ export function validateDeal(ctx: ModelCtx, body: Record<string, unknown>, exist
 	};
 }
 
-function validateOrderProducts(st: EmulatorState, v: unknown): { errors: unknown; items: OrderProductRec[] } {
+function validateOrderProducts(
+	st: EmulatorState,
+	v: unknown,
+): { errors: unknown; items: OrderProductRec[] } {
 	if (!Array.isArray(v)) return { errors: [MSG.notAList(v)], items: [] };
 	const itemErrors: Array<Record<string, string[]>> = [];
 	const items: OrderProductRec[] = [];
@@ -526,13 +680,21 @@ function validateOrderProducts(st: EmulatorState, v: unknown): { errors: unknown
 	for (const raw of v) {
 		const e: Record<string, string[]> = {};
 		if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-			e.non_field_errors = [`Invalid data. Expected a dictionary, but got ${Array.isArray(raw) ? 'list' : raw === null ? 'NoneType' : typeof raw === 'string' ? 'str' : 'int'}.`];
+			e.non_field_errors = [
+				`Invalid data. Expected a dictionary, but got ${Array.isArray(raw) ? 'list' : raw === null ? 'NoneType' : typeof raw === 'string' ? 'str' : 'int'}.`,
+			];
 			itemErrors.push(e);
 			any = true;
 			continue;
 		}
 		const it = raw as Record<string, unknown>;
-		const item: OrderProductRec = { product_id: null, product_custom_id: null, quantity: 1, value: null, currency: null };
+		const item: OrderProductRec = {
+			product_id: null,
+			product_custom_id: null,
+			quantity: 1,
+			value: null,
+			currency: null,
+		};
 		if (it.product_id !== undefined && it.product_id !== null) {
 			const n = toInt(it.product_id);
 			const p = n !== undefined ? st.products.get(n) : undefined;
@@ -543,7 +705,10 @@ function validateOrderProducts(st: EmulatorState, v: unknown): { errors: unknown
 			}
 		} else if (it.product_custom_id !== undefined && it.product_custom_id !== null) {
 			const p = st.productByCustomId(String(it.product_custom_id));
-			if (!p) e.product_custom_id = [`Could not find product with custom_id '${String(it.product_custom_id)}'`];
+			if (!p)
+				e.product_custom_id = [
+					`Could not find product with custom_id '${String(it.product_custom_id)}'`,
+				];
 			else {
 				item.product_id = p.id;
 				item.product_custom_id = p.custom_id;
@@ -601,7 +766,9 @@ export function serializeDeal(st: EmulatorState, d: DealRec): Record<string, unk
 		won_at: d.won_at,
 		participants: d.participants,
 		user_custom_id: user?.custom_id ?? null,
-		products_custom_id: d.products.map((id) => st.products.get(id)?.custom_id).filter((x) => x !== null && x !== undefined),
+		products_custom_id: d.products
+			.map((id) => st.products.get(id)?.custom_id)
+			.filter((x) => x !== null && x !== undefined),
 		company_custom_id: company?.custom_id ?? null,
 		order_products: d.order_products.map((o) => ({
 			product_id: o.product_id,
@@ -612,7 +779,9 @@ export function serializeDeal(st: EmulatorState, d: DealRec): Record<string, unk
 		})),
 	};
 	// v2: every custom deal attribute is a top-level key (null when unset)
-	for (const a of st.attributes.values()) if (a.content_type === 'deal' && !(a.name_std in out)) out[a.name_std] = d.attrs[a.name_std] ?? null;
+	for (const a of st.attributes.values())
+		if (a.content_type === 'deal' && !(a.name_std in out))
+			out[a.name_std] = d.attrs[a.name_std] ?? null;
 	return out;
 }
 
@@ -627,8 +796,16 @@ export function newProduct(ctx: ModelCtx, id?: number): ProductRec {
 	const t = ctx.now();
 	return {
 		id: ctx.state.nextId('products', id),
-		custom_id: null, name: '', price: null, description: '', product_url: null, image_url: null, category_name: null,
-		attrs: {}, created_at: t, updated_at: t,
+		custom_id: null,
+		name: '',
+		price: null,
+		description: '',
+		product_url: null,
+		image_url: null,
+		category_name: null,
+		attrs: {},
+		created_at: t,
+		updated_at: t,
 	};
 }
 
@@ -636,7 +813,11 @@ export function newProduct(ctx: ModelCtx, id?: number): ProductRec {
  * Product create/update. CHOICE: unknown keys become product attributes created on the fly (the
  * official Magento plugin sends arbitrary product attributes to POST /products/ and expects success).
  */
-export function validateProduct(ctx: ModelCtx, body: Record<string, unknown>, existing?: ProductRec): Validated<ProductRec> {
+export function validateProduct(
+	ctx: ModelCtx,
+	body: Record<string, unknown>,
+	existing?: ProductRec,
+): Validated<ProductRec> {
 	const st = ctx.state;
 	const errors: FieldErrors = {};
 	const ops: Array<Apply<ProductRec>> = [];
@@ -647,7 +828,8 @@ export function validateProduct(ctx: ModelCtx, body: Record<string, unknown>, ex
 			else if (typeof v !== 'string' && typeof v !== 'number') addErr(errors, k, MSG.invalidString);
 			else {
 				const other = st.productByCustomId(String(v));
-				if (other && other.id !== existing?.id) addErr(errors, k, 'product with this custom id already exists.');
+				if (other && other.id !== existing?.id)
+					addErr(errors, k, 'product with this custom id already exists.');
 				else ops.push((p) => (p.custom_id = String(v)));
 			}
 		} else if (k === 'price') {
@@ -661,12 +843,20 @@ export function validateProduct(ctx: ModelCtx, body: Record<string, unknown>, ex
 			if (v === null) {
 				if (k === 'name' || k === 'description') addErr(errors, k, MSG.null);
 				else ops.push((p) => ((p as unknown as Record<string, unknown>)[k] = null));
-			} else if (typeof v !== 'string' && typeof v !== 'number') addErr(errors, k, MSG.invalidString);
+			} else if (typeof v !== 'string' && typeof v !== 'number')
+				addErr(errors, k, MSG.invalidString);
 			else if (k === 'name' && String(v).length > 255) addErr(errors, k, MSG.maxLength(255));
 			else ops.push((p) => ((p as unknown as Record<string, unknown>)[k] = String(v)));
 		} else {
 			ops.push((p) => {
-				const attr = st.attribute('product', k) ?? st.addAttribute({ name: k, name_std: k, content_type: 'product', value_type: inferValueType(v) });
+				const attr =
+					st.attribute('product', k) ??
+					st.addAttribute({
+						name: k,
+						name_std: k,
+						content_type: 'product',
+						value_type: inferValueType(v),
+					});
 				p.attrs[attr.name_std] = v;
 			});
 		}
@@ -693,6 +883,8 @@ export function serializeProduct(st: EmulatorState, p: ProductRec): Record<strin
 		created_at: isoMicro(p.created_at),
 		updated_at: isoMicro(p.updated_at),
 	};
-	for (const a of st.attributes.values()) if (a.content_type === 'product' && !(a.name_std in out)) out[a.name_std] = p.attrs[a.name_std] ?? null;
+	for (const a of st.attributes.values())
+		if (a.content_type === 'product' && !(a.name_std in out))
+			out[a.name_std] = p.attrs[a.name_std] ?? null;
 	return out;
 }

@@ -29,11 +29,34 @@ import type { LatencyProfile } from './latency';
 import { parseLatency, sampleLatency } from './latency';
 
 export type FaultKind =
-	| '500' | '502' | '503' | '504' | 'delay' | 'drop' | 'html' | '429-date' | '429-no-retry-after' | '429'
-	| 'truncated-json' | 'empty-body' | 'reset';
+	| '500'
+	| '502'
+	| '503'
+	| '504'
+	| 'delay'
+	| 'drop'
+	| 'html'
+	| '429-date'
+	| '429-no-retry-after'
+	| '429'
+	| 'truncated-json'
+	| 'empty-body'
+	| 'reset';
 
 export const FAULT_KINDS: FaultKind[] = [
-	'500', '502', '503', '504', 'delay', 'drop', 'html', '429-date', '429-no-retry-after', '429', 'truncated-json', 'empty-body', 'reset',
+	'500',
+	'502',
+	'503',
+	'504',
+	'delay',
+	'drop',
+	'html',
+	'429-date',
+	'429-no-retry-after',
+	'429',
+	'truncated-json',
+	'empty-body',
+	'reset',
 ];
 
 export interface FaultSpec {
@@ -171,7 +194,10 @@ export interface Emulator {
 	reset(seed?: SeedData | 'demo'): void;
 	setRateLimit(limit: number, windowMs?: number): void;
 	configure(
-		c: Partial<Omit<EmulatorConfig, 'keys' | 'quirks' | 'latency'>> & { quirks?: Partial<Quirks>; latency?: string | Partial<LatencyProfile> | null },
+		c: Partial<Omit<EmulatorConfig, 'keys' | 'quirks' | 'latency'>> & {
+			quirks?: Partial<Quirks>;
+			latency?: string | Partial<LatencyProfile> | null;
+		},
 	): EmulatorConfig;
 	config(): EmulatorConfig;
 	stats(): EmulatorStats;
@@ -182,7 +208,8 @@ export interface Emulator {
 	close(): Promise<void>;
 }
 
-export const DEFAULT_API_KEY = 'emu0test0key0' + 'a1b2c3d4e5f6g7h8i9j0'.repeat(2) + 'k1l2m3n4o5p6q7r8'.slice(0, 11);
+export const DEFAULT_API_KEY =
+	'emu0test0key0' + 'a1b2c3d4e5f6g7h8i9j0'.repeat(2) + 'k1l2m3n4o5p6q7r8'.slice(0, 11);
 
 interface ActiveFault extends FaultSpec {
 	id: number;
@@ -191,8 +218,10 @@ interface ActiveFault extends FaultSpec {
 }
 
 function compileFault(f: FaultSpec, id: number): ActiveFault {
-	if (!FAULT_KINDS.includes(f.kind)) throw new Error(`unknown fault kind ${String(f.kind)}; one of ${FAULT_KINDS.join(', ')}`);
-	if (typeof f.pathPattern !== 'string' || !f.pathPattern) throw new Error('pathPattern is required');
+	if (!FAULT_KINDS.includes(f.kind))
+		throw new Error(`unknown fault kind ${String(f.kind)}; one of ${FAULT_KINDS.join(', ')}`);
+	if (typeof f.pathPattern !== 'string' || !f.pathPattern)
+		throw new Error('pathPattern is required');
 	const count = f.count === undefined ? 1 : Number(f.count);
 	if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
 	let test: (full: string, rel: string) => boolean;
@@ -200,12 +229,21 @@ function compileFault(f: FaultSpec, id: number): ActiveFault {
 		const re = new RegExp(f.pathPattern.startsWith('re:') ? f.pathPattern.slice(3) : f.pathPattern);
 		test = (full) => re.test(full);
 	} else {
-		const src = f.pathPattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+		const src = f.pathPattern
+			.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+			.replace(/\*/g, '.*')
+			.replace(/\?/g, '.');
 		const re = new RegExp(`^${src}$`);
 		test = (full, rel) => re.test(full) || re.test(rel) || re.test('/' + rel);
 	}
 	const method = f.method?.toUpperCase();
-	return { ...f, count, id, remaining: count, match: (m, full, rel) => (!method || method === m) && test(full, rel) };
+	return {
+		...f,
+		count,
+		id,
+		remaining: count,
+		match: (m, full, rel) => (!method || method === m) && test(full, rel),
+	};
 }
 
 function defaultProcessed(f: FaultSpec): boolean {
@@ -216,7 +254,8 @@ function defaultProcessed(f: FaultSpec): boolean {
 
 const NGINX = (code: number, text: string) =>
 	`<html>\r\n<head><title>${code} ${text}</title></head>\r\n<body>\r\n<center><h1>${code} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
-const DJANGO_500 = '\n<!doctype html>\n<html lang="en">\n<head>\n  <title>Server Error (500)</title>\n</head>\n<body>\n  <h1>Server Error (500)</h1><p></p>\n</body>\n</html>\n';
+const DJANGO_500 =
+	'\n<!doctype html>\n<html lang="en">\n<head>\n  <title>Server Error (500)</title>\n</head>\n<body>\n  <h1>Server Error (500)</h1><p></p>\n</body>\n</html>\n';
 
 export function throttleDetail(wait: number): string {
 	return `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.`;
@@ -231,7 +270,8 @@ function pythonJsonError(text: string, err: Error): string {
 	const line = before.split('\n').length;
 	const col = pos - before.lastIndexOf('\n');
 	let what = 'Expecting value';
-	if (/property name/i.test(err.message)) what = 'Expecting property name enclosed in double quotes';
+	if (/property name/i.test(err.message))
+		what = 'Expecting property name enclosed in double quotes';
 	else if (/after JSON/i.test(err.message)) what = 'Extra data';
 	else if (/Bad control character/i.test(err.message)) what = 'Invalid control character at';
 	else if (/Expected ',' or '}'/.test(err.message)) what = "Expecting ',' delimiter";
@@ -289,7 +329,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
 	const advanceImports = () => {
 		const t = now();
-		for (const rec of state.imports.values()) if (rec.status === 'in_progress' && t >= rec.finishes_at) processImport(ctx, rec);
+		for (const rec of state.imports.values())
+			if (rec.status === 'in_progress' && t >= rec.finishes_at) processImport(ctx, rec);
 	};
 	const ctx: ApiCtx = {
 		state,
@@ -311,10 +352,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			// with the real clock, finish without waiting for the next request
 			for (const rec of state.imports.values()) {
 				if (rec.status !== 'in_progress') continue;
-				const timer = setTimeout(() => {
-					timers.delete(timer);
-					advanceImports();
-				}, Math.max(0, rec.finishes_at - now()) + 1);
+				const timer = setTimeout(
+					() => {
+						timers.delete(timer);
+						advanceImports();
+					},
+					Math.max(0, rec.finishes_at - now()) + 1,
+				);
 				timer.unref();
 				timers.add(timer);
 			}
@@ -322,7 +366,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	};
 	const modelCtx: ModelCtx = ctx;
 
-	const seed = (data: SeedData | 'demo') => applySeed(modelCtx, data === 'demo' ? demoSeed() : data);
+	const seed = (data: SeedData | 'demo') =>
+		applySeed(modelCtx, data === 'demo' ? demoSeed() : data);
 	if (opts.seed) seed(opts.seed);
 
 	/** DRF SimpleRateThrottle.allow_request / wait for one key. Returns the wait in seconds (ceil) or null. */
@@ -360,11 +405,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 				if (size > limit) tooLarge = true;
 				else chunks.push(c);
 			});
-			req.on('end', () => resolve({ buf: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
+			req.on('end', () =>
+				resolve({ buf: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }),
+			);
 			req.on('error', reject);
 		});
 
-	const send = (res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string | number> = {}, head = false) => {
+	const send = (
+		res: http.ServerResponse,
+		status: number,
+		body: string | Buffer,
+		headers: Record<string, string | number> = {},
+		head = false,
+	) => {
 		if (res.destroyed || res.headersSent) return;
 		const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 		res.writeHead(status, { 'content-length': buf.length, ...headers });
@@ -393,7 +446,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	};
 
 	/** Render a fault as the response (or as a dropped connection). */
-	const sendFault = (res: http.ServerResponse, f: ActiveFault, real: { status: number; text: string } | null) => {
+	const sendFault = (
+		res: http.ServerResponse,
+		f: ActiveFault,
+		real: { status: number; text: string } | null,
+	) => {
 		const ra = f.retryAfterSeconds ?? 1;
 		switch (f.kind) {
 			case '500':
@@ -408,22 +465,42 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 				return sendJson(res, {
 					status: 503,
 					body: { detail: 'Service temporarily unavailable, try again later.' },
-					headers: f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {},
+					headers:
+						f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {},
 				});
 			case 'html':
-				return send(res, f.status ?? 500, DJANGO_500, { 'content-type': 'text/html; charset=utf-8' });
+				return send(res, f.status ?? 500, DJANGO_500, {
+					'content-type': 'text/html; charset=utf-8',
+				});
 			case '429':
-				return sendJson(res, { status: 429, body: { detail: throttleDetail(ra) }, headers: { 'retry-after': String(ra) } });
+				return sendJson(res, {
+					status: 429,
+					body: { detail: throttleDetail(ra) },
+					headers: { 'retry-after': String(ra) },
+				});
 			case '429-date':
-				return sendJson(res, { status: 429, body: { detail: throttleDetail(ra) }, headers: { 'retry-after': new Date(Math.ceil(now() / 1000) * 1000 + ra * 1000).toUTCString() } });
+				return sendJson(res, {
+					status: 429,
+					body: { detail: throttleDetail(ra) },
+					headers: {
+						'retry-after': new Date(Math.ceil(now() / 1000) * 1000 + ra * 1000).toUTCString(),
+					},
+				});
 			case '429-no-retry-after':
 				return sendJson(res, { status: 429, body: { detail: 'Request was throttled.' } });
 			case 'truncated-json': {
 				const text = real?.text || pyJson({ detail: 'A server error occurred.' });
-				return send(res, real?.status ?? 200, text.slice(0, Math.max(1, Math.floor(text.length / 2))), { 'content-type': 'application/json' });
+				return send(
+					res,
+					real?.status ?? 200,
+					text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+					{ 'content-type': 'application/json' },
+				);
 			}
 			case 'empty-body':
-				return send(res, real && real.status !== 204 ? real.status : 200, '', { 'content-type': 'application/json' });
+				return send(res, real && real.status !== 204 ? real.status : 200, '', {
+					'content-type': 'application/json',
+				});
 			case 'drop':
 				return killSocket(res, false);
 			case 'reset':
@@ -455,7 +532,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		const { buf, tooLarge } = await readBody(req, cfg.maxImportBytes + 1024 * 1024);
 		const auth = req.headers.authorization;
 		const parts = typeof auth === 'string' ? auth.trim().split(/\s+/) : [];
-		const presented = parts.length === 2 && parts[0].toLowerCase() === 'token' ? parts[1] : undefined;
+		const presented =
+			parts.length === 2 && parts[0].toLowerCase() === 'token' ? parts[1] : undefined;
 		const entry: RequestLogEntry = {
 			t: t0,
 			key: keyFingerprint(presented),
@@ -502,7 +580,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			if (!rel.endsWith('/') && findRoute(rel + '/')) {
 				if (method === 'GET' || isHead) {
 					entry.status = 301;
-					return send(res, 301, '', { location: u.pathname + '/' + u.search, 'content-type': 'text/html; charset=utf-8' });
+					return send(res, 301, '', {
+						location: u.pathname + '/' + u.search,
+						'content-type': 'text/html; charset=utf-8',
+					});
 				}
 			}
 			return reply({ status: 404, body: { detail: 'Not found.' } });
@@ -533,9 +614,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			}
 			sendJson(res, r, isHead);
 		};
-		if (!parts.length || parts[0].toLowerCase() !== 'token') return unauthorized('Authentication credentials were not provided.');
+		if (!parts.length || parts[0].toLowerCase() !== 'token')
+			return unauthorized('Authentication credentials were not provided.');
 		if (parts.length === 1) return unauthorized('Invalid token header. No credentials provided.');
-		if (parts.length > 2) return unauthorized('Invalid token header. Token string should not contain spaces.');
+		if (parts.length > 2)
+			return unauthorized('Invalid token header. Token string should not contain spaces.');
 		if (!keys.includes(parts[1])) return unauthorized('Invalid token.');
 
 		// 4. throttle
@@ -544,7 +627,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		if (wait !== null) {
 			entry.throttled = true;
 			// lowercase header name, as User.com sends it (Node writes names exactly as given)
-			const r429 = { status: 429, body: { detail: throttleDetail(wait) }, headers: { 'retry-after': String(wait) } };
+			const r429 = {
+				status: 429,
+				body: { detail: throttleDetail(wait) },
+				headers: { 'retry-after': String(wait) },
+			};
 			if (latencyMs > 0) await sleep(latencyMs);
 			if (fault && processFault && fault.kind !== 'delay') {
 				entry.status = faultStatus(fault, 429);
@@ -571,20 +658,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		} else {
 			let body: unknown;
 			let parseError: ApiResponse | undefined;
-			if (tooLarge && !found.route.multipart) parseError = { status: 400, body: { detail: 'Request body too large.' } };
+			if (tooLarge && !found.route.multipart)
+				parseError = { status: 400, body: { detail: 'Request body too large.' } };
 			else if (buf.length && !found.route.multipart) {
 				const text = buf.toString('utf8');
 				if (/^application\/(.+\+)?json/i.test(ctype)) {
 					try {
 						body = JSON.parse(text);
 					} catch (e) {
-						parseError = { status: 400, body: { detail: `JSON parse error - ${pythonJsonError(text, e as Error)}` } };
+						parseError = {
+							status: 400,
+							body: { detail: `JSON parse error - ${pythonJsonError(text, e as Error)}` },
+						};
 					}
 				} else if (/^application\/x-www-form-urlencoded/i.test(ctype)) {
 					body = Object.fromEntries(new URLSearchParams(text));
 				} else {
 					// CHOICE: multipart is only parsed by the import endpoints; elsewhere it is a 415 like any other type
-					parseError = { status: 415, body: { detail: `Unsupported media type "${ctype}" in request.` } };
+					parseError = {
+						status: 415,
+						body: { detail: `Unsupported media type "${ctype}" in request.` },
+					};
 				}
 			}
 			if (parseError) r = parseError;
@@ -603,7 +697,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 				try {
 					r = await handler(ctx, apiReq, found.params);
 				} catch (e) {
-					r = { status: 500, body: { detail: 'A server error occurred.', emulator_error: String((e as Error)?.stack ?? e) } };
+					r = {
+						status: 500,
+						body: {
+							detail: 'A server error occurred.',
+							emulator_error: String((e as Error)?.stack ?? e),
+						},
+					};
 				}
 			}
 		}
@@ -628,7 +728,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	const configure: Emulator['configure'] = (c) => {
 		if (c.rateLimit !== undefined) cfg.rateLimit = c.rateLimit === null ? 0 : Number(c.rateLimit);
 		if (c.windowMs !== undefined) cfg.windowMs = Number(c.windowMs);
-		if (c.serviceTimeMs !== undefined) cfg.serviceTimeMs = [Number(c.serviceTimeMs[0]), Number(c.serviceTimeMs[1])];
+		if (c.serviceTimeMs !== undefined)
+			cfg.serviceTimeMs = [Number(c.serviceTimeMs[0]), Number(c.serviceTimeMs[1])];
 		if (c.latency !== undefined) cfg.latency = parseLatency(c.latency);
 		if (c.importProcessingMs !== undefined) cfg.importProcessingMs = Number(c.importProcessingMs);
 		if (c.maxImportBytes !== undefined) cfg.maxImportBytes = Number(c.maxImportBytes);
@@ -682,8 +783,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			lists: () => [...state.lists.values()],
 			segments: () => [...state.segments.values()],
 			attributes: () => [...state.attributes.values()],
-			pipelines: () => [...state.pipelines.values()].map((p) => ({ ...p, stages: p.stageIds.map((id) => state.stages.get(id)) })),
-			companies: () => [...state.companies.values()].map((c) => ({ ...serializeCompany({ state }, c), members: [...c.members] })),
+			pipelines: () =>
+				[...state.pipelines.values()].map((p) => ({
+					...p,
+					stages: p.stageIds.map((id) => state.stages.get(id)),
+				})),
+			companies: () =>
+				[...state.companies.values()].map((c) => ({
+					...serializeCompany({ state }, c),
+					members: [...c.members],
+				})),
 			imports: () => [...state.imports.values()].map(serializeImport),
 		};
 		if (resource) {
@@ -697,7 +806,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		advanceImports();
 		const method = (req.method ?? 'GET').toUpperCase();
 		const { buf } = await readBody(req, 50 * 1024 * 1024);
-		const out = (status: number, body: unknown) => send(res, status, JSON.stringify(body), { 'content-type': 'application/json' });
+		const out = (status: number, body: unknown) =>
+			send(res, status, JSON.stringify(body), { 'content-type': 'application/json' });
 		let body: unknown = undefined;
 		if (buf.length) {
 			try {
@@ -737,7 +847,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 					return out(200, { ok: true });
 				case 'POST /__emulator/seed': {
 					const b = (body ?? {}) as SeedData & { preset?: string };
-					if (b.preset !== undefined && b.preset !== 'demo') return out(400, { error: `unknown preset ${b.preset}` });
+					if (b.preset !== undefined && b.preset !== 'demo')
+						return out(400, { error: `unknown preset ${b.preset}` });
 					return out(201, seed(b.preset === 'demo' ? 'demo' : b));
 				}
 				case 'POST /__emulator/reset': {
@@ -771,16 +882,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		try {
 			u = new URL(req.url ?? '/', 'http://127.0.0.1');
 		} catch {
-			return send(res, 400, pyJson({ detail: 'Bad request.' }), { 'content-type': 'application/json' });
+			return send(res, 400, pyJson({ detail: 'Bad request.' }), {
+				'content-type': 'application/json',
+			});
 		}
-		const p = u.pathname.startsWith('/__emulator') ? handleControl(req, res, u) : u.pathname.startsWith('/api/public/') ? handleApi(req, res, u) : null;
+		const p = u.pathname.startsWith('/__emulator')
+			? handleControl(req, res, u)
+			: u.pathname.startsWith('/api/public/')
+				? handleApi(req, res, u)
+				: null;
 		if (!p) {
 			// outside the API: Django's 404, not logged
 			req.resume();
-			return send(res, 404, pyJson({ detail: 'Not found.' }), { 'content-type': 'application/json' });
+			return send(res, 404, pyJson({ detail: 'Not found.' }), {
+				'content-type': 'application/json',
+			});
 		}
 		p.catch((e) => {
-			if (!res.headersSent && !res.destroyed) send(res, 500, JSON.stringify({ error: String(e) }), { 'content-type': 'application/json' });
+			if (!res.headersSent && !res.destroyed)
+				send(res, 500, JSON.stringify({ error: String(e) }), {
+					'content-type': 'application/json',
+				});
 		});
 	});
 	server.on('connection', (s) => {

@@ -4,7 +4,15 @@
  */
 import { nameStd } from './util';
 
-export type ValueType = 'boolean' | 'integer' | 'date' | 'string' | 'datetime' | 'fixed' | 'float' | 'json';
+export type ValueType =
+	| 'boolean'
+	| 'integer'
+	| 'date'
+	| 'string'
+	| 'datetime'
+	| 'fixed'
+	| 'float'
+	| 'json';
 /** Stored content types use the read names of §7.4 (`user`, not `clientuser`). */
 export type ContentType = 'user' | 'company' | 'deal' | 'product' | 'ticket';
 
@@ -206,9 +214,22 @@ export class EmulatorState {
 
 	clear(): void {
 		for (const m of [
-			this.users, this.deals, this.products, this.events, this.eventTypes, this.productEvents, this.tags,
-			this.lists, this.segments, this.attributes, this.pipelines, this.stages, this.companies, this.imports,
-		] as Array<Map<unknown, unknown>>) m.clear();
+			this.users,
+			this.deals,
+			this.products,
+			this.events,
+			this.eventTypes,
+			this.productEvents,
+			this.tags,
+			this.lists,
+			this.segments,
+			this.attributes,
+			this.pipelines,
+			this.stages,
+			this.companies,
+			this.imports,
+		] as Array<Map<unknown, unknown>>)
+			m.clear();
 		this.seq = {};
 	}
 
@@ -226,7 +247,8 @@ export class EmulatorState {
 		return undefined;
 	}
 	productByCustomId(cid: string): ProductRec | undefined {
-		for (const p of this.products.values()) if (p.custom_id !== null && p.custom_id === cid) return p;
+		for (const p of this.products.values())
+			if (p.custom_id !== null && p.custom_id === cid) return p;
 		return undefined;
 	}
 	tagByName(name: string): TagRec | undefined {
@@ -264,10 +286,13 @@ export class EmulatorState {
 	}
 	/** Companies a user belongs to: its members lists, plus the one set through company_id/company_custom_id. */
 	companiesOf(user: UserRec): CompanyRec[] {
-		return [...this.companies.values()].filter((c) => c.members.includes(user.id) || c.id === user.company_id);
+		return [...this.companies.values()].filter(
+			(c) => c.members.includes(user.id) || c.id === user.company_id,
+		);
 	}
 	attribute(content: ContentType, key: string): AttributeRec | undefined {
-		for (const a of this.attributes.values()) if (a.content_type === content && a.name_std === key) return a;
+		for (const a of this.attributes.values())
+			if (a.content_type === content && a.name_std === key) return a;
 		return undefined;
 	}
 	ensureTag(name: string): { tag: TagRec; created: boolean } {
@@ -284,7 +309,13 @@ export class EmulatorState {
 		this.lists.set(list.id, list);
 		return list;
 	}
-	addAttribute(a: { id?: number; name: string; name_std?: string; value_type?: ValueType; content_type?: string }): AttributeRec {
+	addAttribute(a: {
+		id?: number;
+		name: string;
+		name_std?: string;
+		value_type?: ValueType;
+		content_type?: string;
+	}): AttributeRec {
 		const content = normalizeContentType(a.content_type ?? 'user');
 		const std = a.name_std ?? nameStd(a.name);
 		const existing = this.attribute(content, std);

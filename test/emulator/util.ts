@@ -83,7 +83,11 @@ export function pyStr(v: unknown): string {
 	if (typeof v === 'boolean') return v ? 'True' : 'False';
 	if (typeof v === 'string') return v;
 	if (typeof v === 'number') return String(v);
-	return pyJson(v).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None').replace(/"/g, "'");
+	return pyJson(v)
+		.replace(/\btrue\b/g, 'True')
+		.replace(/\bfalse\b/g, 'False')
+		.replace(/\bnull\b/g, 'None')
+		.replace(/"/g, "'");
 }
 
 /** DRF's standard messages (rest_framework/fields.py, relations.py). */
@@ -103,7 +107,8 @@ export const MSG = {
 	notAList: (v: unknown) => `Expected a list of items but got type "${pyTypeName(v)}".`,
 	notADict: (v: unknown) => `Expected a dictionary of items but got type "${pyTypeName(v)}".`,
 	invalidDate: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
-	invalidDateTime: 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+	invalidDateTime:
+		'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
 	invalidString: 'Not a valid string.',
 	invalidJson: 'Value must be valid JSON.',
 	notFound: 'Not found.',
@@ -114,11 +119,19 @@ export const MSG = {
 
 export function isEmail(s: string): boolean {
 	// Close enough to Django's EmailValidator for test data.
-	return /^[^\s@"(),:;<>[\\\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(s) && s.length <= 254;
+	return (
+		/^[^\s@"(),:;<>[\\\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(
+			s,
+		) && s.length <= 254
+	);
 }
 
 export function isDate(s: unknown): boolean {
-	return typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s + 'T00:00:00Z'));
+	return (
+		typeof s === 'string' &&
+		/^\d{4}-\d{2}-\d{2}$/.test(s) &&
+		!Number.isNaN(Date.parse(s + 'T00:00:00Z'))
+	);
 }
 
 export function isDateTime(s: unknown): boolean {
@@ -146,8 +159,42 @@ export function toNumber(v: unknown): number | undefined {
 
 /** DRF BooleanField accepted values. */
 export function toBool(v: unknown): boolean | undefined {
-	const T = new Set(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
-	const F = new Set(['f', 'F', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, false]);
+	const T = new Set([
+		't',
+		'T',
+		'y',
+		'Y',
+		'yes',
+		'Yes',
+		'YES',
+		'true',
+		'True',
+		'TRUE',
+		'on',
+		'On',
+		'ON',
+		'1',
+		1,
+		true,
+	]);
+	const F = new Set([
+		'f',
+		'F',
+		'n',
+		'N',
+		'no',
+		'No',
+		'NO',
+		'false',
+		'False',
+		'FALSE',
+		'off',
+		'Off',
+		'OFF',
+		'0',
+		0,
+		false,
+	]);
 	if (T.has(v as never)) return true;
 	if (F.has(v as never)) return false;
 	return undefined;

@@ -99,7 +99,10 @@ export function completeCredentials(data: HarnessCredentials): ICredentialDataDe
 }
 
 /** Resolves `={{$credentials.x}}`-style expressions the way n8n does for generic authenticate blocks. */
-export function resolveCredentialExpression(value: unknown, credentials: ICredentialDataDecryptedObject): unknown {
+export function resolveCredentialExpression(
+	value: unknown,
+	credentials: ICredentialDataDecryptedObject,
+): unknown {
 	if (typeof value !== 'string' || !value.startsWith('=')) return value;
 	const template = value.slice(1);
 	const single = /^\{\{\s*([^}]+?)\s*\}\}$/.exec(template);
@@ -120,7 +123,9 @@ export function applyAuthentication(
 		throw new Error('The harness only supports generic authenticate blocks');
 	}
 	const out: IHttpRequestOptions = { ...requestOptions };
-	for (const [outerKey, inner] of Object.entries(authenticate.properties) as Array<[string, IDataObject]>) {
+	for (const [outerKey, inner] of Object.entries(authenticate.properties) as Array<
+		[string, IDataObject]
+	>) {
 		const target = { ...(((out as unknown as IDataObject)[outerKey] as IDataObject) ?? {}) };
 		for (const [key, value] of Object.entries(inner)) {
 			target[key] = resolveCredentialExpression(value, credentials) as IDataObject[string];
@@ -139,17 +144,29 @@ function getPath(source: unknown, path: string): unknown {
 	return current;
 }
 
-function evaluateItemExpression(value: string, item: INodeExecutionData | undefined, itemIndex: number): unknown {
+function evaluateItemExpression(
+	value: string,
+	item: INodeExecutionData | undefined,
+	itemIndex: number,
+): unknown {
 	const template = value.slice(1);
 	const evaluate = (expr: string): unknown =>
 		// eslint-disable-next-line @typescript-eslint/no-implied-eval
-		new Function('$json', '$itemIndex', '$now', `return (${expr});`)(item?.json ?? {}, itemIndex, new Date());
+		new Function('$json', '$itemIndex', '$now', `return (${expr});`)(
+			item?.json ?? {},
+			itemIndex,
+			new Date(),
+		);
 	const single = /^\{\{([\s\S]+?)\}\}$/.exec(template.trim());
 	if (single && !single[1].includes('}}')) return evaluate(single[1]);
 	return template.replace(/\{\{([\s\S]+?)\}\}/g, (_m, expr: string) => String(evaluate(expr)));
 }
 
-function resolveExpressions(value: unknown, item: INodeExecutionData | undefined, itemIndex: number): unknown {
+function resolveExpressions(
+	value: unknown,
+	item: INodeExecutionData | undefined,
+	itemIndex: number,
+): unknown {
 	if (typeof value === 'string' && value.startsWith('=') && value.includes('{{')) {
 		return evaluateItemExpression(value, item, itemIndex);
 	}
@@ -188,9 +205,20 @@ interface ContextParts {
 	continueOnFail: boolean;
 }
 
-function fullParameters(nodeType: INodeType, node: INode, parameters: INodeParameters): INodeParameters {
+function fullParameters(
+	nodeType: INodeType,
+	node: INode,
+	parameters: INodeParameters,
+): INodeParameters {
 	const description = nodeType.description;
-	const full = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description);
+	const full = NodeHelpers.getNodeParameters(
+		description.properties,
+		parameters,
+		true,
+		false,
+		node,
+		description,
+	);
 	if (!full) throw new Error('getNodeParameters returned null');
 	return full;
 }
@@ -199,7 +227,13 @@ function makeLogger(logs: LogEntry[]) {
 	const log = (level: LogEntry['level']) => (message: string, meta?: unknown) => {
 		logs.push({ level, message, meta });
 	};
-	return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), verbose: log('verbose') };
+	return {
+		debug: log('debug'),
+		info: log('info'),
+		warn: log('warn'),
+		error: log('error'),
+		verbose: log('verbose'),
+	};
 }
 
 function makeContext(parts: ContextParts): IExecuteFunctions {
@@ -215,7 +249,8 @@ function makeContext(parts: ContextParts): IExecuteFunctions {
 			parts.hints.push(...hints);
 		},
 		getCredentials: async (type: string) => {
-			if (type !== 'userComApi') throw new Error(`Node does not have credentials of type "${type}"`);
+			if (type !== 'userComApi')
+				throw new Error(`Node does not have credentials of type "${type}"`);
 			return { ...parts.credentials };
 		},
 		getNodeParameter(
@@ -230,7 +265,12 @@ function makeContext(parts: ContextParts): IExecuteFunctions {
 				if (arguments.length >= 3) return fallbackValue;
 				throw new Error(`Could not get parameter "${name}"`);
 			}
-			if (options?.extractValue && value && typeof value === 'object' && '__rl' in (value as IDataObject)) {
+			if (
+				options?.extractValue &&
+				value &&
+				typeof value === 'object' &&
+				'__rl' in (value as IDataObject)
+			) {
 				value = (value as IDataObject).value;
 			}
 			return value;
@@ -292,10 +332,11 @@ export async function runNode(
 	options: RunNodeOptions,
 ): Promise<RunResult> {
 	const nodeType = options.nodeType ?? new UserCom();
-	const inputItems: INodeExecutionData[] = (items as Array<INodeExecutionData | IDataObject>).map((item) =>
-		item && typeof item === 'object' && 'json' in item && typeof item.json === 'object'
-			? (item as INodeExecutionData)
-			: { json: item as IDataObject },
+	const inputItems: INodeExecutionData[] = (items as Array<INodeExecutionData | IDataObject>).map(
+		(item) =>
+			item && typeof item === 'object' && 'json' in item && typeof item.json === 'object'
+				? (item as INodeExecutionData)
+				: { json: item as IDataObject },
 	);
 	const node = makeNode(parameters, options.nodeName);
 	const parts: ContextParts = {
@@ -347,7 +388,11 @@ export async function runLoadOptions(
 	options: RunNodeOptions & { parameters?: INodeParameters },
 ): Promise<INodePropertyOptions[]> {
 	const nodeType = options.nodeType ?? new UserCom();
-	const fn = (nodeType.methods?.loadOptions as Record<string, (this: ILoadOptionsFunctions) => Promise<INodePropertyOptions[]>> | undefined)?.[method];
+	const fn = (
+		nodeType.methods?.loadOptions as
+			| Record<string, (this: ILoadOptionsFunctions) => Promise<INodePropertyOptions[]>>
+			| undefined
+	)?.[method];
 	if (!fn) throw new Error(`No loadOptions method ${method}`);
 	return await fn.call(loadOptionsContext(nodeType, options));
 }
@@ -361,14 +406,20 @@ export async function runListSearch(
 	const nodeType = options.nodeType ?? new UserCom();
 	const fn = (
 		nodeType.methods?.listSearch as
-			| Record<string, (this: ILoadOptionsFunctions, filter?: string) => Promise<INodeListSearchResult>>
+			| Record<
+					string,
+					(this: ILoadOptionsFunctions, filter?: string) => Promise<INodeListSearchResult>
+			  >
 			| undefined
 	)?.[method];
 	if (!fn) throw new Error(`No listSearch method ${method}`);
 	return await fn.call(loadOptionsContext(nodeType, options), filter);
 }
 
-function loadOptionsContext(nodeType: INodeType, options: RunNodeOptions & { parameters?: INodeParameters }): ILoadOptionsFunctions {
+function loadOptionsContext(
+	nodeType: INodeType,
+	options: RunNodeOptions & { parameters?: INodeParameters },
+): ILoadOptionsFunctions {
 	const parameters = options.parameters ?? {};
 	const parts: ContextParts = {
 		node: makeNode(parameters),

@@ -2,7 +2,13 @@
  * The Import resource end to end against the User.com emulator (real HTTP on 127.0.0.1), run
  * through the node (router -> executeBatch -> transport -> n8n's outbound HTTP client).
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+} from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { parseCsv } from '../emulator/csv';
@@ -21,8 +27,10 @@ function importLog() {
 	return emu.requestLog.filter((e) => /import/.test(e.path));
 }
 
-const uploads = () => emu.requestLog.filter((e) => e.method === 'POST' && /\/import\/$/.test(e.path));
-const polls = () => emu.requestLog.filter((e) => e.method === 'GET' && /import\/status\/$/.test(e.path));
+const uploads = () =>
+	emu.requestLog.filter((e) => e.method === 'POST' && /\/import\/$/.test(e.path));
+const polls = () =>
+	emu.requestLog.filter((e) => e.method === 'GET' && /import\/status\/$/.test(e.path));
 
 /**
  * The harness context has no binary helpers; this wrapper node adds n8n's two (for in-memory binary
@@ -37,7 +45,10 @@ function withBinaryHelpers(real: INodeType): INodeType {
 			const ctx = Object.create(this) as { helpers: unknown };
 			const assertBinaryData = (itemIndex: number, property: string) => {
 				const binary = items[itemIndex]?.binary?.[property];
-				if (!binary) throw new Error(`This operation expects the node's input data to contain a binary file '${property}', but none was found [item ${itemIndex}]`);
+				if (!binary)
+					throw new Error(
+						`This operation expects the node's input data to contain a binary file '${property}', but none was found [item ${itemIndex}]`,
+					);
 				return binary;
 			};
 			ctx.helpers = {
@@ -46,13 +57,19 @@ function withBinaryHelpers(real: INodeType): INodeType {
 				getBinaryDataBuffer: async (itemIndex: number, property: string) =>
 					Buffer.from(assertBinaryData(itemIndex, property).data, 'base64'),
 			};
-			return await (real.execute as (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>).call(ctx as IExecuteFunctions);
+			return await (
+				real.execute as (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>
+			).call(ctx as IExecuteFunctions);
 		},
 	} as INodeType;
 }
 
 const users = (n: number, f: (i: number) => IDataObject = () => ({})) =>
-	Array.from({ length: n }, (_, i) => ({ email: `user${i}@example.com`, first_name: `First${i}`, ...f(i) }));
+	Array.from({ length: n }, (_, i) => ({
+		email: `user${i}@example.com`,
+		first_name: `First${i}`,
+		...f(i),
+	}));
 
 const defineColumns = (names: string[]): INodeParameters => ({
 	mappingMode: 'defineBelow',
@@ -79,7 +96,13 @@ const clock = virtualClock();
 const runtimeClock = () => clock;
 
 beforeAll(async () => {
-	emu = await startEmulator({ port: 0, rateLimit: 100, windowMs: 1000, importProcessingMs: 150, now: clock.now });
+	emu = await startEmulator({
+		port: 0,
+		rateLimit: 100,
+		windowMs: 1000,
+		importProcessingMs: 150,
+		now: clock.now,
+	});
 });
 afterAll(async () => {
 	setImportRuntime();
@@ -88,7 +111,12 @@ afterAll(async () => {
 beforeEach(() => {
 	emu.reset();
 	emu.configure({ importProcessingMs: 150 });
-	setImportRuntime({ clock: runtimeClock, initialPollDelayMs: 40, maxPollDelayMs: 200, pollFactor: 1.5 });
+	setImportRuntime({
+		clock: runtimeClock,
+		initialPollDelayMs: 40,
+		maxPollDelayMs: 200,
+		pollFactor: 1.5,
+	});
 });
 
 describe('Import Users from input items', () => {
@@ -110,19 +138,29 @@ describe('Import Users from input items', () => {
 		expect(run.successItems).toHaveLength(1000);
 		run.successItems.forEach((item, i) => {
 			expect(item.pairedItem).toEqual({ item: i });
-			expect(item.json).toMatchObject({ row: i + 1, result: 'imported', data: { email: `user${i}@example.com` } });
+			expect(item.json).toMatchObject({
+				row: i + 1,
+				result: 'imported',
+				data: { email: `user${i}@example.com` },
+			});
 		});
 		expect((run.successItems[0].json.import as IDataObject).succeeded).toBe(1000);
 		expect(emu.state.users.size).toBe(1000);
 		// the body went out raw as multipart (not JSON-encoded)
 		const sent = run.requests.find((r) => r.method === 'POST');
 		expect(Buffer.isBuffer(sent?.body)).toBe(true);
-		expect(String(sent?.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=----n8nUserComImport/);
+		expect(String(sent?.headers['content-type'])).toMatch(
+			/^multipart\/form-data; boundary=----n8nUserComImport/,
+		);
 	});
 
 	it('polls with growing intervals (request log times)', async () => {
 		emu.configure({ importProcessingMs: 1500 });
-		await runNode({ resource: 'import', operation: 'importUsers', ...defineColumns(['email']) }, users(3), options());
+		await runNode(
+			{ resource: 'import', operation: 'importUsers', ...defineColumns(['email']) },
+			users(3),
+			options(),
+		);
 		const times = polls().map((p) => p.t);
 		const gaps = times.slice(1).map((t, i) => t - times[i]);
 		// 40 ms, then x1.5 per poll up to 200 ms; finished after 1,500 ms
@@ -142,7 +180,11 @@ describe('Import Users from input items', () => {
 			'日本語 🎉 zażółć',
 			'semi;colon\ttab',
 		];
-		const input = tricky.map((value, i) => ({ email: `t${i}@example.com`, city: value, region: value }));
+		const input = tricky.map((value, i) => ({
+			email: `t${i}@example.com`,
+			city: value,
+			region: value,
+		}));
 		for (const separator of ['comma', 'semicolon', 'tab']) {
 			emu.reset();
 			const run = await runNode(
@@ -156,9 +198,14 @@ describe('Import Users from input items', () => {
 				options(),
 			);
 			expect(run.errorItems).toHaveLength(0);
-			const stored = [...emu.state.users.values()].sort((a, b) => String(a.email).localeCompare(String(b.email)));
+			const stored = [...emu.state.users.values()].sort((a, b) =>
+				String(a.email).localeCompare(String(b.email)),
+			);
 			expect(stored.map((u) => u.str.city)).toEqual(
-				input.slice().sort((a, b) => a.email.localeCompare(b.email)).map((u) => u.city),
+				input
+					.slice()
+					.sort((a, b) => a.email.localeCompare(b.email))
+					.map((u) => u.city),
 			);
 			expect(stored.map((u) => u.str.region)).toEqual(stored.map((u) => u.str.city));
 		}
@@ -175,12 +222,18 @@ describe('Import Users from input items', () => {
 		expect(run.errorItems.map((i) => i.pairedItem)).toEqual([{ item: 3 }, { item: 17 }]);
 		for (const item of run.errorItems) {
 			expect(Object.keys(item.json).sort()).toEqual(['error', 'message']);
-			expect(item.json.message).toMatch(/^User\.com rejected row \d+ \(item \d+\): email: Enter a valid email address/);
-			expect((item.json.error as IDataObject).fields).toEqual({ email: ['Enter a valid email address.'] });
+			expect(item.json.message).toMatch(
+				/^User\.com rejected row \d+ \(item \d+\): email: Enter a valid email address/,
+			);
+			expect((item.json.error as IDataObject).fields).toEqual({
+				email: ['Enter a valid email address.'],
+			});
 		}
 		expect(run.successItems).toHaveLength(18);
 		expect(run.successItems.map((i) => (i.pairedItem as { item: number }).item)).not.toContain(3);
-		expect(run.items.map((i) => (i.pairedItem as { item: number }).item)).toEqual([...Array(20).keys()]);
+		expect(run.items.map((i) => (i.pairedItem as { item: number }).item)).toEqual([
+			...Array(20).keys(),
+		]);
 		expect(emu.state.users.size).toBe(18);
 	});
 
@@ -223,20 +276,35 @@ describe('Import Users from input items', () => {
 		expect(run.errorItems[0].json.message).toMatch(/no value in custom_id or email/);
 		expect(run.successItems).toHaveLength(2);
 		const request = run.requests[0];
-		const parts = parseMultipart(request.body as Buffer, boundaryOf(String(request.headers['content-type'])) as string);
+		const parts = parseMultipart(
+			request.body as Buffer,
+			boundaryOf(String(request.headers['content-type'])) as string,
+		);
 		const sent = parseCsv(parts.find((p) => p.name === 'input_file')!.data.toString('utf8'), ',');
 		expect(sent.slice(1).map((r) => r[0])).toEqual(['a@example.com', 'c@example.com']);
 
 		emu.reset();
-		const error = await runNodeExpectError({ resource: 'import', operation: 'importUsers', ...defineColumns(['email']) }, input, options());
+		const error = await runNodeExpectError(
+			{ resource: 'import', operation: 'importUsers', ...defineColumns(['email']) },
+			input,
+			options(),
+		);
 		expect(error.message).toMatch(/Item 1: no value in custom_id or email/);
 		expect(emu.requestLog).toHaveLength(0);
 	});
 
 	it('auto-map: all top-level fields become columns; nothing identifying -> clear error, no request', async () => {
 		const run = await runNode(
-			{ resource: 'import', operation: 'importUsers', mappingMode: 'autoMapAll', importOptions: { tags: 'n8n, vip', lists: 'Newsletter', triggerAutomations: true } },
-			[{ custom_id: 'c-1', email: 'a@example.com', city: 'Gdańsk' }, { custom_id: 'c-2', first_name: 'Bo' }],
+			{
+				resource: 'import',
+				operation: 'importUsers',
+				mappingMode: 'autoMapAll',
+				importOptions: { tags: 'n8n, vip', lists: 'Newsletter', triggerAutomations: true },
+			},
+			[
+				{ custom_id: 'c-1', email: 'a@example.com', city: 'Gdańsk' },
+				{ custom_id: 'c-2', first_name: 'Bo' },
+			],
 			options(),
 		);
 		expect(run.errorItems).toHaveLength(0);
@@ -257,7 +325,13 @@ describe('Import Users from input items', () => {
 	});
 
 	it('splits into several uploads under the size limit and maps rejected rows per file', async () => {
-		setImportRuntime({ clock: runtimeClock, initialPollDelayMs: 20, maxPollDelayMs: 100, pollFactor: 1.5, maxFileBytes: 2500 });
+		setImportRuntime({
+			clock: runtimeClock,
+			initialPollDelayMs: 20,
+			maxPollDelayMs: 100,
+			pollFactor: 1.5,
+			maxFileBytes: 2500,
+		});
 		const input = users(120, (i) => (i === 5 || i === 100 ? { email: `bad-${i}` } : {}));
 		const run = await runNode(
 			{ resource: 'import', operation: 'importUsers', ...defineColumns(['email', 'first_name']) },
@@ -275,7 +349,12 @@ describe('Import Users from input items', () => {
 
 	it('without waiting: one item with the import id, paired to all items; Get Import Status reads it', async () => {
 		const run = await runNode(
-			{ resource: 'import', operation: 'importUsers', waitForCompletion: false, ...defineColumns(['email']) },
+			{
+				resource: 'import',
+				operation: 'importUsers',
+				waitForCompletion: false,
+				...defineColumns(['email']),
+			},
 			users(4),
 			options(),
 		);
@@ -285,19 +364,38 @@ describe('Import Users from input items', () => {
 		expect(run.items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		const importId = run.items[0].json.importId as string;
 		clock.advance(200); // past the 150 ms processing time
-		const status = await runNode({ resource: 'import', operation: 'getStatus', importId: '={{ $json.importId }}' }, [{ importId }], options());
-		expect(status.items[0].json).toMatchObject({ id: importId, status: 'finished', succeeded: 4, failed: 0, moreFailedRowsThanListed: false });
+		const status = await runNode(
+			{ resource: 'import', operation: 'getStatus', importId: '={{ $json.importId }}' },
+			[{ importId }],
+			options(),
+		);
+		expect(status.items[0].json).toMatchObject({
+			id: importId,
+			status: 'finished',
+			succeeded: 4,
+			failed: 0,
+			moreFailedRowsThanListed: false,
+		});
 	});
 
 	it('wait timeout yields a clear error with the import id', async () => {
 		emu.configure({ importProcessingMs: 60_000 });
 		const error = await runNodeExpectError(
-			{ resource: 'import', operation: 'importUsers', ...defineColumns(['email']), importOptions: { waitTimeout: 1 } },
+			{
+				resource: 'import',
+				operation: 'importUsers',
+				...defineColumns(['email']),
+				importOptions: { waitTimeout: 1 },
+			},
 			users(2),
 			options(),
 		);
 		const importId = [...emu.state.imports.keys()][0];
-		expect(error.message).toMatch(new RegExp(`^User\\.com import ${importId} did not finish within 1 s; last status "in_progress"`));
+		expect(error.message).toMatch(
+			new RegExp(
+				`^User\\.com import ${importId} did not finish within 1 s; last status "in_progress"`,
+			),
+		);
 		expect(error.description).toMatch(/Get Import Status/);
 		expect(polls().length).toBeGreaterThanOrEqual(2);
 	});
@@ -306,11 +404,14 @@ describe('Import Users from input items', () => {
 describe('Import from a binary file', () => {
 	const binaryItem = (csv: string, fileName = 'contacts.csv'): INodeExecutionData => ({
 		json: {},
-		binary: { data: { data: Buffer.from(csv, 'utf8').toString('base64'), mimeType: 'text/csv', fileName } },
+		binary: {
+			data: { data: Buffer.from(csv, 'utf8').toString('base64'), mimeType: 'text/csv', fileName },
+		},
 	});
 
 	it('uploads the CSV of an earlier node with column mapping and separator, and reports the result', async () => {
-		const csv = 'Email address;Vorname;City\r\nanna@example.com;Anna;"Köln; Innenstadt"\r\nbad-email;Ben;Bonn\r\n';
+		const csv =
+			'Email address;Vorname;City\r\nanna@example.com;Anna;"Köln; Innenstadt"\r\nbad-email;Ben;Bonn\r\n';
 		const run = await runNode(
 			{
 				resource: 'import',
@@ -318,7 +419,12 @@ describe('Import from a binary file', () => {
 				source: 'binary',
 				importOptions: {
 					separator: 'semicolon',
-					columnMapping: { mapping: [{ csvColumn: 'Email address', attribute: 'email' }, { csvColumn: 'Vorname', attribute: 'first_name' }] },
+					columnMapping: {
+						mapping: [
+							{ csvColumn: 'Email address', attribute: 'email' },
+							{ csvColumn: 'Vorname', attribute: 'first_name' },
+						],
+					},
 				},
 			},
 			[binaryItem(csv)],
@@ -328,7 +434,13 @@ describe('Import from a binary file', () => {
 		expect(uploads()[0].query).toMatchObject({ separator: 'semicolon' });
 		expect(run.items).toHaveLength(1);
 		expect(run.items[0].pairedItem).toEqual({ item: 0 });
-		expect(run.items[0].json).toMatchObject({ file: 'contacts.csv', rows: 2, status: 'finished', succeeded: 1, failed: 1 });
+		expect(run.items[0].json).toMatchObject({
+			file: 'contacts.csv',
+			rows: 2,
+			status: 'finished',
+			succeeded: 1,
+			failed: 1,
+		});
 		expect((run.items[0].json.rowsWithErrors as IDataObject[])[0]).toMatchObject({ row: 2 });
 		const anna = emu.state.usersByEmail('anna@example.com')[0];
 		expect(anna.first_name).toBe('Anna');
@@ -350,7 +462,9 @@ describe('Import from a binary file', () => {
 				options({ nodeType: node, continueOnFail: true }),
 			);
 			expect(run.errorItems).toHaveLength(1);
-			expect(`${String(run.errorItems[0].json.message)} ${String((run.errorItems[0].json.error as IDataObject).description)}`).toMatch(message);
+			expect(
+				`${String(run.errorItems[0].json.message)} ${String((run.errorItems[0].json.error as IDataObject).description)}`,
+			).toMatch(message);
 		}
 		expect(emu.requestLog).toHaveLength(0);
 	});
@@ -359,7 +473,11 @@ describe('Import from a binary file', () => {
 describe('Import Deals and Products', () => {
 	it('imports products and deals from items', async () => {
 		const products = await runNode(
-			{ resource: 'import', operation: 'importProducts', ...defineColumns(['custom_id', 'name', 'price']) },
+			{
+				resource: 'import',
+				operation: 'importProducts',
+				...defineColumns(['custom_id', 'name', 'price']),
+			},
 			[
 				{ custom_id: 'SKU-1', name: 'Mug, "large"', price: '12.50' },
 				{ custom_id: 'SKU-2', name: 'Plate', price: '3' },
@@ -370,13 +488,20 @@ describe('Import Deals and Products', () => {
 		expect(emu.state.productByCustomId('SKU-1')?.name).toBe('Mug, "large"');
 
 		const deals = await runNode(
-			{ resource: 'import', operation: 'importDeals', ...defineColumns(['custom_id', 'name', 'value']) },
+			{
+				resource: 'import',
+				operation: 'importDeals',
+				...defineColumns(['custom_id', 'name', 'value']),
+			},
 			[{ custom_id: 'ORD-1', name: 'Order 1', value: '99.90' }],
 			options(),
 		);
 		expect(deals.errorItems).toHaveLength(0);
 		expect(emu.state.dealByCustomId('ORD-1')?.name).toBe('Order 1');
-		expect(uploads().map((u) => u.path)).toEqual(['/api/public/products/import/', '/api/public/deals/import/']);
+		expect(uploads().map((u) => u.path)).toEqual([
+			'/api/public/products/import/',
+			'/api/public/deals/import/',
+		]);
 	});
 
 	it('products need custom_id (checked before upload)', async () => {

@@ -5,7 +5,13 @@
  */
 import { parseCsv } from '../emulator/csv';
 import { boundaryOf, parseMultipart } from '../emulator/multipart';
-import { cellText, csvField, csvRecord, readCsv, summarizeCsv } from '../../nodes/UserCom/actions/import/csv';
+import {
+	cellText,
+	csvField,
+	csvRecord,
+	readCsv,
+	summarizeCsv,
+} from '../../nodes/UserCom/actions/import/csv';
 import { buildMultipart, randomBoundary } from '../../nodes/UserCom/actions/import/multipart';
 import {
 	autoMapItem,
@@ -53,7 +59,8 @@ describe('CSV writer', () => {
 		['\t', 'tab'],
 	])('round-trips tricky values with separator %j (read back by the emulator parser)', (sep) => {
 		const header = ['custom_id', 'value'];
-		const text = csvRecord(header, sep) + TRICKY.map((v, i) => csvRecord([`id-${i}`, v], sep)).join('');
+		const text =
+			csvRecord(header, sep) + TRICKY.map((v, i) => csvRecord([`id-${i}`, v], sep)).join('');
 		const rows = parseCsv(text, sep);
 		expect(rows[0]).toEqual(header);
 		expect(rows.slice(1).map((r) => r[1])).toEqual(TRICKY);
@@ -110,7 +117,12 @@ describe('multipart builder', () => {
 				{ name: 'tags', value: 'vip,imported' },
 				{ name: 'column_mapping', value: '{"Email address":"email"}' },
 			],
-			{ name: 'input_file', filename: 'users "2024".csv', contentType: 'text/csv; charset=utf-8', data: file },
+			{
+				name: 'input_file',
+				filename: 'users "2024".csv',
+				contentType: 'text/csv; charset=utf-8',
+				data: file,
+			},
 		);
 		expect(boundaryOf(built.contentType)).toBe(built.boundary);
 		const parts = parseMultipart(built.body, built.boundary);
@@ -125,7 +137,11 @@ describe('multipart builder', () => {
 	it('picks another boundary when the content contains the proposed one', () => {
 		const proposed = '----n8nUserComImportFIXED';
 		const data = Buffer.from(`a\r\n--${proposed}\r\nb`);
-		const built = buildMultipart([], { name: 'input_file', filename: 'f.csv', contentType: 'text/csv', data }, proposed);
+		const built = buildMultipart(
+			[],
+			{ name: 'input_file', filename: 'f.csv', contentType: 'text/csv', data },
+			proposed,
+		);
 		expect(built.boundary).not.toBe(proposed);
 		const parts = parseMultipart(built.body, built.boundary);
 		expect(Buffer.compare(parts[0].data, data)).toBe(0);
@@ -142,7 +158,10 @@ describe('multipart builder', () => {
 
 describe('rows, columns and chunks', () => {
 	const rows = (n: number, value = 'v'): MappedRow[] =>
-		Array.from({ length: n }, (_, i) => ({ itemIndex: i, cells: { email: `u${i}@x.io`, note: value } }));
+		Array.from({ length: n }, (_, i) => ({
+			itemIndex: i,
+			cells: { email: `u${i}@x.io`, note: value },
+		}));
 
 	it('auto-maps top-level fields and unions columns in first-seen order', () => {
 		const a = autoMapItem({ email: 'a@x', age: 3, tags: ['x'] });
@@ -189,7 +208,9 @@ describe('rows, columns and chunks', () => {
 			const parsed = parseCsv(chunk.data.toString('utf8'), ',');
 			expect(parsed[0]).toEqual(['email', 'note']);
 			expect(parsed.length - 1).toBe(chunk.itemIndexes.length);
-			parsed.slice(1).forEach((record, k) => expect(record[0]).toBe(`u${chunk.itemIndexes[k]}@x.io`));
+			parsed
+				.slice(1)
+				.forEach((record, k) => expect(record[0]).toBe(`u${chunk.itemIndexes[k]}@x.io`));
 			seen.push(...chunk.itemIndexes);
 		}
 		expect(seen).toEqual(input.map((r) => r.itemIndex));
@@ -212,7 +233,10 @@ describe('rows, columns and chunks', () => {
 
 describe('import status', () => {
 	it('unwraps the documented envelope and finds the import id', () => {
-		expect(unwrapStatus({ success: true, data: { id: 'x', status: 'finished' } })).toEqual({ id: 'x', status: 'finished' });
+		expect(unwrapStatus({ success: true, data: { id: 'x', status: 'finished' } })).toEqual({
+			id: 'x',
+			status: 'finished',
+		});
 		expect(importIdOf({ success: true, data: { import_id: 'abc' } })).toBe('abc');
 		expect(importIdOf({ import_id: 'def' })).toBe('def');
 		expect(importIdOf({ success: true })).toBeUndefined();
@@ -224,13 +248,25 @@ describe('import status', () => {
 
 	it('normalises row errors and maps 1-based data rows (header excluded) to records', () => {
 		const errors = normalizeRowErrors([
-			{ row: 1, message: 'email: Enter a valid email address.', errors: { email: ['Enter a valid email address.'] } },
+			{
+				row: 1,
+				message: 'email: Enter a valid email address.',
+				errors: { email: ['Enter a valid email address.'] },
+			},
 			{ row: '3', errors: { phone_number: ['Invalid phone.'] } },
 			7,
 			'weird',
 		]);
-		expect(errors[0]).toEqual({ row: 1, message: 'email: Enter a valid email address.', errors: { email: ['Enter a valid email address.'] } });
-		expect(errors[1]).toEqual({ row: 3, message: 'phone_number: Invalid phone.', errors: { phone_number: ['Invalid phone.'] } });
+		expect(errors[0]).toEqual({
+			row: 1,
+			message: 'email: Enter a valid email address.',
+			errors: { email: ['Enter a valid email address.'] },
+		});
+		expect(errors[1]).toEqual({
+			row: 3,
+			message: 'phone_number: Invalid phone.',
+			errors: { phone_number: ['Invalid phone.'] },
+		});
 		expect(errors[2].row).toBe(7);
 		expect(errors[3].row).toBeNull();
 		expect(recordIndexOfRow(1, 10)).toBe(0);
@@ -268,13 +304,17 @@ describe('import status', () => {
 
 	it('times out with the last status and a final poll at the deadline', async () => {
 		const clock = virtualClock();
-		const promise = pollUntilDone('imp-2', async () => ({ status: 'in_progress', succeeded: 1, failed: 0, total_count: 9 }), {
-			timeoutMs: 10_000,
-			initialDelayMs: 1000,
-			maxDelayMs: 4000,
-			factor: 2,
-			clock,
-		});
+		const promise = pollUntilDone(
+			'imp-2',
+			async () => ({ status: 'in_progress', succeeded: 1, failed: 0, total_count: 9 }),
+			{
+				timeoutMs: 10_000,
+				initialDelayMs: 1000,
+				maxDelayMs: 4000,
+				factor: 2,
+				clock,
+			},
+		);
 		await expect(promise).rejects.toBeInstanceOf(ImportWaitTimeout);
 		const error = (await promise.catch((e: unknown) => e)) as ImportWaitTimeout;
 		expect(error.importId).toBe('imp-2');

@@ -33,7 +33,13 @@ describe('Deal resource against the emulator', () => {
 				orderProducts: {
 					product: [
 						{ productBy: 'customId', productCustomId: 'SKU-1', quantity: 2, value: 9.5 },
-						{ productBy: 'id', productId: String(env.productId('SKU-2')), quantity: 1, value: 20, currency: 'EUR' },
+						{
+							productBy: 'id',
+							productId: String(env.productId('SKU-2')),
+							quantity: 1,
+							value: 20,
+							currency: 'EUR',
+						},
 					],
 				},
 				customAttributes: { attribute: [{ name: 'channel', value: 'web' }] },
@@ -63,7 +69,13 @@ describe('Deal resource against the emulator', () => {
 			},
 		});
 		const deal = r.items[0].json;
-		expect(deal).toMatchObject({ name: 'Order #1', custom_id: 'ORD-1', value: 120.5, status: 2, status_name: 'won' });
+		expect(deal).toMatchObject({
+			name: 'Order #1',
+			custom_id: 'ORD-1',
+			value: 120.5,
+			status: 2,
+			status_name: 'won',
+		});
 		expect(typeof deal.value).toBe('number');
 		expect(deal.user_id).toBe(env.userId('u-1'));
 	});
@@ -71,7 +83,11 @@ describe('Deal resource against the emulator', () => {
 	test('guide: empty deal refused before sending (User.com would accept {})', async () => {
 		const before = env.emu.requestLog.length;
 		const deals = env.emu.state.deals.size;
-		const error = await runNodeExpectError({ resource: 'deal', operation: 'create', name: '' }, [{}], env.opts());
+		const error = await runNodeExpectError(
+			{ resource: 'deal', operation: 'create', name: '' },
+			[{}],
+			env.opts(),
+		);
 		expect(error.message).toBe('Item 0: "Name" is required but empty');
 		expect(error.description).toContain('Nothing was sent to User.com');
 		expect(env.emu.requestLog.length).toBe(before);
@@ -115,7 +131,9 @@ describe('Deal resource against the emulator', () => {
 			'Item 5: "User ID" and "User Custom ID" are both set',
 			'Item 6: "Status" has a value User.com does not accept: "done"',
 		]);
-		expect(r.errorItems.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4, 5, 6].map((item) => ({ item })));
+		expect(r.errorItems.map((i) => i.pairedItem)).toEqual(
+			[0, 1, 2, 3, 4, 5, 6].map((item) => ({ item })),
+		);
 	});
 
 	test('guide: several bad references -> one error item listing every field', async () => {
@@ -125,14 +143,28 @@ describe('Deal resource against the emulator', () => {
 				operation: 'create',
 				name: 'Bad refs',
 				additionalFields: { userId: '999999', productIds: '999999', pipeline: 999, stage: 998 },
-				orderProducts: { product: [{ productBy: 'customId', productCustomId: 'NOPE-1', quantity: 1, value: 1, currency: 'EUR' }] },
+				orderProducts: {
+					product: [
+						{
+							productBy: 'customId',
+							productCustomId: 'NOPE-1',
+							quantity: 1,
+							value: 1,
+							currency: 'EUR',
+						},
+					],
+				},
 			},
 			[{}],
 			env.opts({ continueOnFail: true }),
 		);
 		expect(r.items).toHaveLength(1);
 		expect(r.errorItems).toHaveLength(1);
-		const error = r.errorItems[0].json.error as { httpCode: number; fields: Record<string, string[]>; description: string };
+		const error = r.errorItems[0].json.error as {
+			httpCode: number;
+			fields: Record<string, string[]>;
+			description: string;
+		};
 		expect(error.httpCode).toBe(400);
 		expect(Object.keys(error.fields).sort()).toEqual(
 			['order_products[0].product_custom_id', 'pipeline', 'products', 'stage', 'user_id'].sort(),
@@ -149,11 +181,28 @@ describe('Deal resource against the emulator', () => {
 				operation: 'upsert',
 				customId: 'ORD-2',
 				name: 'Order #2',
-				additionalFields: { userCustomId: 'u-2', productCustomIds: 'SKU-1, SKU-NEW-A', value: 30, currency: 'PLN' },
+				additionalFields: {
+					userCustomId: 'u-2',
+					productCustomIds: 'SKU-1, SKU-NEW-A',
+					value: 30,
+					currency: 'PLN',
+				},
 				orderProducts: {
 					product: [
-						{ productBy: 'customId', productCustomId: 'SKU-NEW-A', productName: 'Gadget A', quantity: 1, value: 10 },
-						{ productBy: 'customId', productCustomId: 'SKU-NEW-B', productName: 'Gadget B', quantity: 2, value: 10 },
+						{
+							productBy: 'customId',
+							productCustomId: 'SKU-NEW-A',
+							productName: 'Gadget A',
+							quantity: 1,
+							value: 10,
+						},
+						{
+							productBy: 'customId',
+							productCustomId: 'SKU-NEW-B',
+							productName: 'Gadget B',
+							quantity: 2,
+							value: 10,
+						},
 					],
 				},
 				createMissingProducts: true,
@@ -163,36 +212,65 @@ describe('Deal resource against the emulator', () => {
 		);
 		expect(env.emu.state.productByCustomId('SKU-NEW-A')?.name).toBe('Gadget A');
 		expect(env.emu.state.productByCustomId('SKU-NEW-B')?.name).toBe('Gadget B');
-		expect(requestsTo(env, 'POST', /^deals\/update_or_create\/$/).slice(-2).map((e) => e.status)).toEqual([400, expect.any(Number)]);
-		expect(requestsTo(env, 'POST', /^products\/$/).slice(-2).map((e) => (e.body as { custom_id: string }).custom_id).sort()).toEqual([
-			'SKU-NEW-A',
-			'SKU-NEW-B',
-		]);
+		expect(
+			requestsTo(env, 'POST', /^deals\/update_or_create\/$/)
+				.slice(-2)
+				.map((e) => e.status),
+		).toEqual([400, expect.any(Number)]);
+		expect(
+			requestsTo(env, 'POST', /^products\/$/)
+				.slice(-2)
+				.map((e) => (e.body as { custom_id: string }).custom_id)
+				.sort(),
+		).toEqual(['SKU-NEW-A', 'SKU-NEW-B']);
 		expect(r.items[0].json).toMatchObject({ custom_id: 'ORD-2', name: 'Order #2', value: 30 });
-		expect((r.items[0].json.created_products as Array<{ custom_id: string }>).map((p) => p.custom_id).sort()).toEqual([
-			'SKU-NEW-A',
-			'SKU-NEW-B',
-		]);
+		expect(
+			(r.items[0].json.created_products as Array<{ custom_id: string }>)
+				.map((p) => p.custom_id)
+				.sort(),
+		).toEqual(['SKU-NEW-A', 'SKU-NEW-B']);
 		expect(env.emu.state.dealByCustomId('ORD-2')?.products.length).toBe(2);
 	});
 
 	test('without the option, a missing product is an error and nothing is created', async () => {
 		const products = env.emu.state.products.size;
 		const r = await runNode(
-			{ resource: 'deal', operation: 'upsert', customId: 'ORD-3', name: 'Order #3', additionalFields: { productCustomIds: 'SKU-NEW-C' } },
+			{
+				resource: 'deal',
+				operation: 'upsert',
+				customId: 'ORD-3',
+				name: 'Order #3',
+				additionalFields: { productCustomIds: 'SKU-NEW-C' },
+			},
 			[{}],
 			env.opts({ continueOnFail: true }),
 		);
 		expect(r.errorItems).toHaveLength(1);
-		expect(Object.keys((r.errorItems[0].json.error as { fields: object }).fields)).toEqual(['products_custom_id']);
+		expect(Object.keys((r.errorItems[0].json.error as { fields: object }).fields)).toEqual([
+			'products_custom_id',
+		]);
 		expect(env.emu.state.products.size).toBe(products);
 	});
 
 	test('Upsert is idempotent by custom ID', async () => {
-		const params = { resource: 'deal', operation: 'upsert', customId: 'ORD-4', name: 'Order #4', additionalFields: { value: 5, currency: 'USD' } };
+		const params = {
+			resource: 'deal',
+			operation: 'upsert',
+			customId: 'ORD-4',
+			name: 'Order #4',
+			additionalFields: { value: 5, currency: 'USD' },
+		};
 		const a = await runNode(params, [{}], env.opts());
-		const b = await runNode({ ...params, additionalFields: { value: 7, currency: 'USD', status: 'lost' } }, [{}], env.opts());
-		expect(lastRequest(env)).toMatchObject({ method: 'POST', path: 'deals/update_or_create/', body: { custom_id: 'ORD-4', name: 'Order #4', value: 7, status: 3 } });
+		const b = await runNode(
+			{ ...params, additionalFields: { value: 7, currency: 'USD', status: 'lost' } },
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			method: 'POST',
+			path: 'deals/update_or_create/',
+			body: { custom_id: 'ORD-4', name: 'Order #4', value: 7, status: 3 },
+		});
 		expect(b.items[0].json.id).toBe(a.items[0].json.id);
 		expect(b.items[0].json).toMatchObject({ value: 7, status: 3, status_name: 'lost' });
 	});
@@ -201,7 +279,10 @@ describe('Deal resource against the emulator', () => {
 		const before = env.emu.requestLog.length;
 		const r = await runNode(
 			{ resource: 'deal', operation: 'upsert', customId: '={{ $json.c }}', name: '={{ $json.n }}' },
-			[{ c: '', n: 'x' }, { c: 'ORD-9', n: ' ' }],
+			[
+				{ c: '', n: 'x' },
+				{ c: 'ORD-9', n: ' ' },
+			],
 			env.opts({ continueOnFail: true }),
 		);
 		expect(r.errorItems.map((i) => i.json.message)).toEqual([
@@ -212,37 +293,91 @@ describe('Deal resource against the emulator', () => {
 	});
 
 	test('Update by custom ID and by ID; Get; Get Many by user; Delete', async () => {
-		env.emu.seed({ deals: [{ name: 'Order #1', custom_id: 'ORD-1', value: '120.50', currency: 'EUR', status: 2, user_custom_id: 'u-1' }] });
+		env.emu.seed({
+			deals: [
+				{
+					name: 'Order #1',
+					custom_id: 'ORD-1',
+					value: '120.50',
+					currency: 'EUR',
+					status: 2,
+					user_custom_id: 'u-1',
+				},
+			],
+		});
 		await runNode(
-			{ resource: 'deal', operation: 'update', deal: rl('customId', 'ORD-1'), updateFields: { status: 'archived', name: 'Order #1 (archived)' } },
+			{
+				resource: 'deal',
+				operation: 'update',
+				deal: rl('customId', 'ORD-1'),
+				updateFields: { status: 'archived', name: 'Order #1 (archived)' },
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'PUT', path: 'deals-by-id/ORD-1/', body: { status: 4, name: 'Order #1 (archived)' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'PUT',
+			path: 'deals-by-id/ORD-1/',
+			body: { status: 4, name: 'Order #1 (archived)' },
+		});
 		const id = env.emu.state.dealByCustomId('ORD-1')!.id;
-		await runNode({ resource: 'deal', operation: 'update', deal: rl('id', id), updateFields: { value: 99 } }, [{}], env.opts());
-		expect(lastRequest(env)).toMatchObject({ method: 'PUT', path: `deals/${id}/`, body: { value: 99 } });
+		await runNode(
+			{ resource: 'deal', operation: 'update', deal: rl('id', id), updateFields: { value: 99 } },
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			method: 'PUT',
+			path: `deals/${id}/`,
+			body: { value: 99 },
+		});
 
-		const got = await runNode({ resource: 'deal', operation: 'get', deal: rl('id', id) }, [{}], env.opts());
+		const got = await runNode(
+			{ resource: 'deal', operation: 'get', deal: rl('id', id) },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: `deals/${id}/` });
 		expect(got.items[0].json).toMatchObject({ id, value: 99, status: 4, status_name: 'archived' });
-		const raw = await runNode({ resource: 'deal', operation: 'get', deal: rl('customId', 'ORD-1'), simplify: false }, [{}], env.opts());
+		const raw = await runNode(
+			{ resource: 'deal', operation: 'get', deal: rl('customId', 'ORD-1'), simplify: false },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env).path).toBe('deals-by-id/ORD-1/');
 		expect(raw.items[0].json).toHaveProperty('created_by');
 		expect(typeof raw.items[0].json.value).toBe('number');
 
 		const byUser = await runNode(
-			{ resource: 'deal', operation: 'getAll', returnAll: true, filterByUser: true, user: rl('customId', 'u-1') },
+			{
+				resource: 'deal',
+				operation: 'getAll',
+				returnAll: true,
+				filterByUser: true,
+				user: rl('customId', 'u-1'),
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: 'deals/', query: { user_custom_id: 'u-1' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'GET',
+			path: 'deals/',
+			query: { user_custom_id: 'u-1' },
+		});
 		expect(byUser.items.map((i) => i.json.custom_id)).toEqual(['ORD-1']);
-		const all = await runNode({ resource: 'deal', operation: 'getAll', returnAll: true }, [{}], env.opts());
+		const all = await runNode(
+			{ resource: 'deal', operation: 'getAll', returnAll: true },
+			[{}],
+			env.opts(),
+		);
 		expect(all.items).toHaveLength(env.emu.state.deals.size);
 		expect(all.items.every((i) => typeof i.json.value === 'number')).toBe(true);
 
-		const del = await runNode({ resource: 'deal', operation: 'delete', deal: rl('customId', 'ORD-1') }, [{}], env.opts());
+		const del = await runNode(
+			{ resource: 'deal', operation: 'delete', deal: rl('customId', 'ORD-1') },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'DELETE', path: 'deals-by-id/ORD-1/' });
 		expect(del.items[0].json).toEqual({ deleted: true, custom_id: 'ORD-1' });
 		expect(env.emu.state.dealByCustomId('ORD-1')).toBeUndefined();
@@ -250,7 +385,11 @@ describe('Deal resource against the emulator', () => {
 
 	test('Update with nothing to change is refused before sending', async () => {
 		const before = env.emu.requestLog.length;
-		const error = await runNodeExpectError({ resource: 'deal', operation: 'update', deal: rl('customId', 'ORD-4') }, [{}], env.opts());
+		const error = await runNodeExpectError(
+			{ resource: 'deal', operation: 'update', deal: rl('customId', 'ORD-4') },
+			[{}],
+			env.opts(),
+		);
 		expect(error.message).toContain('"Update Fields" are all empty');
 		expect(env.emu.requestLog.length).toBe(before);
 	});
@@ -258,7 +397,8 @@ describe('Deal resource against the emulator', () => {
 
 describe('deal helpers that the emulator does not reach on its own', () => {
 	test('missing products found by lookup when User.com does not name the value', async () => {
-		const { createUserComApiError, normalizeUserComError } = await import('../../nodes/UserCom/transport');
+		const { createUserComApiError, normalizeUserComError } =
+			await import('../../nodes/UserCom/transport');
 		const { findMissingProducts } = await import('../../nodes/UserCom/actions/deal/shared');
 		const { UserCom } = await import('../../nodes/UserCom/UserCom.node');
 		let missing: string[] = [];
@@ -266,9 +406,21 @@ describe('deal helpers that the emulator does not reach on its own', () => {
 		node.execute = async function (this: import('n8n-workflow').IExecuteFunctions) {
 			const error = createUserComApiError(
 				this.getNode(),
-				normalizeUserComError(400, { products_custom_id: ['Object does not exist.'] }, { method: 'POST', path: 'deals/' }),
+				normalizeUserComError(
+					400,
+					{ products_custom_id: ['Object does not exist.'] },
+					{ method: 'POST', path: 'deals/' },
+				),
 			);
-			missing = await findMissingProducts.call(this, error, 0, new Map([['SKU-1', 'Mug'], ['SKU-GONE', 'Gone']]));
+			missing = await findMissingProducts.call(
+				this,
+				error,
+				0,
+				new Map([
+					['SKU-1', 'Mug'],
+					['SKU-GONE', 'Gone'],
+				]),
+			);
 			return [[]];
 		};
 		await runNode({}, [{}], { ...env.opts(), nodeType: node });
@@ -280,14 +432,34 @@ describe('deal helpers that the emulator does not reach on its own', () => {
 	});
 
 	test('Get Many by user ID sends user_id', async () => {
-		await runNode({ resource: 'deal', operation: 'upsert', customId: 'ORD-U', name: 'For Bob', additionalFields: { userCustomId: 'u-2' } }, [{}], env.opts());
-		const uid = env.userId('u-2');
-		const r = await runNode(
-			{ resource: 'deal', operation: 'getAll', returnAll: true, filterByUser: true, user: rl('id', uid) },
+		await runNode(
+			{
+				resource: 'deal',
+				operation: 'upsert',
+				customId: 'ORD-U',
+				name: 'For Bob',
+				additionalFields: { userCustomId: 'u-2' },
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: 'deals/', query: { user_id: String(uid) } });
+		const uid = env.userId('u-2');
+		const r = await runNode(
+			{
+				resource: 'deal',
+				operation: 'getAll',
+				returnAll: true,
+				filterByUser: true,
+				user: rl('id', uid),
+			},
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			method: 'GET',
+			path: 'deals/',
+			query: { user_id: String(uid) },
+		});
 		expect(r.items.length).toBeGreaterThan(0);
 		expect(r.items.every((i) => i.json.user_id === uid)).toBe(true);
 	});

@@ -22,7 +22,12 @@ describe('Event resource against the emulator', () => {
 				user: rl('id', id),
 				eventName: 'order_placed',
 				timestamp: '2026-11-25T12:00:00.000Z',
-				dataFields: { field: [{ key: 'total', value: '99.5' }, { key: 'coupon', value: 'XMAS' }] },
+				dataFields: {
+					field: [
+						{ key: 'total', value: '99.5' },
+						{ key: 'coupon', value: 'XMAS' },
+					],
+				},
 			},
 			[{}],
 			env.opts(),
@@ -30,9 +35,18 @@ describe('Event resource against the emulator', () => {
 		expect(lastRequest(env)).toMatchObject({
 			method: 'POST',
 			path: 'events/',
-			body: { user_id: id, name: 'order_placed', timestamp: 1795608000, data: { total: 99.5, coupon: 'XMAS' } },
+			body: {
+				user_id: id,
+				name: 'order_placed',
+				timestamp: 1795608000,
+				data: { total: 99.5, coupon: 'XMAS' },
+			},
 		});
-		expect(r.items[0].json).toMatchObject({ name: 'order_placed', user_id: id, timestamp: 1795608000 });
+		expect(r.items[0].json).toMatchObject({
+			name: 'order_placed',
+			user_id: id,
+			timestamp: 1795608000,
+		});
 		expect(typeof r.items[0].json.id).toBe('number');
 		expect(typeof r.items[0].json.created).toBe('boolean');
 	});
@@ -40,12 +54,22 @@ describe('Event resource against the emulator', () => {
 	test('by custom ID with JSON data and default timestamp (now)', async () => {
 		const before = Math.floor(Date.now() / 1000);
 		await runNode(
-			{ ...base, user: rl('customId', 'u-2'), eventName: 'viewed', dataMode: 'json', dataJson: '{"page": "/pricing", "n": 2}' },
+			{
+				...base,
+				user: rl('customId', 'u-2'),
+				eventName: 'viewed',
+				dataMode: 'json',
+				dataJson: '{"page": "/pricing", "n": 2}',
+			},
 			[{}],
 			env.opts(),
 		);
 		const req = lastRequest(env);
-		expect(req).toMatchObject({ method: 'POST', path: 'users-by-id/u-2/events/', body: { name: 'viewed', data: { page: '/pricing', n: 2 } } });
+		expect(req).toMatchObject({
+			method: 'POST',
+			path: 'users-by-id/u-2/events/',
+			body: { name: 'viewed', data: { page: '/pricing', n: 2 } },
+		});
 		const ts = (req.body as { timestamp: number }).timestamp;
 		expect(ts).toBeGreaterThanOrEqual(before);
 		expect(ts).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
@@ -53,15 +77,28 @@ describe('Event resource against the emulator', () => {
 
 	test('timestamps: UNIX milliseconds, UNIX seconds and numeric strings all become UNIX seconds', async () => {
 		const items = [{ t: 1795608000123 }, { t: 1795608000 }, { t: '1795608000' }];
-		await runNode({ ...base, user: rl('customId', 'u-2'), eventName: 'ts', timestamp: '={{ $json.t }}' }, items, env.opts());
-		const sent = requestsTo(env, 'POST', /^users-by-id\/u-2\/events\/$/).slice(-3).map((e) => (e.body as { timestamp: number }).timestamp);
+		await runNode(
+			{ ...base, user: rl('customId', 'u-2'), eventName: 'ts', timestamp: '={{ $json.t }}' },
+			items,
+			env.opts(),
+		);
+		const sent = requestsTo(env, 'POST', /^users-by-id\/u-2\/events\/$/)
+			.slice(-3)
+			.map((e) => (e.body as { timestamp: number }).timestamp);
 		expect(sent).toEqual([1795608000, 1795608000, 1795608000]);
 	});
 
 	test('invalid JSON data, empty name and a bad date are refused before sending', async () => {
 		const before = env.emu.requestLog.length;
 		const bad = await runNode(
-			{ ...base, user: rl('customId', 'u-2'), eventName: '={{ $json.name }}', dataMode: 'json', dataJson: '={{ $json.data }}', timestamp: '={{ $json.ts }}' },
+			{
+				...base,
+				user: rl('customId', 'u-2'),
+				eventName: '={{ $json.name }}',
+				dataMode: 'json',
+				dataJson: '={{ $json.data }}',
+				timestamp: '={{ $json.ts }}',
+			},
 			[
 				{ name: 'ok', data: '{not json', ts: '' },
 				{ name: '', data: '{}', ts: '' },
@@ -88,14 +125,25 @@ describe('Event resource against the emulator', () => {
 			env.opts({ continueOnFail: true }),
 		);
 		expect(r.errorItems).toHaveLength(1);
-		const error = r.errorItems[0].json.error as { httpCode: number; message: string; category: string };
+		const error = r.errorItems[0].json.error as {
+			httpCode: number;
+			message: string;
+			category: string;
+		};
 		expect(error.httpCode).toBe(404);
 		expect(error.category).toBe('not_found');
 		expect(r.errorItems[0].json.message).toContain('No ClientUser matches the given query.');
 		expect(r.errorItems[0].pairedItem).toEqual({ item: 0 });
 
-		const byId = await runNode({ ...base, user: rl('id', 999999), eventName: 'signup' }, [{}], env.opts({ continueOnFail: true }));
-		const e2 = byId.errorItems[0].json.error as { httpCode: number; fields: Record<string, string[]> };
+		const byId = await runNode(
+			{ ...base, user: rl('id', 999999), eventName: 'signup' },
+			[{}],
+			env.opts({ continueOnFail: true }),
+		);
+		const e2 = byId.errorItems[0].json.error as {
+			httpCode: number;
+			fields: Record<string, string[]>;
+		};
 		expect(e2.httpCode).toBe(400);
 		expect(e2.fields.user_id[0]).toContain("Client user with ID '999999' does not exist");
 	});
@@ -112,7 +160,9 @@ describe('Event resource against the emulator', () => {
 			[{}],
 			env.opts(),
 		);
-		const calls = env.emu.requestLog.slice(-3).map((e) => `${e.method} ${e.path.replace('/api/public/', '')} ${e.status}`);
+		const calls = env.emu.requestLog
+			.slice(-3)
+			.map((e) => `${e.method} ${e.path.replace('/api/public/', '')} ${e.status}`);
 		expect(calls).toEqual([
 			'POST users-by-id/ghost-2/events/ 404',
 			'POST users/update_or_create/ 201',
@@ -120,8 +170,14 @@ describe('Event resource against the emulator', () => {
 		]);
 		const user = env.emu.state.userByCustomId('ghost-2');
 		expect(user?.email).toBe('ghost2@example.com');
-		expect(r.items[0].json).toMatchObject({ name: 'signup', user_custom_id: 'ghost-2', contact: { id: user?.id, created: true } });
-		expect([...env.emu.state.events.values()].filter((e) => e.user_id === user?.id)).toHaveLength(1);
+		expect(r.items[0].json).toMatchObject({
+			name: 'signup',
+			user_custom_id: 'ghost-2',
+			contact: { id: user?.id, created: true },
+		});
+		expect([...env.emu.state.events.values()].filter((e) => e.user_id === user?.id)).toHaveLength(
+			1,
+		);
 	});
 
 	test('Create Contact If Missing with the user given by User.com ID is refused before sending', async () => {
@@ -131,7 +187,9 @@ describe('Event resource against the emulator', () => {
 			[{}],
 			env.opts(),
 		);
-		expect(error.message).toContain('"Create Contact If Missing" needs the user given by custom ID');
+		expect(error.message).toContain(
+			'"Create Contact If Missing" needs the user given by custom ID',
+		);
 		expect(env.emu.requestLog.length).toBe(before);
 	});
 });

@@ -29,7 +29,11 @@ describe('harness', () => {
 		const creds = completeCredentials({ subdomain: 'acme', apiKey: 'k'.repeat(64) });
 		expect(creds).toMatchObject({ rateLimit: 10, limitShare: 100 });
 		const out = applyAuthentication({ url: 'https://x/', headers: { 'X-A': '1' } }, creds);
-		expect(out.headers).toEqual({ 'X-A': '1', Authorization: `Token ${'k'.repeat(64)}`, Accept: '*/*; version=2' });
+		expect(out.headers).toEqual({
+			'X-A': '1',
+			Authorization: `Token ${'k'.repeat(64)}`,
+			Accept: '*/*; version=2',
+		});
 	});
 
 	test('httpRequestWithAuthentication: returnFullResponse + ignoreHttpStatusErrors, else NodeApiError', async () => {
@@ -46,22 +50,34 @@ describe('harness', () => {
 					json: true,
 				});
 				try {
-					await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'userComApi', { url: `${env.emu.baseUrl}users/999/`, method: 'GET' });
+					await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'userComApi', {
+						url: `${env.emu.baseUrl}users/999/`,
+						method: 'GET',
+					});
 				} catch (error) {
 					thrown = error;
 				}
 			}),
 		});
 		expect(full).toMatchObject({ statusCode: 404, body: { detail: 'Not found.' } });
-		expect((full as { headers: Record<string, string> }).headers['content-type']).toContain('application/json');
+		expect((full as { headers: Record<string, string> }).headers['content-type']).toContain(
+			'application/json',
+		);
 		expect(thrown).toBeInstanceOf(NodeApiError);
-		expect(env.emu.requestLog.slice(-2).every((e) => e.key === env.emu.fingerprint(env.emu.apiKey))).toBe(true);
+		expect(
+			env.emu.requestLog.slice(-2).every((e) => e.key === env.emu.fingerprint(env.emu.apiKey)),
+		).toBe(true);
 	});
 
 	test('getNodeParameter: defaults from the description, dot paths, fallbacks, extractValue', async () => {
 		const seen: Record<string, unknown> = {};
 		await runNode(
-			{ resource: 'deal', operation: 'get', deal: { __rl: true, mode: 'customId', value: 'D-9' }, requestOptions: { timeoutSeconds: 5 } },
+			{
+				resource: 'deal',
+				operation: 'get',
+				deal: { __rl: true, mode: 'customId', value: 'D-9' },
+				requestOptions: { timeoutSeconds: 5 },
+			},
 			[{}],
 			{
 				...env.opts(),
@@ -84,14 +100,23 @@ describe('harness', () => {
 		try {
 			const controller = new AbortController();
 			const running = runNode(
-				{ resource: 'user', operation: 'get', user: { __rl: true, mode: 'customId', value: 'u-1' } },
+				{
+					resource: 'user',
+					operation: 'get',
+					user: { __rl: true, mode: 'customId', value: 'u-1' },
+				},
 				Array.from({ length: 30 }, () => ({})),
-				{ credentials: { ...own.creds, rateLimit: 0.1 }, cancelSignal: controller.signal, continueOnFail: true },
+				{
+					credentials: { ...own.creds, rateLimit: 0.1 },
+					cancelSignal: controller.signal,
+					continueOnFail: true,
+				},
 			).then(
 				(r) => ({ items: r.items.length, errors: r.errorItems.length }),
 				(error: Error) => ({ error: error.message }),
 			);
-			while (own.emu.requestLog.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+			while (own.emu.requestLog.length === 0)
+				await new Promise((resolve) => setTimeout(resolve, 10));
 			const abortedAt = Date.now();
 			controller.abort();
 			const outcome = await running;

@@ -4,7 +4,10 @@ import { startEmulator, type Emulator, type EmulatorOptions, type SeedData } fro
 import type { HarnessCredentials, RunNodeOptions } from '../harness';
 import type { Clock } from '../../nodes/UserCom/transport';
 
-export function rl(mode: 'id' | 'customId' | 'email' | 'list', value: string | number): INodeParameterResourceLocator {
+export function rl(
+	mode: 'id' | 'customId' | 'email' | 'list',
+	value: string | number,
+): INodeParameterResourceLocator {
 	return { __rl: true, mode, value: value as string };
 }
 
@@ -19,7 +22,13 @@ export const SEED: SeedData = {
 	],
 	pipelines: [{ name: 'Orders', stages: ['New', 'Paid'] }],
 	users: [
-		{ custom_id: 'u-1', email: 'ann@example.com', first_name: 'Ann', last_name: 'Lee', tags: ['vip'] },
+		{
+			custom_id: 'u-1',
+			email: 'ann@example.com',
+			first_name: 'Ann',
+			last_name: 'Lee',
+			tags: ['vip'],
+		},
 		{ custom_id: 'u-2', email: 'bob@example.com', first_name: 'Bob' },
 		{ custom_id: 'u-3', email: 'ann@example.com', first_name: 'Ann2' },
 	],
@@ -41,9 +50,16 @@ export interface TestEnv {
 }
 
 /** An emulator on an ephemeral port plus matching credentials; generous rate so functional tests are fast. */
-export async function startEnv(options: EmulatorOptions = {}, credentialRate = 1000): Promise<TestEnv> {
+export async function startEnv(
+	options: EmulatorOptions = {},
+	credentialRate = 1000,
+): Promise<TestEnv> {
 	const emu = await startEmulator({ port: 0, rateLimit: 0, seed: SEED, randomSeed: 7, ...options });
-	const creds: HarnessCredentials = { subdomain: emu.url, apiKey: emu.apiKey, rateLimit: credentialRate };
+	const creds: HarnessCredentials = {
+		subdomain: emu.url,
+		apiKey: emu.apiKey,
+		rateLimit: credentialRate,
+	};
 	return {
 		emu,
 		creds,
@@ -63,7 +79,12 @@ export async function startEnv(options: EmulatorOptions = {}, credentialRate = 1
 }
 
 /** Last request the emulator received (method, path relative to /api/public/, body, query). */
-export function lastRequest(env: TestEnv): { method: string; path: string; body: unknown; query: IDataObject } {
+export function lastRequest(env: TestEnv): {
+	method: string;
+	path: string;
+	body: unknown;
+	query: IDataObject;
+} {
 	const entry = env.emu.requestLog[env.emu.requestLog.length - 1];
 	return {
 		method: entry.method,
@@ -74,7 +95,9 @@ export function lastRequest(env: TestEnv): { method: string; path: string; body:
 }
 
 export function requestsTo(env: TestEnv, method: string, pathRe: RegExp) {
-	return env.emu.requestLog.filter((e) => e.method === method && pathRe.test(e.path.replace(/^\/api\/public\//, '')));
+	return env.emu.requestLog.filter(
+		(e) => e.method === method && pathRe.test(e.path.replace(/^\/api\/public\//, '')),
+	);
 }
 
 /**

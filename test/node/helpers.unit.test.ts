@@ -14,7 +14,14 @@ import {
 import { coerceAttributeValue } from '../../nodes/UserCom/actions/common';
 
 const ctx: v.ValidationContext = {
-	node: { id: '1', name: 'User.com', type: 'n8n-nodes-usercom.userCom', typeVersion: 1, position: [0, 0], parameters: {} } as INode,
+	node: {
+		id: '1',
+		name: 'User.com',
+		type: 'n8n-nodes-usercom.userCom',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	} as INode,
 	itemIndex: 4,
 };
 
@@ -32,7 +39,9 @@ describe('validation helpers', () => {
 	test('errors name the item, the field and the fix, and carry the item index', () => {
 		const error = failure(() => v.requireString(ctx, ' ', 'Deal Name', 'Enter a deal name.'));
 		expect(error.message).toBe('Item 4: "Deal Name" is required but empty');
-		expect(error.description).toBe('Enter a deal name. Nothing was sent to User.com for this item.');
+		expect(error.description).toBe(
+			'Enter a deal name. Nothing was sent to User.com for this item.',
+		);
 		expect(error.context.itemIndex).toBe(4);
 	});
 
@@ -52,11 +61,16 @@ describe('validation helpers', () => {
 		expect(v.requirePositiveInt(ctx, 7, 'ID')).toBe(7);
 		for (const bad of [0, -1, 1.5, 'abc', '1e3', Number.MAX_SAFE_INTEGER + 10]) {
 			expect(() => v.requirePositiveInt(ctx, bad, 'ID')).toThrow(NodeOperationError);
-			expect(() => v.requirePositiveInt(ctx, bad, 'ID')).toThrow(`"ID" must be a positive whole number, got ${typeof bad === 'string' ? `"${bad}"` : bad}`);
+			expect(() => v.requirePositiveInt(ctx, bad, 'ID')).toThrow(
+				`"ID" must be a positive whole number, got ${typeof bad === 'string' ? `"${bad}"` : bad}`,
+			);
 		}
-		for (const empty of ['', null]) expect(() => v.requirePositiveInt(ctx, empty, 'ID')).toThrow('"ID" is required but empty');
+		for (const empty of ['', null])
+			expect(() => v.requirePositiveInt(ctx, empty, 'ID')).toThrow('"ID" is required but empty');
 		expect(v.requirePositiveIntList(ctx, '1, 2,3', 'IDs')).toEqual([1, 2, 3]);
-		expect(() => v.requirePositiveIntList(ctx, '1,x', 'IDs')).toThrow('"IDs" must be a positive whole number, got "x"');
+		expect(() => v.requirePositiveIntList(ctx, '1,x', 'IDs')).toThrow(
+			'"IDs" must be a positive whole number, got "x"',
+		);
 	});
 
 	test('numbers and money', () => {
@@ -76,14 +90,20 @@ describe('validation helpers', () => {
 		expect(isIsoCurrency('PLN')).toBe(true);
 		expect(isIsoCurrency('ABC')).toBe(false);
 		expect(v.requireCurrency(ctx, 'eur', 'Currency')).toBe('EUR');
-		expect(() => v.requireCurrency(ctx, 'EURO', 'Currency')).toThrow('not an ISO 4217 currency code');
-		expect(() => v.requireCurrency(ctx, 'XYZ', 'Currency')).toThrow('not an ISO 4217 currency code');
+		expect(() => v.requireCurrency(ctx, 'EURO', 'Currency')).toThrow(
+			'not an ISO 4217 currency code',
+		);
+		expect(() => v.requireCurrency(ctx, 'XYZ', 'Currency')).toThrow(
+			'not an ISO 4217 currency code',
+		);
 		expect(v.optionalCurrency(ctx, undefined, 'Currency')).toBeUndefined();
 	});
 
 	test('emails, JSON objects, choices', () => {
 		expect(v.optionalEmail(ctx, 'a@b.co', 'Email')).toBe('a@b.co');
-		expect(() => v.optionalEmail(ctx, 'not-an-email', 'Email')).toThrow('not a valid email address');
+		expect(() => v.optionalEmail(ctx, 'not-an-email', 'Email')).toThrow(
+			'not a valid email address',
+		);
 		expect(() => v.requireEmail(ctx, '', 'Email')).toThrow('"Email" is required but empty');
 		expect(v.parseJsonObject(ctx, '{"a": 1}', 'Data')).toEqual({ a: 1 });
 		expect(v.parseJsonObject(ctx, { a: 2 }, 'Data')).toEqual({ a: 2 });
@@ -91,8 +111,12 @@ describe('validation helpers', () => {
 		expect(() => v.parseJsonObject(ctx, '[1]', 'Data')).toThrow('must be a JSON object');
 		expect(() => v.parseJsonObject(ctx, '{a:1}', 'Data')).toThrow('is not valid JSON');
 		expect(() => v.parseJsonObject(ctx, 5, 'Data')).toThrow('must be a JSON object');
-		expect(v.requireOneOf(ctx, 'add to cart', ['add to cart', 'view'], 'Event Type')).toBe('add to cart');
-		expect(failure(() => v.requireOneOf(ctx, 'Add To Cart', ['add to cart'], 'Event Type')).description).toContain('Use one of: add to cart.');
+		expect(v.requireOneOf(ctx, 'add to cart', ['add to cart', 'view'], 'Event Type')).toBe(
+			'add to cart',
+		);
+		expect(
+			failure(() => v.requireOneOf(ctx, 'Add To Cart', ['add to cart'], 'Event Type')).description,
+		).toContain('Use one of: add to cart.');
 	});
 
 	test('any n8n date becomes UNIX seconds; empty means now', () => {
@@ -119,7 +143,11 @@ describe('validation helpers', () => {
 
 describe('mapping helpers', () => {
 	test('deal status both ways', () => {
-		expect(['abandoned', 'inProgress', 'won', 'lost', 'archived'].map((s) => dealStatusToCode(s as never))).toEqual([0, 1, 2, 3, 4]);
+		expect(
+			['abandoned', 'inProgress', 'won', 'lost', 'archived'].map((s) =>
+				dealStatusToCode(s as never),
+			),
+		).toEqual([0, 1, 2, 3, 4]);
 		expect(dealStatusName(2)).toBe('won');
 		expect(dealStatusName('3')).toBe('lost');
 		expect(dealStatusName(9)).toBeUndefined();
@@ -129,9 +157,25 @@ describe('mapping helpers', () => {
 		expect(moneyToNumber('1250.00')).toBe(1250);
 		expect(moneyToNumber('abc')).toBe('abc');
 		expect(moneyToNumber(null)).toBeNull();
-		const deal = normalizeDeal({ id: 1, value: '99.90', status: 1, order_products: [{ value: '10.00', quantity: 1 }] });
-		expect(deal).toEqual({ id: 1, value: 99.9, status: 1, status_name: 'inProgress', order_products: [{ value: 10, quantity: 1 }] });
-		expect(simplifyDeal({ id: 1, value: '5.00', status: 0, scope: 2, created_by: 3 })).toEqual({ id: 1, value: 5, status: 0, status_name: 'abandoned' });
+		const deal = normalizeDeal({
+			id: 1,
+			value: '99.90',
+			status: 1,
+			order_products: [{ value: '10.00', quantity: 1 }],
+		});
+		expect(deal).toEqual({
+			id: 1,
+			value: 99.9,
+			status: 1,
+			status_name: 'inProgress',
+			order_products: [{ value: 10, quantity: 1 }],
+		});
+		expect(simplifyDeal({ id: 1, value: '5.00', status: 0, scope: 2, created_by: 3 })).toEqual({
+			id: 1,
+			value: 5,
+			status: 0,
+			status_name: 'abandoned',
+		});
 	});
 
 	test('simplified user: tag names, flat attributes', () => {
@@ -144,7 +188,13 @@ describe('mapping helpers', () => {
 				lists: [{ id: 2, name: 'Customers' }],
 				attributes: [{ name: 'Plan', name_std: 'plan', value: 'pro', id: 9 }],
 			}),
-		).toEqual({ id: 1, email: 'a@b.co', tags: ['vip'], lists: ['Customers'], attributes: { plan: 'pro' } });
+		).toEqual({
+			id: 1,
+			email: 'a@b.co',
+			tags: ['vip'],
+			lists: ['Customers'],
+			attributes: { plan: 'pro' },
+		});
 	});
 
 	test('attribute values typed in the UI become real booleans, numbers, null and JSON', () => {

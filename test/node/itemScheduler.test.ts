@@ -6,7 +6,12 @@ import { ALL_RECORDS, ItemScheduler } from '../../nodes/UserCom/actions/itemSche
 import { RecordKeyTracker } from '../../nodes/UserCom/actions/recordKeyTracker';
 
 /** A run whose items stay in flight until finish(i) is called. */
-function harness(count: number, keysOf: (i: number) => string[], windowSize: () => number, lookahead?: number) {
+function harness(
+	count: number,
+	keysOf: (i: number) => string[],
+	windowSize: () => number,
+	lookahead?: number,
+) {
 	const pending = new Map<number, () => void>();
 	const started: number[] = [];
 	let inFlight = 0;
@@ -41,7 +46,8 @@ function harness(count: number, keysOf: (i: number) => string[], windowSize: () 
 		settle,
 		async finish(i: number) {
 			const f = pending.get(i);
-			if (!f) throw new Error(`item ${i} is not in flight (in flight: ${[...pending.keys()].join(',')})`);
+			if (!f)
+				throw new Error(`item ${i} is not in flight (in flight: ${[...pending.keys()].join(',')})`);
 			f();
 			await settle();
 		},
@@ -50,7 +56,11 @@ function harness(count: number, keysOf: (i: number) => string[], windowSize: () 
 
 describe('ItemScheduler', () => {
 	test('never more than the window in flight; the next item starts when one finishes', async () => {
-		const h = harness(10, () => [], () => 3);
+		const h = harness(
+			10,
+			() => [],
+			() => 3,
+		);
 		await h.settle();
 		expect(h.started).toEqual([0, 1, 2]);
 		await h.finish(1);
@@ -68,7 +78,11 @@ describe('ItemScheduler', () => {
 
 	test('items on the same key run one at a time in input order; others pass them', async () => {
 		const keys = ['a', 'a', 'b', 'a', 'c'];
-		const h = harness(5, (i) => [keys[i]], () => 10);
+		const h = harness(
+			5,
+			(i) => [keys[i]],
+			() => 10,
+		);
 		await h.settle();
 		expect(h.started).toEqual([0, 2, 4]);
 		await h.finish(0);
@@ -81,7 +95,11 @@ describe('ItemScheduler', () => {
 
 	test('an item with two keys waits for both', async () => {
 		const keys = [['a'], ['b'], ['a', 'b'], ['c']];
-		const h = harness(4, (i) => keys[i], () => 10);
+		const h = harness(
+			4,
+			(i) => keys[i],
+			() => 10,
+		);
 		await h.settle();
 		expect(h.started).toEqual([0, 1, 3]);
 		await h.finish(0);
@@ -94,7 +112,11 @@ describe('ItemScheduler', () => {
 
 	test('ALL_RECORDS waits for every earlier item and holds back every later one', async () => {
 		const keys = [['a'], ['b'], [ALL_RECORDS], ['c']];
-		const h = harness(4, (i) => keys[i], () => 10);
+		const h = harness(
+			4,
+			(i) => keys[i],
+			() => 10,
+		);
 		await h.settle();
 		expect(h.started).toEqual([0, 1]);
 		await h.finish(1);
@@ -108,7 +130,11 @@ describe('ItemScheduler', () => {
 	});
 
 	test('stopStarting: running items finish, nothing else starts, the run resolves', async () => {
-		const h = harness(10, () => [], () => 2);
+		const h = harness(
+			10,
+			() => [],
+			() => 2,
+		);
 		await h.settle();
 		h.scheduler.stopStarting();
 		await h.finish(0);
@@ -120,7 +146,11 @@ describe('ItemScheduler', () => {
 
 	test('the window is read again as items finish (an adaptive window grows and shrinks)', async () => {
 		let size = 1;
-		const h = harness(8, () => [], () => size);
+		const h = harness(
+			8,
+			() => [],
+			() => size,
+		);
 		await h.settle();
 		expect(h.started).toEqual([0]);
 		size = 4;
@@ -144,7 +174,12 @@ describe('ItemScheduler', () => {
 
 	test('reads at most `lookahead` items past the oldest unfinished one (100,000 items stay lazy)', async () => {
 		const read: number[] = [];
-		const h = harness(100_000, (i) => (read.push(i), ['hot']), () => 50, 16);
+		const h = harness(
+			100_000,
+			(i) => (read.push(i), ['hot']),
+			() => 50,
+			16,
+		);
 		await h.settle();
 		// every item is on the same record: one runs, and only 16 are read ahead
 		expect(h.started).toEqual([0]);
@@ -181,7 +216,9 @@ describe('ItemScheduler', () => {
 			run: async (i) => {
 				started.push(i);
 				try {
-					await (i === 2 ? Promise.reject(new Error('bad input')) : new Promise<void>((r) => setTimeout(r, 5)));
+					await (i === 2
+						? Promise.reject(new Error('bad input'))
+						: new Promise<void>((r) => setTimeout(r, 5)));
 				} catch {
 					scheduler.stopStarting();
 				}
@@ -192,8 +229,18 @@ describe('ItemScheduler', () => {
 	});
 
 	test('no items: resolves at once', async () => {
-		const scheduler = new ItemScheduler({ count: 0, keysOf: () => [], windowSize: () => 5, run: () => Promise.resolve() });
-		await expect(scheduler.runAll()).resolves.toEqual({ started: 0, maxInFlight: 0, minWindow: 0, maxWindow: 0 });
+		const scheduler = new ItemScheduler({
+			count: 0,
+			keysOf: () => [],
+			windowSize: () => 5,
+			run: () => Promise.resolve(),
+		});
+		await expect(scheduler.runAll()).resolves.toEqual({
+			started: 0,
+			maxInFlight: 0,
+			minWindow: 0,
+			maxWindow: 0,
+		});
 	});
 });
 
@@ -201,7 +248,10 @@ describe('RecordKeyTracker', () => {
 	test('keys pass through while every item names its records the same way', () => {
 		const t = new RecordKeyTracker();
 		expect(t.keysFor(['user:customId:a'])).toEqual(['user:customId:a']);
-		expect(t.keysFor(['user:customId:b', 'product:customId:x'])).toEqual(['user:customId:b', 'product:customId:x']);
+		expect(t.keysFor(['user:customId:b', 'product:customId:x'])).toEqual([
+			'user:customId:b',
+			'product:customId:x',
+		]);
 		expect(t.keysFor([])).toEqual([]);
 	});
 
@@ -216,7 +266,10 @@ describe('RecordKeyTracker', () => {
 
 	test('an item naming a record two ways keeps the way it shares with the others', () => {
 		const t = new RecordKeyTracker();
-		expect(t.keysFor(['user:customId:a', 'user:email:a@x.io'])).toEqual(['user:customId:a', 'user:email:a@x.io']);
+		expect(t.keysFor(['user:customId:a', 'user:email:a@x.io'])).toEqual([
+			'user:customId:a',
+			'user:email:a@x.io',
+		]);
 		expect(t.keysFor(['user:email:b@x.io'])).toEqual(['user:email:b@x.io']);
 		// only email is common now: an item with a custom ID alone has nothing in common
 		expect(t.keysFor(['user:customId:z'])).toEqual([ALL_RECORDS]);

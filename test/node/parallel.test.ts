@@ -37,7 +37,8 @@ function inFlight(r: { hints: Array<{ message: string; type?: string }> }): numb
 	return Number(match[1]);
 }
 
-const paths = (method: string, re: RegExp) => requestsTo(env, method, re).map((e) => (e.body as { custom_id: string }).custom_id);
+const paths = (method: string, re: RegExp) =>
+	requestsTo(env, method, re).map((e) => (e.body as { custom_id: string }).custom_id);
 
 describe('several items in flight', () => {
 	test('output in input order with exact pairing while answers come back out of order', async () => {
@@ -56,7 +57,8 @@ describe('several items in flight', () => {
 		const items = Array.from({ length: 30 }, (_, i) => ({ id: `s-${i % 3}`, name: `N${i}` }));
 		const r = await runNode(upsertParams(), items, env.opts());
 		expect(r.successItems).toHaveLength(30);
-		for (const k of [0, 1, 2]) expect(env.emu.state.userByCustomId(`s-${k}`)?.first_name).toBe(`N${27 + k}`);
+		for (const k of [0, 1, 2])
+			expect(env.emu.state.userByCustomId(`s-${k}`)?.first_name).toBe(`N${27 + k}`);
 		expect(inFlight(r)).toBeGreaterThan(1);
 	});
 
@@ -75,8 +77,13 @@ describe('several items in flight', () => {
 			env.opts(),
 		);
 		expect(r.successItems).toHaveLength(30);
-		const recorded = [...env.emu.state.events.values()].map((e) => Number((e.data as { i: unknown }).i));
-		for (const k of [0, 1, 2]) expect(recorded.filter((i) => i % 3 === k)).toEqual(items.filter((i) => i.i % 3 === k).map((i) => i.i));
+		const recorded = [...env.emu.state.events.values()].map((e) =>
+			Number((e.data as { i: unknown }).i),
+		);
+		for (const k of [0, 1, 2])
+			expect(recorded.filter((i) => i % 3 === k)).toEqual(
+				items.filter((i) => i.i % 3 === k).map((i) => i.i),
+			);
 		expect(inFlight(r)).toBeGreaterThan(1);
 	});
 
@@ -88,7 +95,12 @@ describe('several items in flight', () => {
 			{ user: 'u-1', mode: 'customId' },
 		];
 		const r = await runNode(
-			{ resource: 'user', operation: 'addTag', user: { __rl: true, mode: '={{ $json.mode }}', value: '={{ $json.user }}' }, tagName: 'vip' },
+			{
+				resource: 'user',
+				operation: 'addTag',
+				user: { __rl: true, mode: '={{ $json.mode }}', value: '={{ $json.user }}' },
+				tagName: 'vip',
+			},
 			items,
 			env.opts(),
 		);
@@ -114,7 +126,14 @@ describe('several items in flight', () => {
 	});
 
 	test('an invalid Parallel Requests value: a clear error naming the option, nothing sent', async () => {
-		const error = await runNodeExpectError(upsertParams({ parallelRequests: 500 }), [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], env.opts());
+		const error = await runNodeExpectError(
+			upsertParams({ parallelRequests: 500 }),
+			[
+				{ id: 'a', name: 'A' },
+				{ id: 'b', name: 'B' },
+			],
+			env.opts(),
+		);
 		expect(error.message).toBe('Parallel Requests must be a whole number from 0 to 50 (got 500)');
 		expect(env.emu.requestLog).toHaveLength(0);
 	});
@@ -124,14 +143,22 @@ describe('failures while several items are in flight', () => {
 	const items = Array.from({ length: 20 }, (_, i) => ({ id: `f-${i}`, name: `N${i}` }));
 
 	test('with the error output: each failure at its own index, the others succeed, order kept', async () => {
-		env.emu.injectFault({ pathPattern: 'users/update_or_create/', method: 'POST', count: 1, kind: 'html', status: 400 });
+		env.emu.injectFault({
+			pathPattern: 'users/update_or_create/',
+			method: 'POST',
+			count: 1,
+			kind: 'html',
+			status: 400,
+		});
 		const r = await runNode(upsertParams(), items, { ...env.opts(), continueOnFail: true });
 		expect(r.items).toHaveLength(20);
 		expect(r.items.map((i) => i.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		expect(r.errorItems).toHaveLength(1);
 		const failed = (r.errorItems[0].pairedItem as { item: number }).item;
 		expect((r.errorItems[0].json.error as { itemIndex: number }).itemIndex).toBe(failed);
-		expect(r.successItems.map((i) => i.json.custom_id)).toEqual(items.filter((_, i) => i !== failed).map((i) => i.id));
+		expect(r.successItems.map((i) => i.json.custom_id)).toEqual(
+			items.filter((_, i) => i !== failed).map((i) => i.id),
+		);
 	});
 
 	test('without it: the first failing item in input order, no item starts after the failure', async () => {
@@ -145,7 +172,13 @@ describe('failures while several items are in flight', () => {
 	});
 
 	test('a 400 in flight without the error output: the node fails with it after the running items finished', async () => {
-		env.emu.injectFault({ pathPattern: 'users/update_or_create/', method: 'POST', count: 1, kind: 'html', status: 400 });
+		env.emu.injectFault({
+			pathPattern: 'users/update_or_create/',
+			method: 'POST',
+			count: 1,
+			kind: 'html',
+			status: 400,
+		});
 		const error = await runNodeExpectError(upsertParams(), items, env.opts());
 		expect(error.context?.itemIndex).toBe(0);
 		expect(error.message).toContain('400');
@@ -157,9 +190,14 @@ describe('failures while several items are in flight', () => {
 
 	test('a 401 mid-flight: requests still waiting are dropped, every remaining item gets the 401', async () => {
 		const bad = { ...env.creds, apiKey: 'y'.repeat(64) };
-		const r = await runNode(upsertParams({ parallelRequests: 8 }), items, { credentials: bad, continueOnFail: true });
+		const r = await runNode(upsertParams({ parallelRequests: 8 }), items, {
+			credentials: bad,
+			continueOnFail: true,
+		});
 		expect(r.errorItems).toHaveLength(20);
-		expect(r.errorItems.map((i) => (i.json.error as { httpCode: number }).httpCode)).toEqual(items.map(() => 401));
+		expect(r.errorItems.map((i) => (i.json.error as { httpCode: number }).httpCode)).toEqual(
+			items.map(() => 401),
+		);
 		expect(r.errorItems.map((i) => i.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		// at most the requests already on their way when the first 401 came back
 		expect(env.emu.requestLog.length).toBeLessThanOrEqual(8);
@@ -169,12 +207,16 @@ describe('failures while several items are in flight', () => {
 	test('stopping the execution mid-flight drops the queued requests at once', async () => {
 		const controller = new AbortController();
 		const many = Array.from({ length: 200 }, (_, i) => ({ id: `c-${i}`, name: `N${i}` }));
-		const outcome = runNode(upsertParams(), many, { ...env.opts(), cancelSignal: controller.signal }).then(
+		const outcome = runNode(upsertParams(), many, {
+			...env.opts(),
+			cancelSignal: controller.signal,
+		}).then(
 			() => 'finished',
 			(error: Error) => error.message,
 		);
 		// the stop comes once some items are through; waiting on the emulator's log, not on a timer
-		for (let i = 0; i < 400 && requestsTo(env, 'POST', /update_or_create/).length < 20; i++) await new Promise((r) => setTimeout(r, 5));
+		for (let i = 0; i < 400 && requestsTo(env, 'POST', /update_or_create/).length < 20; i++)
+			await new Promise((r) => setTimeout(r, 5));
 		controller.abort();
 		const atAbort = env.emu.requestLog.length;
 		expect(await outcome).toBe('The execution was stopped');

@@ -19,7 +19,11 @@ describe('Product resource against the emulator', () => {
 				operation: 'create',
 				name: 'Cap',
 				customId: 'SKU-CAP',
-				additionalFields: { price: 12.5, categoryName: 'Hats', productUrl: 'https://shop.example/cap' },
+				additionalFields: {
+					price: 12.5,
+					categoryName: 'Hats',
+					productUrl: 'https://shop.example/cap',
+				},
 				customAttributes: { attribute: [{ name: 'brand', value: 'Acme' }] },
 			},
 			[{}],
@@ -28,17 +32,39 @@ describe('Product resource against the emulator', () => {
 		expect(lastRequest(env)).toMatchObject({
 			method: 'POST',
 			path: 'products/',
-			body: { name: 'Cap', custom_id: 'SKU-CAP', price: 12.5, category_name: 'Hats', product_url: 'https://shop.example/cap', brand: 'Acme' },
+			body: {
+				name: 'Cap',
+				custom_id: 'SKU-CAP',
+				price: 12.5,
+				category_name: 'Hats',
+				product_url: 'https://shop.example/cap',
+				brand: 'Acme',
+			},
 		});
-		expect(r.items[0].json).toMatchObject({ id: env.productId('SKU-CAP'), name: 'Cap', custom_id: 'SKU-CAP' });
-		expect(typeof r.items[0].json.price === 'number' || r.items[0].json.price === undefined).toBe(true);
+		expect(r.items[0].json).toMatchObject({
+			id: env.productId('SKU-CAP'),
+			name: 'Cap',
+			custom_id: 'SKU-CAP',
+		});
+		expect(typeof r.items[0].json.price === 'number' || r.items[0].json.price === undefined).toBe(
+			true,
+		);
 	});
 
 	test('Create without a name is refused; negative price is refused', async () => {
 		const before = env.emu.requestLog.length;
 		const r = await runNode(
-			{ resource: 'product', operation: 'create', name: '={{ $json.n }}', additionalFields: { price: '={{ $json.p }}' } },
-			[{ n: '', p: 1 }, { n: 'X', p: -1 }, { n: 'X', p: 'abc' }],
+			{
+				resource: 'product',
+				operation: 'create',
+				name: '={{ $json.n }}',
+				additionalFields: { price: '={{ $json.p }}' },
+			},
+			[
+				{ n: '', p: 1 },
+				{ n: 'X', p: -1 },
+				{ n: 'X', p: 'abc' },
+			],
 			env.opts({ continueOnFail: true }),
 		);
 		expect(env.emu.requestLog.length).toBe(before);
@@ -51,14 +77,28 @@ describe('Product resource against the emulator', () => {
 
 	test('Update by custom ID and by ID', async () => {
 		await runNode(
-			{ resource: 'product', operation: 'update', product: rl('customId', 'SKU-1'), updateFields: { price: 11, name: 'Big Mug' } },
+			{
+				resource: 'product',
+				operation: 'update',
+				product: rl('customId', 'SKU-1'),
+				updateFields: { price: 11, name: 'Big Mug' },
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'PUT', path: 'products-by-id/SKU-1/', body: { price: 11, name: 'Big Mug' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'PUT',
+			path: 'products-by-id/SKU-1/',
+			body: { price: 11, name: 'Big Mug' },
+		});
 		const id = env.productId('SKU-2');
 		const r = await runNode(
-			{ resource: 'product', operation: 'update', product: rl('id', id), updateFields: { imageUrl: 'https://img.example/2.png' } },
+			{
+				resource: 'product',
+				operation: 'update',
+				product: rl('id', id),
+				updateFields: { imageUrl: 'https://img.example/2.png' },
+			},
 			[{}],
 			env.opts(),
 		);
@@ -67,23 +107,50 @@ describe('Product resource against the emulator', () => {
 	});
 
 	test('Get by custom ID (details endpoint) and by ID; Get Many with limit and all', async () => {
-		const byCustom = await runNode({ resource: 'product', operation: 'get', product: rl('customId', 'SKU-2') }, [{}], env.opts());
-		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: 'products-by-id/SKU-2/details/' });
+		const byCustom = await runNode(
+			{ resource: 'product', operation: 'get', product: rl('customId', 'SKU-2') },
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			method: 'GET',
+			path: 'products-by-id/SKU-2/details/',
+		});
 		expect(byCustom.items[0].json).toMatchObject({ custom_id: 'SKU-2', name: 'Shirt', price: 20 });
 		const id = env.productId('SKU-2');
-		const byId = await runNode({ resource: 'product', operation: 'get', product: rl('id', id), simplify: false }, [{}], env.opts());
+		const byId = await runNode(
+			{ resource: 'product', operation: 'get', product: rl('id', id), simplify: false },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: `products/${id}/` });
 		expect(byId.items[0].json.id).toBe(id);
-		const all = await runNode({ resource: 'product', operation: 'getAll', returnAll: true }, [{}], env.opts());
+		const all = await runNode(
+			{ resource: 'product', operation: 'getAll', returnAll: true },
+			[{}],
+			env.opts(),
+		);
 		expect(all.items).toHaveLength(env.emu.state.products.size);
-		const one = await runNode({ resource: 'product', operation: 'getAll', limit: 1 }, [{}], env.opts());
+		const one = await runNode(
+			{ resource: 'product', operation: 'getAll', limit: 1 },
+			[{}],
+			env.opts(),
+		);
 		expect(one.items).toHaveLength(1);
 	});
 
 	test('Delete by ID', async () => {
-		await runNode({ resource: 'product', operation: 'create', name: 'Tmp', customId: 'SKU-TMP' }, [{}], env.opts());
+		await runNode(
+			{ resource: 'product', operation: 'create', name: 'Tmp', customId: 'SKU-TMP' },
+			[{}],
+			env.opts(),
+		);
 		const id = env.productId('SKU-TMP');
-		const r = await runNode({ resource: 'product', operation: 'delete', product: rl('id', id) }, [{}], env.opts());
+		const r = await runNode(
+			{ resource: 'product', operation: 'delete', product: rl('id', id) },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'DELETE', path: `products/${id}/` });
 		expect(r.items[0].json).toEqual({ deleted: true, id });
 		expect(env.emu.state.products.has(id)).toBe(false);
@@ -106,27 +173,54 @@ describe('Product resource against the emulator', () => {
 		expect(lastRequest(env)).toMatchObject({
 			method: 'POST',
 			path: 'products-by-id/SKU-1/product_event/',
-			body: { user_custom_id: 'u-1', event_type: 'add to cart', timestamp: 1795608000, data: { quantity: 2 } },
+			body: {
+				user_custom_id: 'u-1',
+				event_type: 'add to cart',
+				timestamp: 1795608000,
+				data: { quantity: 2 },
+			},
 		});
-		expect(r.items[0].json).toMatchObject({ event_type: 'add to cart', product_custom_id: 'SKU-1', user_custom_id: 'u-1' });
-		expect(env.emu.state.productEvents.get(r.items[0].json.id as number)?.user_id).toBe(env.userId('u-1'));
+		expect(r.items[0].json).toMatchObject({
+			event_type: 'add to cart',
+			product_custom_id: 'SKU-1',
+			user_custom_id: 'u-1',
+		});
+		expect(env.emu.state.productEvents.get(r.items[0].json.id as number)?.user_id).toBe(
+			env.userId('u-1'),
+		);
 	});
 
 	test('Create Product Event by IDs', async () => {
 		const pid = env.productId('SKU-2');
 		const uid = env.userId('u-2');
 		await runNode(
-			{ resource: 'product', operation: 'createEvent', product: rl('id', pid), user: rl('id', uid), eventType: 'purchase' },
+			{
+				resource: 'product',
+				operation: 'createEvent',
+				product: rl('id', pid),
+				user: rl('id', uid),
+				eventType: 'purchase',
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'POST', path: `products/${pid}/product_event/`, body: { user_id: uid, event_type: 'purchase' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'POST',
+			path: `products/${pid}/product_event/`,
+			body: { user_id: uid, event_type: 'purchase' },
+		});
 	});
 
 	test('an event type outside the 16 is refused before sending', async () => {
 		const before = env.emu.requestLog.length;
 		const error = await runNodeExpectError(
-			{ resource: 'product', operation: 'createEvent', product: rl('customId', 'SKU-1'), user: rl('customId', 'u-1'), eventType: 'bought' },
+			{
+				resource: 'product',
+				operation: 'createEvent',
+				product: rl('customId', 'SKU-1'),
+				user: rl('customId', 'u-1'),
+				eventType: 'bought',
+			},
 			[{}],
 			env.opts(),
 		);
@@ -148,8 +242,14 @@ describe('Product resource against the emulator', () => {
 		expect(error.message).toBe("Couldn't find product with custom_id = SKU-NEW");
 		expect(env.emu.state.productByCustomId('SKU-NEW')).toBeUndefined();
 
-		const ok = await runNode({ ...params, createProductIfMissing: true, productName: 'New thing' }, [{}], env.opts());
-		const calls = env.emu.requestLog.slice(-3).map((e) => `${e.method} ${e.path.replace('/api/public/', '')} ${e.status}`);
+		const ok = await runNode(
+			{ ...params, createProductIfMissing: true, productName: 'New thing' },
+			[{}],
+			env.opts(),
+		);
+		const calls = env.emu.requestLog
+			.slice(-3)
+			.map((e) => `${e.method} ${e.path.replace('/api/public/', '')} ${e.status}`);
 		expect(calls).toEqual([
 			'POST products-by-id/SKU-NEW/product_event/ 404',
 			'POST products/ 201',
@@ -157,7 +257,10 @@ describe('Product resource against the emulator', () => {
 		]);
 		const product = env.emu.state.productByCustomId('SKU-NEW');
 		expect(product?.name).toBe('New thing');
-		expect(ok.items[0].json.created_product).toMatchObject({ id: product?.id, custom_id: 'SKU-NEW' });
+		expect(ok.items[0].json.created_product).toMatchObject({
+			id: product?.id,
+			custom_id: 'SKU-NEW',
+		});
 	});
 
 	test('guide: unknown user ID -> 400, unknown user custom ID -> 404, and no product is created for them', async () => {
@@ -173,12 +276,16 @@ describe('Product resource against the emulator', () => {
 			[{ user: rl('id', 999999) }, { user: rl('customId', 'nobody') }],
 			env.opts({ continueOnFail: true }),
 		);
-		const [byId, byCustom] = r.errorItems.map((i) => i.json.error as { httpCode: number; message: string });
+		const [byId, byCustom] = r.errorItems.map(
+			(i) => i.json.error as { httpCode: number; message: string },
+		);
 		expect(byId.httpCode).toBe(400);
 		expect(byId.message).toBe("Client user with ID '999999' does not exist");
 		expect(byCustom.httpCode).toBe(404);
 		expect(byCustom.message).toBe('user for given user_id not found');
 		expect(r.errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(env.emu.requestLog.slice(-2).every((e) => e.path.endsWith('/product_event/'))).toBe(true);
+		expect(env.emu.requestLog.slice(-2).every((e) => e.path.endsWith('/product_event/'))).toBe(
+			true,
+		);
 	});
 });

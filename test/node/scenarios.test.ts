@@ -36,20 +36,33 @@ function warnings(r: { hints: Array<{ message: string; type?: string }> }) {
 
 function fiftyItems() {
 	// item 25 is the only one for u-3, so a fault on u-3's path lands in the middle of the run
-	return Array.from({ length: 50 }, (_, i) => ({ i, user: i === 25 ? 'u-3' : i % 2 ? 'u-1' : 'u-2' }));
+	return Array.from({ length: 50 }, (_, i) => ({
+		i,
+		user: i === 25 ? 'u-3' : i % 2 ? 'u-1' : 'u-2',
+	}));
 }
 
 function eventIndexes(): number[] {
-	return [...env.emu.state.events.values()].map((e) => Number((e.data as { i: unknown }).i)).sort((a, b) => a - b);
+	return [...env.emu.state.events.values()]
+		.map((e) => Number((e.data as { i: unknown }).i))
+		.sort((a, b) => a - b);
 }
 
 describe('rate limiting in a 50-item run', () => {
 	test('a 429 in the middle: all 50 succeed, none lost or duplicated, the run shows a hint', async () => {
-		env.emu.injectFault({ pathPattern: 'users-by-id/u-3/events/', method: 'POST', count: 1, kind: '429', retryAfterSeconds: 1 });
+		env.emu.injectFault({
+			pathPattern: 'users-by-id/u-3/events/',
+			method: 'POST',
+			count: 1,
+			kind: '429',
+			retryAfterSeconds: 1,
+		});
 		const r = await runNode(eventParams, fiftyItems(), env.opts());
 		expect(r.successItems).toHaveLength(50);
 		expect(r.errorItems).toHaveLength(0);
-		expect(r.items.map((i) => (i.pairedItem as { item: number }).item)).toEqual([...Array(50).keys()]);
+		expect(r.items.map((i) => (i.pairedItem as { item: number }).item)).toEqual([
+			...Array(50).keys(),
+		]);
 		expect(eventIndexes()).toEqual([...Array(50).keys()]);
 		expect(env.emu.writeCounts().events).toBe(50);
 		const statuses = requestsTo(env, 'POST', /events\/$/).map((e) => e.status);
@@ -74,10 +87,24 @@ describe('rate limiting in a 50-item run', () => {
 	});
 
 	test('the hint counts only this node: a second node in the same execution without 429 gets none', async () => {
-		env.emu.injectFault({ pathPattern: 'users-by-id/u-3/events/', method: 'POST', count: 1, kind: '429', retryAfterSeconds: 1 });
-		const first = await runNode(eventParams, [{ i: 0, user: 'u-3' }], env.opts({ executionId: 'shared-exec' }));
+		env.emu.injectFault({
+			pathPattern: 'users-by-id/u-3/events/',
+			method: 'POST',
+			count: 1,
+			kind: '429',
+			retryAfterSeconds: 1,
+		});
+		const first = await runNode(
+			eventParams,
+			[{ i: 0, user: 'u-3' }],
+			env.opts({ executionId: 'shared-exec' }),
+		);
 		expect(warnings(first)).toHaveLength(1);
-		const second = await runNode(eventParams, [{ i: 1, user: 'u-1' }], env.opts({ executionId: 'shared-exec' }));
+		const second = await runNode(
+			eventParams,
+			[{ i: 1, user: 'u-1' }],
+			env.opts({ executionId: 'shared-exec' }),
+		);
 		expect(second.successItems).toHaveLength(1);
 		expect(warnings(second)).toHaveLength(0);
 	});
@@ -92,39 +119,78 @@ describe('rate limiting in a 50-item run', () => {
 
 describe('server errors', () => {
 	test('500 on Upsert: retried, one write', async () => {
-		env.emu.injectFault({ pathPattern: 'users/update_or_create/', method: 'POST', count: 1, kind: '500', processed: true });
+		env.emu.injectFault({
+			pathPattern: 'users/update_or_create/',
+			method: 'POST',
+			count: 1,
+			kind: '500',
+			processed: true,
+		});
 		const r = await runNode(
-			{ resource: 'user', operation: 'upsert', customId: 'retry-1', additionalFields: { email: 'retry@example.com' } },
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: 'retry-1',
+				additionalFields: { email: 'retry@example.com' },
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(requestsTo(env, 'POST', /^users\/update_or_create\/$/).map((e) => e.status)).toEqual([500, 200]);
+		expect(requestsTo(env, 'POST', /^users\/update_or_create\/$/).map((e) => e.status)).toEqual([
+			500, 200,
+		]);
 		expect(env.emu.writeCounts().users ?? 0).toBe(1);
-		expect([...env.emu.state.users.values()].filter((u) => u.custom_id === 'retry-1')).toHaveLength(1);
+		expect([...env.emu.state.users.values()].filter((u) => u.custom_id === 'retry-1')).toHaveLength(
+			1,
+		);
 		expect(r.items[0].json).toMatchObject({ id: env.userId('retry-1') });
 	});
 
 	test('500 on deal Upsert: retried, one deal', async () => {
-		env.emu.injectFault({ pathPattern: 'deals/update_or_create/', method: 'POST', count: 1, kind: '500' });
+		env.emu.injectFault({
+			pathPattern: 'deals/update_or_create/',
+			method: 'POST',
+			count: 1,
+			kind: '500',
+		});
 		const r = await runNode(
 			{ resource: 'deal', operation: 'upsert', customId: 'ORD-R', name: 'Retry me' },
 			[{}],
 			env.opts(),
 		);
-		expect(requestsTo(env, 'POST', /^deals\/update_or_create\/$/).map((e) => e.status)).toEqual([500, 201]);
+		expect(requestsTo(env, 'POST', /^deals\/update_or_create\/$/).map((e) => e.status)).toEqual([
+			500, 201,
+		]);
 		expect(env.emu.writeCounts().deals).toBe(1);
 		expect(r.items[0].json.custom_id).toBe('ORD-R');
 	});
 
 	test('500 on Create: not retried by default, the error output says the write may have happened', async () => {
-		env.emu.injectFault({ pathPattern: 'deals/', method: 'POST', count: 1, kind: '500', processed: true });
-		const r = await runNode({ resource: 'deal', operation: 'create', name: 'Once' }, [{}], env.opts({ continueOnFail: true }));
+		env.emu.injectFault({
+			pathPattern: 'deals/',
+			method: 'POST',
+			count: 1,
+			kind: '500',
+			processed: true,
+		});
+		const r = await runNode(
+			{ resource: 'deal', operation: 'create', name: 'Once' },
+			[{}],
+			env.opts({ continueOnFail: true }),
+		);
 		expect(requestsTo(env, 'POST', /^deals\/$/)).toHaveLength(1);
 		expect(r.errorItems).toHaveLength(1);
-		const error = r.errorItems[0].json.error as { httpCode: number; description: string; category: string; attempts: number };
+		const error = r.errorItems[0].json.error as {
+			httpCode: number;
+			description: string;
+			category: string;
+			attempts: number;
+		};
 		expect(error.httpCode).toBe(500);
 		expect(error.category).toBe('server');
-		expect(`${r.errorItems[0].json.message as string} ${error.description}`).toContain('The write may have happened');
+		expect(`${r.errorItems[0].json.message as string} ${error.description}`).toContain(
+			'The write may have happened',
+		);
 		expect(error.description).toMatch(/Upsert/i);
 		// the write did happen on the emulator: a retry would have made a duplicate
 		expect(env.emu.writeCounts().deals).toBe(1);
@@ -133,7 +199,12 @@ describe('server errors', () => {
 	test('500 on Create with "Retry Creates on Server Errors": retried', async () => {
 		env.emu.injectFault({ pathPattern: 'deals/', method: 'POST', count: 1, kind: '500' });
 		const r = await runNode(
-			{ resource: 'deal', operation: 'create', name: 'Twice', requestOptions: { retryCreatesOnServerErrors: true } },
+			{
+				resource: 'deal',
+				operation: 'create',
+				name: 'Twice',
+				requestOptions: { retryCreatesOnServerErrors: true },
+			},
 			[{}],
 			env.opts(),
 		);
@@ -160,7 +231,11 @@ describe('batches', () => {
 				operation: 'upsert',
 				customId: '={{ $json.cid }}',
 				name: '={{ $json.name }}',
-				additionalFields: { userCustomId: '={{ $json.user }}', value: '={{ $json.value }}', currency: 'EUR' },
+				additionalFields: {
+					userCustomId: '={{ $json.user }}',
+					value: '={{ $json.value }}',
+					currency: 'EUR',
+				},
 			},
 			items,
 			env.opts({ continueOnFail: true }),
@@ -172,7 +247,11 @@ describe('batches', () => {
 		expect(failed).toEqual([1, 3, 5, 6]);
 		expect(r.successItems.map((i) => i.json.custom_id)).toEqual(['M-0', 'M-2', 'M-4', 'M-7']);
 		expect(r.items[7].json.value).toBe(12.5);
-		const e3 = r.items[3].json.error as { httpCode: number; fields: Record<string, string[]>; itemIndex: number };
+		const e3 = r.items[3].json.error as {
+			httpCode: number;
+			fields: Record<string, string[]>;
+			itemIndex: number;
+		};
 		expect(e3.httpCode).toBe(400);
 		expect(Object.keys(e3.fields)).toEqual(['user_custom_id']);
 		expect(e3.itemIndex).toBe(3);
@@ -201,9 +280,15 @@ describe('batches', () => {
 		);
 		expect(env.emu.requestLog).toHaveLength(1);
 		expect(r.errorItems).toHaveLength(5);
-		expect(r.errorItems.map((i) => (i.json.error as { httpCode: number }).httpCode)).toEqual([401, 401, 401, 401, 401]);
-		expect(r.errorItems.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
-		expect(r.errorItems.map((i) => (i.json.error as { itemIndex: number }).itemIndex)).toEqual([0, 1, 2, 3, 4]);
+		expect(r.errorItems.map((i) => (i.json.error as { httpCode: number }).httpCode)).toEqual([
+			401, 401, 401, 401, 401,
+		]);
+		expect(r.errorItems.map((i) => i.pairedItem)).toEqual(
+			[0, 1, 2, 3, 4].map((item) => ({ item })),
+		);
+		expect(r.errorItems.map((i) => (i.json.error as { itemIndex: number }).itemIndex)).toEqual([
+			0, 1, 2, 3, 4,
+		]);
 		const everything = JSON.stringify([r.items, r.logs, r.hints]);
 		expect(everything).not.toContain(bad.apiKey);
 
@@ -214,12 +299,23 @@ describe('batches', () => {
 		);
 		expect(thrown.context?.itemIndex).toBe(0);
 		expect(env.emu.requestLog).toHaveLength(2);
-		expect(JSON.stringify({ message: thrown.message, description: thrown.description, context: thrown.context })).not.toContain(bad.apiKey);
+		expect(
+			JSON.stringify({
+				message: thrown.message,
+				description: thrown.description,
+				context: thrown.context,
+			}),
+		).not.toContain(bad.apiKey);
 	});
 
 	test('the API key never appears in outputs, errors or logs', async () => {
 		const r = await runNode(
-			{ resource: 'event', operation: 'create', user: { __rl: true, mode: 'customId', value: '={{ $json.u }}' }, eventName: 'k' },
+			{
+				resource: 'event',
+				operation: 'create',
+				user: { __rl: true, mode: 'customId', value: '={{ $json.u }}' },
+				eventName: 'k',
+			},
 			[{ u: 'u-1' }, { u: 'nobody' }],
 			env.opts({ continueOnFail: true }),
 		);

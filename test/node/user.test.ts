@@ -28,7 +28,12 @@ describe('User resource against the emulator', () => {
 					phoneNumber: '+48 600 000 000',
 					tags: ['vip'],
 				},
-				customAttributes: { attribute: [{ name: 'plan', value: 'pro' }, { name: 'seats', value: '3' }] },
+				customAttributes: {
+					attribute: [
+						{ name: 'plan', value: 'pro' },
+						{ name: 'seats', value: '3' },
+					],
+				},
 			},
 			[{}],
 			env.opts(),
@@ -58,14 +63,23 @@ describe('User resource against the emulator', () => {
 
 	test('Create with no field at all is refused before sending', async () => {
 		const before = env.emu.requestLog.length;
-		const error = await runNodeExpectError({ resource: 'user', operation: 'create' }, [{}], env.opts());
+		const error = await runNodeExpectError(
+			{ resource: 'user', operation: 'create' },
+			[{}],
+			env.opts(),
+		);
 		expect(error.message).toMatch(/Item 0: "Fields"/);
 		expect(env.emu.requestLog.length).toBe(before);
 	});
 
 	test('Upsert creates then updates by custom ID and reports created', async () => {
 		const first = await runNode(
-			{ resource: 'user', operation: 'upsert', customId: 'ups-1', additionalFields: { email: 'ups@example.com' } },
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: 'ups-1',
+				additionalFields: { email: 'ups@example.com' },
+			},
 			[{}],
 			env.opts(),
 		);
@@ -76,7 +90,12 @@ describe('User resource against the emulator', () => {
 		});
 		expect(first.items[0].json).toMatchObject({ created: true, custom_id: 'ups-1' });
 		const second = await runNode(
-			{ resource: 'user', operation: 'upsert', customId: 'ups-1', additionalFields: { firstName: 'Ups' } },
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: 'ups-1',
+				additionalFields: { firstName: 'Ups' },
+			},
 			[{}],
 			env.opts(),
 		);
@@ -87,7 +106,12 @@ describe('User resource against the emulator', () => {
 	test('Upsert without a custom ID is refused before sending', async () => {
 		const before = env.emu.requestLog.length;
 		const error = await runNodeExpectError(
-			{ resource: 'user', operation: 'upsert', customId: '  ', additionalFields: { email: 'x@example.com' } },
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: '  ',
+				additionalFields: { email: 'x@example.com' },
+			},
 			[{}],
 			env.opts(),
 		);
@@ -98,7 +122,12 @@ describe('User resource against the emulator', () => {
 	test('First name longer than 40 characters is refused before sending', async () => {
 		const before = env.emu.requestLog.length;
 		const error = await runNodeExpectError(
-			{ resource: 'user', operation: 'upsert', customId: 'long', additionalFields: { firstName: 'x'.repeat(41) } },
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: 'long',
+				additionalFields: { firstName: 'x'.repeat(41) },
+			},
 			[{}],
 			env.opts(),
 		);
@@ -109,24 +138,50 @@ describe('User resource against the emulator', () => {
 	test('Update by ID and by custom ID send PUT to the right path', async () => {
 		const id = env.userId('u-2');
 		await runNode(
-			{ resource: 'user', operation: 'update', user: rl('id', id), updateFields: { lastName: 'Stone' } },
+			{
+				resource: 'user',
+				operation: 'update',
+				user: rl('id', id),
+				updateFields: { lastName: 'Stone' },
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'PUT', path: `users/${id}/`, body: { last_name: 'Stone' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'PUT',
+			path: `users/${id}/`,
+			body: { last_name: 'Stone' },
+		});
 		const r = await runNode(
-			{ resource: 'user', operation: 'update', user: rl('customId', 'u-2'), updateFields: { city: 'Gdańsk' } },
+			{
+				resource: 'user',
+				operation: 'update',
+				user: rl('customId', 'u-2'),
+				updateFields: { city: 'Gdańsk' },
+			},
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'PUT', path: 'users-by-id/u-2/', body: { city: 'Gdańsk' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'PUT',
+			path: 'users-by-id/u-2/',
+			body: { city: 'Gdańsk' },
+		});
 		expect(r.items[0].json).toMatchObject({ id, last_name: 'Stone' });
 		await runNode(
 			{
 				resource: 'user',
 				operation: 'update',
 				user: rl('customId', 'u-2'),
-				updateFields: { score: 7, assignedTo: 3, region: 'Pomorskie', country: 'PL', timezone: 'Europe/Warsaw', companyCustomId: '', notifications: false },
+				updateFields: {
+					score: 7,
+					assignedTo: 3,
+					region: 'Pomorskie',
+					country: 'PL',
+					timezone: 'Europe/Warsaw',
+					companyCustomId: '',
+					notifications: false,
+				},
 			},
 			[{}],
 			env.opts(),
@@ -143,9 +198,18 @@ describe('User resource against the emulator', () => {
 
 	test('Get by ID, custom ID and email, simplified and raw', async () => {
 		const id = env.userId('u-1');
-		const byId = await runNode({ resource: 'user', operation: 'get', user: rl('id', id) }, [{}], env.opts());
+		const byId = await runNode(
+			{ resource: 'user', operation: 'get', user: rl('id', id) },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: `users/${id}/` });
-		expect(byId.items[0].json).toMatchObject({ id, custom_id: 'u-1', email: 'ann@example.com', tags: ['vip'] });
+		expect(byId.items[0].json).toMatchObject({
+			id,
+			custom_id: 'u-1',
+			email: 'ann@example.com',
+			tags: ['vip'],
+		});
 		expect(byId.items[0].json).not.toHaveProperty('page_views');
 
 		const byCustom = await runNode(
@@ -161,13 +225,21 @@ describe('User resource against the emulator', () => {
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'GET', path: 'users/search/', query: { email: 'bob@example.com' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'GET',
+			path: 'users/search/',
+			query: { email: 'bob@example.com' },
+		});
 		expect(byEmail.items[0].json.custom_id).toBe('u-2');
 	});
 
 	test('Get with a non-numeric User.com ID is refused before sending', async () => {
 		const before = env.emu.requestLog.length;
-		const error = await runNodeExpectError({ resource: 'user', operation: 'get', user: rl('id', 'abc') }, [{}], env.opts());
+		const error = await runNodeExpectError(
+			{ resource: 'user', operation: 'get', user: rl('id', 'abc') },
+			[{}],
+			env.opts(),
+		);
 		expect(error.message).toContain('"User (User.com ID)" must be a positive whole number');
 		expect(env.emu.requestLog.length).toBe(before);
 	});
@@ -185,18 +257,36 @@ describe('User resource against the emulator', () => {
 	});
 
 	test('Get Many: all, limit, email, segment and tag filters', async () => {
-		const all = await runNode({ resource: 'user', operation: 'getAll', returnAll: true }, [{}], env.opts());
-		expect(all.items.length).toBe(env.emu.state.users.size);
-		const limited = await runNode({ resource: 'user', operation: 'getAll', limit: 2 }, [{}], env.opts());
-		expect(limited.items).toHaveLength(2);
-		expect(limited.items.every((i) => i.pairedItem && (i.pairedItem as { item: number }).item === 0)).toBe(true);
-
-		const byEmail = await runNode(
-			{ resource: 'user', operation: 'getAll', returnAll: true, filters: { email: 'ann@example.com' } },
+		const all = await runNode(
+			{ resource: 'user', operation: 'getAll', returnAll: true },
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ path: 'users/search/', query: { email: 'ann@example.com', many: 'true' } });
+		expect(all.items.length).toBe(env.emu.state.users.size);
+		const limited = await runNode(
+			{ resource: 'user', operation: 'getAll', limit: 2 },
+			[{}],
+			env.opts(),
+		);
+		expect(limited.items).toHaveLength(2);
+		expect(
+			limited.items.every((i) => i.pairedItem && (i.pairedItem as { item: number }).item === 0),
+		).toBe(true);
+
+		const byEmail = await runNode(
+			{
+				resource: 'user',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { email: 'ann@example.com' },
+			},
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			path: 'users/search/',
+			query: { email: 'ann@example.com', many: 'true' },
+		});
 		expect(byEmail.items.map((i) => i.json.custom_id).sort()).toEqual(['u-1', 'u-3']);
 
 		const segmentId = [...env.emu.state.segments.values()][0].id;
@@ -231,12 +321,25 @@ describe('User resource against the emulator', () => {
 			[{}],
 			env.opts(),
 		);
-		expect(lastRequest(env)).toMatchObject({ method: 'POST', path: 'users-by-id/u-2/add_tag/', body: { name: 'newsletter' } });
+		expect(lastRequest(env)).toMatchObject({
+			method: 'POST',
+			path: 'users-by-id/u-2/add_tag/',
+			body: { name: 'newsletter' },
+		});
 		expect(r.items[0].json).toMatchObject({ success: true, custom_id: 'u-2', tag: 'newsletter' });
 		const tagId = env.emu.state.tagByName('newsletter')!.id;
 		expect(env.emu.state.userByCustomId('u-2')!.tags).toContain(tagId);
 
-		await runNode({ resource: 'user', operation: 'removeTag', user: rl('customId', 'u-2'), tagName: 'newsletter' }, [{}], env.opts());
+		await runNode(
+			{
+				resource: 'user',
+				operation: 'removeTag',
+				user: rl('customId', 'u-2'),
+				tagName: 'newsletter',
+			},
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'POST', path: 'users-by-id/u-2/remove_tag/' });
 		expect(env.emu.state.userByCustomId('u-2')!.tags).not.toContain(tagId);
 	});
@@ -244,11 +347,32 @@ describe('User resource against the emulator', () => {
 	test('Add to List / Remove from List by ID', async () => {
 		const id = env.userId('u-1');
 		const listId = env.emu.state.listByName('Customers')!.id;
-		await runNode({ resource: 'user', operation: 'addToList', user: rl('id', id), listId }, [{}], env.opts());
-		expect(lastRequest(env)).toMatchObject({ method: 'POST', path: `users/${id}/add_to_list/`, body: { list: listId } });
+		await runNode(
+			{ resource: 'user', operation: 'addToList', user: rl('id', id), listId },
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			method: 'POST',
+			path: `users/${id}/add_to_list/`,
+			body: { list: listId },
+		});
 		expect(env.emu.state.users.get(id)!.lists).toContain(listId);
-		await runNode({ resource: 'user', operation: 'removeFromList', user: rl('id', String(id)), listId: String(listId) }, [{}], env.opts());
-		expect(lastRequest(env)).toMatchObject({ method: 'POST', path: `users/${id}/remove_from_list/`, body: { list: listId } });
+		await runNode(
+			{
+				resource: 'user',
+				operation: 'removeFromList',
+				user: rl('id', String(id)),
+				listId: String(listId),
+			},
+			[{}],
+			env.opts(),
+		);
+		expect(lastRequest(env)).toMatchObject({
+			method: 'POST',
+			path: `users/${id}/remove_from_list/`,
+			body: { list: listId },
+		});
 		expect(env.emu.state.users.get(id)!.lists).not.toContain(listId);
 	});
 
@@ -258,7 +382,12 @@ describe('User resource against the emulator', () => {
 				resource: 'user',
 				operation: 'setCustomAttributes',
 				user: rl('customId', 'u-1'),
-				customAttributes: { attribute: [{ name: 'plan', value: 'enterprise' }, { name: 'seats', value: '12' }] },
+				customAttributes: {
+					attribute: [
+						{ name: 'plan', value: 'enterprise' },
+						{ name: 'seats', value: '12' },
+					],
+				},
 			},
 			[{}],
 			env.opts(),
@@ -268,8 +397,16 @@ describe('User resource against the emulator', () => {
 			path: 'users-by-id/u-1/set_multiple_attributes/',
 			body: { plan: 'enterprise', seats: 12 },
 		});
-		expect(r.items[0].json).toMatchObject({ success: true, custom_id: 'u-1', attributes: { plan: 'enterprise', seats: 12 } });
-		const got = await runNode({ resource: 'user', operation: 'get', user: rl('customId', 'u-1') }, [{}], env.opts());
+		expect(r.items[0].json).toMatchObject({
+			success: true,
+			custom_id: 'u-1',
+			attributes: { plan: 'enterprise', seats: 12 },
+		});
+		const got = await runNode(
+			{ resource: 'user', operation: 'get', user: rl('customId', 'u-1') },
+			[{}],
+			env.opts(),
+		);
 		expect(got.items[0].json.attributes).toMatchObject({ plan: 'enterprise', seats: 12 });
 	});
 
@@ -285,32 +422,67 @@ describe('User resource against the emulator', () => {
 			env.opts(),
 		);
 		expect(error.context?.itemIndex).toBe(0);
-		expect(error.message).toBe('User.com rejected the request: not_there: Attribute does not exist.');
+		expect(error.message).toBe(
+			'User.com rejected the request: not_there: Attribute does not exist.',
+		);
 	});
 
 	test('Delete by custom ID', async () => {
-		await runNode({ resource: 'user', operation: 'upsert', customId: 'del-me', additionalFields: { email: 'd@example.com' } }, [{}], env.opts());
-		const r = await runNode({ resource: 'user', operation: 'delete', user: rl('customId', 'del-me') }, [{}], env.opts());
+		await runNode(
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: 'del-me',
+				additionalFields: { email: 'd@example.com' },
+			},
+			[{}],
+			env.opts(),
+		);
+		const r = await runNode(
+			{ resource: 'user', operation: 'delete', user: rl('customId', 'del-me') },
+			[{}],
+			env.opts(),
+		);
 		expect(lastRequest(env)).toMatchObject({ method: 'DELETE', path: 'users-by-id/del-me/' });
 		expect(r.items[0].json).toEqual({ deleted: true, custom_id: 'del-me' });
 		expect(env.emu.state.userByCustomId('del-me')).toBeUndefined();
 	});
 
 	test('custom IDs with special characters are URL-encoded', async () => {
-		await runNode({ resource: 'user', operation: 'upsert', customId: 'a b?c#d%', additionalFields: { email: 'enc@example.com' } }, [{}], env.opts());
-		const r = await runNode({ resource: 'user', operation: 'get', user: rl('customId', 'a b?c#d%') }, [{}], env.opts());
+		await runNode(
+			{
+				resource: 'user',
+				operation: 'upsert',
+				customId: 'a b?c#d%',
+				additionalFields: { email: 'enc@example.com' },
+			},
+			[{}],
+			env.opts(),
+		);
+		const r = await runNode(
+			{ resource: 'user', operation: 'get', user: rl('customId', 'a b?c#d%') },
+			[{}],
+			env.opts(),
+		);
 		const raw = env.emu.requestLog[env.emu.requestLog.length - 1].path;
 		expect(raw).toBe('/api/public/users-by-id/a%20b%3Fc%23d%25/');
 		expect(r.items[0].json.email).toBe('enc@example.com');
 		// a "/" would be decoded by User.com before routing: refused with a clear message, nothing sent
 		const before = env.emu.requestLog.length;
-		const error = await runNodeExpectError({ resource: 'user', operation: 'get', user: rl('customId', 'a/b') }, [{}], env.opts());
+		const error = await runNodeExpectError(
+			{ resource: 'user', operation: 'get', user: rl('customId', 'a/b') },
+			[{}],
+			env.opts(),
+		);
 		expect(error.message).toContain('contains "/"');
 		expect(env.emu.requestLog.length).toBe(before);
 	});
 
 	test('expressions are resolved per item and items keep their order', async () => {
-		const items = [{ cid: 'expr-1', mail: 'e1@example.com' }, { cid: 'expr-2', mail: 'e2@example.com' }];
+		const items = [
+			{ cid: 'expr-1', mail: 'e1@example.com' },
+			{ cid: 'expr-2', mail: 'e2@example.com' },
+		];
 		const r = await runNode(
 			{
 				resource: 'user',

@@ -168,14 +168,11 @@ describe('node classes (node-file-conventions, node-filename-against-convention,
 
 	// require-continue-on-fail looks for a this.continueOnFail() call written inside the class's own
 	// execute() (it does not follow calls), so execute() reads it and passes it down to the router.
-	it(
-		'UserCom.execute() calls this.continueOnFail() itself (require-continue-on-fail)',
-		() => {
-			const source = read('nodes/UserCom/UserCom.node.ts');
-			const execute = source.slice(source.indexOf('async execute('));
-			expect(execute).toMatch(/this\.continueOnFail\(\)/);
-		},
-	);
+	it('UserCom.execute() calls this.continueOnFail() itself (require-continue-on-fail)', () => {
+		const source = read('nodes/UserCom/UserCom.node.ts');
+		const execute = source.slice(source.indexOf('async execute('));
+		expect(execute).toMatch(/this\.continueOnFail\(\)/);
+	});
 });
 
 describe('node parameters (require-param-default, no-duplicate-param-options, no-asterisk-in-option-names, hint-max-length)', () => {

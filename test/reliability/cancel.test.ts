@@ -11,7 +11,12 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { delay, lostItems, record, runChecked, until } from './helpers';
-import { resetTransport, setImportRuntime, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import {
+	resetTransport,
+	setImportRuntime,
+	setTransportClock,
+	setTransportRandom,
+} from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 const unrefClock = {
@@ -22,7 +27,11 @@ const unrefClock = {
 beforeAll(async () => {
 	setTransportClock();
 	setTransportRandom(() => 0);
-	emu = await startEmulator({ port: 0, rateLimit: 0, seed: { users: [{ custom_id: 'u-1', email: 'a@example.com' }] } });
+	emu = await startEmulator({
+		port: 0,
+		rateLimit: 0,
+		seed: { users: [{ custom_id: 'u-1', email: 'a@example.com' }] },
+	});
 });
 afterAll(async () => {
 	await emu.close();
@@ -38,7 +47,11 @@ beforeEach(() => {
 	resetTransport();
 });
 
-const upsert: INodeParameters = { resource: 'user', operation: 'upsert', customId: '={{ $json.cid }}' };
+const upsert: INodeParameters = {
+	resource: 'user',
+	operation: 'upsert',
+	customId: '={{ $json.cid }}',
+};
 const items = [{ cid: 'c-0' }, { cid: 'c-1' }, { cid: 'c-2' }];
 
 interface Scenario {
@@ -58,35 +71,66 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
 	{
 		name: '429 with retry-after 60 s (continue on fail)',
-		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '429', retryAfterSeconds: 60 }),
+		setup: () =>
+			emu.injectFault({
+				pathPattern: 'users/update_or_create/',
+				count: 1,
+				kind: '429',
+				retryAfterSeconds: 60,
+			}),
 		rateLimit: 10,
 		before: 1,
 		continueOnFail: true,
 	},
 	{
 		name: '429 with retry-after 60 s (execution stops)',
-		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '429', retryAfterSeconds: 60 }),
+		setup: () =>
+			emu.injectFault({
+				pathPattern: 'users/update_or_create/',
+				count: 1,
+				kind: '429',
+				retryAfterSeconds: 60,
+			}),
 		rateLimit: 10,
 		before: 1,
 		continueOnFail: false,
 	},
 	{
 		name: '429 with an HTTP date 60 s ahead',
-		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '429-date', retryAfterSeconds: 60 }),
+		setup: () =>
+			emu.injectFault({
+				pathPattern: 'users/update_or_create/',
+				count: 1,
+				kind: '429-date',
+				retryAfterSeconds: 60,
+			}),
 		rateLimit: 10,
 		before: 1,
 		continueOnFail: true,
 	},
 	{
 		name: '503 with retry-after 60 s (backoff wait)',
-		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: '503', retryAfterSeconds: 60 }),
+		setup: () =>
+			emu.injectFault({
+				pathPattern: 'users/update_or_create/',
+				count: 1,
+				kind: '503',
+				retryAfterSeconds: 60,
+			}),
 		rateLimit: 10,
 		before: 1,
 		continueOnFail: true,
 	},
 	{
 		name: 'a slow response in flight (no answer for 60 s)',
-		setup: () => emu.injectFault({ pathPattern: 'users/update_or_create/', count: 1, kind: 'delay', delayMs: 60_000, processed: false }),
+		setup: () =>
+			emu.injectFault({
+				pathPattern: 'users/update_or_create/',
+				count: 1,
+				kind: 'delay',
+				delayMs: 60_000,
+				processed: false,
+			}),
 		// one item at a time, so the hanging request is the only one out when the run is stopped (with
 		// Auto the other two items go out beside it and are written before the cancel, or not, by timing)
 		params: { ...upsert, requestOptions: { parallelRequests: 1 } },
@@ -123,55 +167,60 @@ const SCENARIOS: Scenario[] = [
 ];
 
 describe('cancellation', () => {
-	test.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: ends long before the wait is over, nothing sent afterwards', async (_n, s) => {
-		s.setup();
-		const controller = new AbortController();
-		const running = runChecked(s.params ?? upsert, items, {
-			credentials: { subdomain: emu.url, apiKey: emu.apiKey, rateLimit: s.rateLimit },
-			continueOnFail: s.continueOnFail,
-			cancelSignal: controller.signal,
-		});
-		await until(() => emu.requestLog.length >= s.before);
-		await delay(300); // well inside the wait
-		const sentBefore = emu.requestLog.length;
-		const abortedAt = Date.now();
-		controller.abort();
-		const run = await running;
-		const tookMs = Date.now() - abortedAt;
-		await delay(1500);
-		const sentAfter = emu.requestLog.length - sentBefore;
-		// n8n discards the output of a stopped execution; the node ends it with an error (with or
-		// without continue-on-fail), so no item is "lost": the whole run is reported as stopped
-		const out = run.result?.items ?? [];
-		const lost = run.result ? lostItems(items.length, out) : 0;
-		record({
-			section: 'cancellation',
-			name: s.name,
-			sent: items.length,
-			success: run.result?.successItems.length ?? 0,
-			error: run.result ? run.result.errorItems.length : items.length,
-			lost,
-			leaks: run.leaks.length,
-			note: `stopped ${tookMs} ms after the cancel; ${sentAfter} request(s) afterwards`,
-		});
-		// every wait above is at least 10 s, so ending within 5 s proves the cancel cut it short; the margin
-		// absorbs a busy machine, and the measured figure goes into the report (typically 0-40 ms)
-		expect(tookMs).toBeLessThan(5000);
-		expect(sentAfter).toBe(0);
-		expect(run.leaks).toEqual([]);
-		// the cancelled write was never performed
-		if (s.writesBefore) expect(s.writesBefore()).toBe(1);
-		else expect(emu.writeCounts().users ?? 0).toBe(s.name.startsWith('waiting') ? 1 : 0);
-		expect(lost).toBe(0);
-		const expectStopped = (message: unknown) =>
-			s.stopMessage instanceof RegExp ? expect(message).toMatch(s.stopMessage) : expect(message).toBe(s.stopMessage ?? 'The execution was stopped');
-		// the run ends with the cancellation: thrown, or (batch operations with continue-on-fail)
-		// every item on the error output saying so
-		if (run.result) {
-			expect(run.result.errorItems).toHaveLength(items.length);
-			for (const item of run.result.errorItems) expectStopped(item.json.message);
-		} else {
-			expectStopped(run.thrown?.message);
-		}
-	});
+	test.each(SCENARIOS.map((s) => [s.name, s] as const))(
+		'%s: ends long before the wait is over, nothing sent afterwards',
+		async (_n, s) => {
+			s.setup();
+			const controller = new AbortController();
+			const running = runChecked(s.params ?? upsert, items, {
+				credentials: { subdomain: emu.url, apiKey: emu.apiKey, rateLimit: s.rateLimit },
+				continueOnFail: s.continueOnFail,
+				cancelSignal: controller.signal,
+			});
+			await until(() => emu.requestLog.length >= s.before);
+			await delay(300); // well inside the wait
+			const sentBefore = emu.requestLog.length;
+			const abortedAt = Date.now();
+			controller.abort();
+			const run = await running;
+			const tookMs = Date.now() - abortedAt;
+			await delay(1500);
+			const sentAfter = emu.requestLog.length - sentBefore;
+			// n8n discards the output of a stopped execution; the node ends it with an error (with or
+			// without continue-on-fail), so no item is "lost": the whole run is reported as stopped
+			const out = run.result?.items ?? [];
+			const lost = run.result ? lostItems(items.length, out) : 0;
+			record({
+				section: 'cancellation',
+				name: s.name,
+				sent: items.length,
+				success: run.result?.successItems.length ?? 0,
+				error: run.result ? run.result.errorItems.length : items.length,
+				lost,
+				leaks: run.leaks.length,
+				note: `stopped ${tookMs} ms after the cancel; ${sentAfter} request(s) afterwards`,
+			});
+			// every wait above is at least 10 s, so ending within 5 s proves the cancel cut it short; the margin
+			// absorbs a busy machine, and the measured figure goes into the report (typically 0-40 ms)
+			expect(tookMs).toBeLessThan(5000);
+			expect(sentAfter).toBe(0);
+			expect(run.leaks).toEqual([]);
+			// the cancelled write was never performed
+			if (s.writesBefore) expect(s.writesBefore()).toBe(1);
+			else expect(emu.writeCounts().users ?? 0).toBe(s.name.startsWith('waiting') ? 1 : 0);
+			expect(lost).toBe(0);
+			const expectStopped = (message: unknown) =>
+				s.stopMessage instanceof RegExp
+					? expect(message).toMatch(s.stopMessage)
+					: expect(message).toBe(s.stopMessage ?? 'The execution was stopped');
+			// the run ends with the cancellation: thrown, or (batch operations with continue-on-fail)
+			// every item on the error output saying so
+			if (run.result) {
+				expect(run.result.errorItems).toHaveLength(items.length);
+				for (const item of run.result.errorItems) expectStopped(item.json.message);
+			} else {
+				expectStopped(run.thrown?.message);
+			}
+		},
+	);
 });

@@ -21,10 +21,29 @@
  */
 import type { IDataObject, INodeParameterResourceLocator, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type Emulator, type FaultKind, type FaultSpec, type SeedData } from '../emulator';
+import {
+	startEmulator,
+	type Emulator,
+	type FaultKind,
+	type FaultSpec,
+	type SeedData,
+} from '../emulator';
 import type { RunResult } from '../harness';
-import { lostItems, record, runChecked, scaledClock, startProxy, until, type Proxy } from './helpers';
-import { resetTransport, setImportRuntime, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import {
+	lostItems,
+	record,
+	runChecked,
+	scaledClock,
+	startProxy,
+	until,
+	type Proxy,
+} from './helpers';
+import {
+	resetTransport,
+	setImportRuntime,
+	setTransportClock,
+	setTransportRandom,
+} from '../../nodes/UserCom/transport/testing';
 
 const FACTOR = 10;
 const clock = scaledClock(FACTOR);
@@ -59,7 +78,11 @@ interface Op {
 	effectDone?: (emu: Emulator) => boolean;
 }
 
-const rlExpr = (mode: string, expr: string): INodeParameterResourceLocator => ({ __rl: true, mode, value: expr });
+const rlExpr = (mode: string, expr: string): INodeParameterResourceLocator => ({
+	__rl: true,
+	mode,
+	value: expr,
+});
 
 const OPS: Op[] = [
 	{
@@ -75,7 +98,12 @@ const OPS: Op[] = [
 		name: 'User Upsert',
 		cls: 'upsert',
 		create: false,
-		params: { resource: 'user', operation: 'upsert', customId: '={{ $json.cid }}', additionalFields: { email: '={{ $json.email }}' } },
+		params: {
+			resource: 'user',
+			operation: 'upsert',
+			customId: '={{ $json.cid }}',
+			additionalFields: { email: '={{ $json.email }}' },
+		},
 		items: [0, 1, 2].map((i) => ({ cid: `new-${i}`, email: `new${i}@example.com` })),
 		fault: { pathPattern: 'users/update_or_create/', method: 'POST' },
 		isOpRequest: (m, rel) => m === 'POST' && rel === 'users/update_or_create/',
@@ -87,7 +115,12 @@ const OPS: Op[] = [
 		name: 'Deal Upsert',
 		cls: 'upsert',
 		create: false,
-		params: { resource: 'deal', operation: 'upsert', customId: '={{ $json.cid }}', name: '={{ $json.name }}' },
+		params: {
+			resource: 'deal',
+			operation: 'upsert',
+			customId: '={{ $json.cid }}',
+			name: '={{ $json.name }}',
+		},
 		items: [0, 1, 2].map((i) => ({ cid: `ORD-${i}`, name: `Order ${i}` })),
 		fault: { pathPattern: 'deals/update_or_create/', method: 'POST' },
 		isOpRequest: (m, rel) => m === 'POST' && rel === 'deals/update_or_create/',
@@ -99,19 +132,31 @@ const OPS: Op[] = [
 		name: 'Company Upsert',
 		cls: 'upsert',
 		create: false,
-		params: { resource: 'company', operation: 'upsert', customId: '={{ $json.cid }}', name: '={{ $json.name }}' },
+		params: {
+			resource: 'company',
+			operation: 'upsert',
+			customId: '={{ $json.cid }}',
+			name: '={{ $json.name }}',
+		},
 		items: [0, 1, 2].map((i) => ({ cid: `co-${i}`, name: `Company ${i}` })),
 		fault: { pathPattern: 'companies/', method: 'POST' },
-		isOpRequest: (m, rel) => (m === 'POST' && rel === 'companies/') || (m === 'PUT' && /^companies\/\d+\/$/.test(rel)),
+		isOpRequest: (m, rel) =>
+			(m === 'POST' && rel === 'companies/') || (m === 'PUT' && /^companies\/\d+\/$/.test(rel)),
 		writes: (emu) => emu.writeCounts().companies ?? 0,
 		expectedWrites: 3,
-		effectDone: (emu) => [0, 1, 2].every((i) => emu.state.companyByCustomId(`co-${i}`)?.name === `Company ${i}`),
+		effectDone: (emu) =>
+			[0, 1, 2].every((i) => emu.state.companyByCustomId(`co-${i}`)?.name === `Company ${i}`),
 	},
 	{
 		name: 'Company Add Member',
 		cls: 'action',
 		create: false,
-		params: { resource: 'company', operation: 'addMember', company: rlExpr('customId', 'acme'), user: rlExpr('customId', '={{ $json.cid }}') },
+		params: {
+			resource: 'company',
+			operation: 'addMember',
+			company: rlExpr('customId', 'acme'),
+			user: rlExpr('customId', '={{ $json.cid }}'),
+		},
 		items: [{ cid: 'u-1' }, { cid: 'u-2' }, { cid: 'u-3' }],
 		fault: { pathPattern: 'companies-by-id/acme/add_member/', method: 'POST' },
 		isOpRequest: (m, rel) => m === 'POST' && rel === 'companies-by-id/acme/add_member/',
@@ -164,7 +209,8 @@ const OPS: Op[] = [
 		items: [{ cid: 'u-1' }, { cid: 'u-2' }, { cid: 'u-3' }],
 		fault: { pathPattern: 'users-by-id/*', method: 'DELETE' },
 		isOpRequest: (m, rel) => m === 'DELETE' && /^users-by-id\/[^/]+\/$/.test(rel),
-		effectDone: (emu) => ['u-1', 'u-2', 'u-3'].every((c) => emu.state.userByCustomId(c) === undefined),
+		effectDone: (emu) =>
+			['u-1', 'u-2', 'u-3'].every((c) => emu.state.userByCustomId(c) === undefined),
 	},
 	{
 		name: 'Import Users',
@@ -207,7 +253,13 @@ const KINDS: MatrixKind[] = [
 	'truncated-json',
 	'empty-body',
 ];
-const ALWAYS_RETRIED = new Set<MatrixKind>(['429', '429-date', '429-body', '429-no-retry-after', '503']);
+const ALWAYS_RETRIED = new Set<MatrixKind>([
+	'429',
+	'429-date',
+	'429-body',
+	'429-no-retry-after',
+	'503',
+]);
 const SERVER_SIDE = new Set<MatrixKind>(['500', '502', '504', 'timeout', 'reset', 'drop', 'html']);
 
 function faultSpec(op: Op, kind: MatrixKind): FaultSpec {
@@ -234,7 +286,15 @@ beforeAll(async () => {
 	setTransportClock(clock);
 	setTransportRandom(() => 0.5);
 	setImportRuntime({ initialPollDelayMs: 500, maxPollDelayMs: 2000 });
-	emu = await startEmulator({ port: 0, rateLimit: 10, windowMs: 1000, now: clock.now, seed: SEED, randomSeed: 7, importProcessingMs: 100 });
+	emu = await startEmulator({
+		port: 0,
+		rateLimit: 10,
+		windowMs: 1000,
+		now: clock.now,
+		seed: SEED,
+		randomSeed: 7,
+		importProcessingMs: 100,
+	});
 	// the hint only in the body: drop the retry-after header of every 429
 	bodyOnlyProxy = await startProxy(emu.url, (answer) => {
 		if (answer.status === 429) delete answer.headers['retry-after'];
@@ -282,82 +342,94 @@ function messageOf(item: RunResult['items'][number]): string {
 }
 
 describe('fault matrix', () => {
-	test.each(cases.map((c) => [`${c.op.cls} / ${c.op.name} / ${c.kind}${c.retryCreates ? ' / retry creates on' : ''}`, c] as const))(
-		'%s',
-		async (_title, { op, kind, retryCreates }) => {
-			emu.injectFault(faultSpec(op, kind));
-			const params: INodeParameters = {
-				...op.params,
-				requestOptions: { timeoutSeconds: 1, ...(retryCreates ? { retryCreatesOnServerErrors: true } : {}) },
-			};
-			const subdomain = kind === '429-body' ? bodyOnlyProxy.url : emu.url;
-			const run = await runChecked(params, op.items, {
-				credentials: { subdomain, apiKey: emu.apiKey, rateLimit: 10 },
-				continueOnFail: true,
-			});
-			// a timed-out request is still processed by User.com afterwards: wait until the emulator has
-			// answered every request it received (an entry's status is set when it answers) before counting
-			if (kind === 'timeout') await until(() => emu.requestLog.every((e) => e.status !== 0));
-			const out = run.result?.items ?? [];
-			const retried = ALWAYS_RETRIED.has(kind) || (SERVER_SIDE.has(kind) && (!op.create || retryCreates));
-			const faultedOps = op.cls === 'import' ? 1 : N;
-			const writes = op.writes?.(emu) ?? 0;
-			const expectedWrites = op.expectedWrites ?? 0;
-			// an opt-in retry of a processed create writes once more; anything else above the expectation is a duplicate
-			const optIn = op.create && retryCreates && retried ? 1 : 0;
-			const extra = Math.max(0, writes - expectedWrites);
-			const dupExpected = Math.min(extra, optIn);
-			const dupUnexpected = extra - dupExpected;
-			const lost = run.result ? lostItems(N, out) : N;
-			record({
-				section: 'fault matrix',
-				name: `${op.name} / ${kind}${retryCreates ? ' / retry creates' : ''}`,
-				sent: N,
-				success: run.result?.successItems.length ?? 0,
-				error: run.result?.errorItems.length ?? 0,
-				lost,
-				dupExpected,
-				dupUnexpected,
-				leaks: run.leaks.length,
-			});
+	test.each(
+		cases.map(
+			(c) =>
+				[
+					`${c.op.cls} / ${c.op.name} / ${c.kind}${c.retryCreates ? ' / retry creates on' : ''}`,
+					c,
+				] as const,
+		),
+	)('%s', async (_title, { op, kind, retryCreates }) => {
+		emu.injectFault(faultSpec(op, kind));
+		const params: INodeParameters = {
+			...op.params,
+			requestOptions: {
+				timeoutSeconds: 1,
+				...(retryCreates ? { retryCreatesOnServerErrors: true } : {}),
+			},
+		};
+		const subdomain = kind === '429-body' ? bodyOnlyProxy.url : emu.url;
+		const run = await runChecked(params, op.items, {
+			credentials: { subdomain, apiKey: emu.apiKey, rateLimit: 10 },
+			continueOnFail: true,
+		});
+		// a timed-out request is still processed by User.com afterwards: wait until the emulator has
+		// answered every request it received (an entry's status is set when it answers) before counting
+		if (kind === 'timeout') await until(() => emu.requestLog.every((e) => e.status !== 0));
+		const out = run.result?.items ?? [];
+		const retried =
+			ALWAYS_RETRIED.has(kind) || (SERVER_SIDE.has(kind) && (!op.create || retryCreates));
+		const faultedOps = op.cls === 'import' ? 1 : N;
+		const writes = op.writes?.(emu) ?? 0;
+		const expectedWrites = op.expectedWrites ?? 0;
+		// an opt-in retry of a processed create writes once more; anything else above the expectation is a duplicate
+		const optIn = op.create && retryCreates && retried ? 1 : 0;
+		const extra = Math.max(0, writes - expectedWrites);
+		const dupExpected = Math.min(extra, optIn);
+		const dupUnexpected = extra - dupExpected;
+		const lost = run.result ? lostItems(N, out) : N;
+		record({
+			section: 'fault matrix',
+			name: `${op.name} / ${kind}${retryCreates ? ' / retry creates' : ''}`,
+			sent: N,
+			success: run.result?.successItems.length ?? 0,
+			error: run.result?.errorItems.length ?? 0,
+			lost,
+			dupExpected,
+			dupUnexpected,
+			leaks: run.leaks.length,
+		});
 
-			expect(run.thrown).toBeUndefined();
-			expect(run.leaks).toEqual([]);
-			expect(lost).toBe(0);
-			expect(out).toHaveLength(N);
-			expect(dupUnexpected).toBe(0);
-			expect(emu.pendingFaults()).toHaveLength(0);
+		expect(run.thrown).toBeUndefined();
+		expect(run.leaks).toEqual([]);
+		expect(lost).toBe(0);
+		expect(out).toHaveLength(N);
+		expect(dupUnexpected).toBe(0);
+		expect(emu.pendingFaults()).toHaveLength(0);
 
-			const requests = opRequests(op);
-			if (retried) {
-				expect(requests).toHaveLength(faultedOps + 1);
-				expect(run.result?.errorItems).toHaveLength(0);
-				if (op.writes) expect(writes).toBe(expectedWrites + optIn);
-				if (op.effectDone) expect(op.effectDone(emu)).toBe(true);
-			} else if (SERVER_SIDE.has(kind)) {
-				// a create that may have happened: not resent, error output explains it
-				expect(requests).toHaveLength(faultedOps);
-				const failed = op.cls === 'import' ? out : [out[0]];
-				for (const item of failed) {
-					expect(run.result?.errorItems).toContain(item);
-					expect(messageOf(item)).toContain('The write may have happened: check in User.com before retrying, or use the Upsert operation.');
-				}
-				if (op.cls !== 'import') expect(run.result?.successItems).toHaveLength(N - 1);
-				expect(writes).toBe(expectedWrites);
-			} else {
-				// 2xx with a broken body: User.com did the work; a create must not be sent again
-				if (op.create) expect(requests).toHaveLength(faultedOps);
-				if (op.writes) expect(writes).toBe(expectedWrites);
-				const first = out[0];
-				if (run.result?.successItems.includes(first)) {
-					// a success item must carry what the operation promises, not an empty or garbled record
-					if (op.cls === 'read') expect(first.json.custom_id).toBe('u-1');
-					if (op.cls === 'upsert' || op.cls === 'create') expect(typeof first.json.id).toBe('number');
-					if (op.cls === 'action') expect(first.json).toMatchObject({ success: true, user_id: expect.any(Number) });
-				} else {
-					expect(messageOf(first)).not.toMatch(/Cannot read|undefined|is not a function/);
-				}
+		const requests = opRequests(op);
+		if (retried) {
+			expect(requests).toHaveLength(faultedOps + 1);
+			expect(run.result?.errorItems).toHaveLength(0);
+			if (op.writes) expect(writes).toBe(expectedWrites + optIn);
+			if (op.effectDone) expect(op.effectDone(emu)).toBe(true);
+		} else if (SERVER_SIDE.has(kind)) {
+			// a create that may have happened: not resent, error output explains it
+			expect(requests).toHaveLength(faultedOps);
+			const failed = op.cls === 'import' ? out : [out[0]];
+			for (const item of failed) {
+				expect(run.result?.errorItems).toContain(item);
+				expect(messageOf(item)).toContain(
+					'The write may have happened: check in User.com before retrying, or use the Upsert operation.',
+				);
 			}
-		},
-	);
+			if (op.cls !== 'import') expect(run.result?.successItems).toHaveLength(N - 1);
+			expect(writes).toBe(expectedWrites);
+		} else {
+			// 2xx with a broken body: User.com did the work; a create must not be sent again
+			if (op.create) expect(requests).toHaveLength(faultedOps);
+			if (op.writes) expect(writes).toBe(expectedWrites);
+			const first = out[0];
+			if (run.result?.successItems.includes(first)) {
+				// a success item must carry what the operation promises, not an empty or garbled record
+				if (op.cls === 'read') expect(first.json.custom_id).toBe('u-1');
+				if (op.cls === 'upsert' || op.cls === 'create') expect(typeof first.json.id).toBe('number');
+				if (op.cls === 'action')
+					expect(first.json).toMatchObject({ success: true, user_id: expect.any(Number) });
+			} else {
+				expect(messageOf(first)).not.toMatch(/Cannot read|undefined|is not a function/);
+			}
+		}
+	});
 });

@@ -37,7 +37,8 @@ export interface SummaryRow {
 }
 
 function outDir(): string {
-	const dir = process.env.USERCOM_RELIABILITY_OUT ?? path.join(os.tmpdir(), 'usercom-reliability-adhoc');
+	const dir =
+		process.env.USERCOM_RELIABILITY_OUT ?? path.join(os.tmpdir(), 'usercom-reliability-adhoc');
 	fs.mkdirSync(dir, { recursive: true });
 	return dir;
 }
@@ -66,7 +67,8 @@ export function findSecret(value: unknown, needles: string[], label = '$'): stri
 		if (typeof v !== 'object') return test(String(v), where);
 		if (seen.has(v as object)) return;
 		seen.add(v as object);
-		if (Buffer.isBuffer(v) || v instanceof Uint8Array) return test(Buffer.from(v as Uint8Array).toString('latin1'), where);
+		if (Buffer.isBuffer(v) || v instanceof Uint8Array)
+			return test(Buffer.from(v as Uint8Array).toString('latin1'), where);
 		if (v instanceof Map) {
 			for (const [k, x] of v) {
 				visit(k, `${where}.<key>`, depth + 1);
@@ -121,7 +123,11 @@ export async function runChecked(
 	const needles = keyNeedles(options.credentials.apiKey);
 	try {
 		const result = await runNode(parameters, items, options);
-		const leaks = findSecret({ output: result.output, logs: result.logs, hints: result.hints }, needles, 'run');
+		const leaks = findSecret(
+			{ output: result.output, logs: result.logs, hints: result.hints },
+			needles,
+			'run',
+		);
 		return { result, leaks };
 	} catch (error) {
 		return { thrown: error as Error, leaks: findSecret(error, needles, 'error') };
@@ -202,7 +208,14 @@ export async function startProxy(
 					const body: Buffer[] = [];
 					up.on('data', (c: Buffer) => body.push(c));
 					up.on('end', () => {
-						const answer = rewrite({ status: up.statusCode ?? 502, headers: { ...up.headers }, body: Buffer.concat(body) }, req);
+						const answer = rewrite(
+							{
+								status: up.statusCode ?? 502,
+								headers: { ...up.headers },
+								body: Buffer.concat(body),
+							},
+							req,
+						);
 						const headers = { ...answer.headers, 'content-length': String(answer.body.length) };
 						delete headers['transfer-encoding'];
 						res.writeHead(answer.status, headers as http.OutgoingHttpHeaders);
@@ -233,13 +246,25 @@ export interface RecordedCall {
 }
 
 /** "Another host": records every call it gets and answers like a page of User.com. */
-export async function startRecorder(): Promise<{ url: string; calls: RecordedCall[]; close(): Promise<void> }> {
+export async function startRecorder(): Promise<{
+	url: string;
+	calls: RecordedCall[];
+	close(): Promise<void>;
+}> {
 	const calls: RecordedCall[] = [];
 	const server = http.createServer((req, res) => {
 		calls.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } });
 		req.resume();
-		const body = JSON.stringify({ count: 1, next: null, previous: null, results: [{ id: 999, email: 'other@host' }] });
-		res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+		const body = JSON.stringify({
+			count: 1,
+			next: null,
+			previous: null,
+			results: [{ id: 999, email: 'other@host' }],
+		});
+		res.writeHead(200, {
+			'content-type': 'application/json',
+			'content-length': Buffer.byteLength(body),
+		});
 		res.end(body);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -49,7 +49,16 @@ class ReliabilityReporter extends DefaultReporter {
 		const rows = readRows(dir);
 		const totals = new Map();
 		const add = (key, row) => {
-			const t = totals.get(key) ?? { cases: 0, sent: 0, success: 0, error: 0, lost: 0, dupExpected: 0, dupUnexpected: 0, leaks: 0 };
+			const t = totals.get(key) ?? {
+				cases: 0,
+				sent: 0,
+				success: 0,
+				error: 0,
+				lost: 0,
+				dupExpected: 0,
+				dupUnexpected: 0,
+				leaks: 0,
+			};
 			t.cases += 1;
 			t.sent += row.sent ?? 0;
 			t.success += row.success ?? 0;
@@ -67,24 +76,62 @@ class ReliabilityReporter extends DefaultReporter {
 		// failed checks per section (wrong outcome, wrong message, request sent when it must not be ...)
 		const failedBySection = new Map();
 		for (const file of results.testResults) {
-			const section = FILE_SECTION[path.basename(file.testFilePath)] ?? path.basename(file.testFilePath);
+			const section =
+				FILE_SECTION[path.basename(file.testFilePath)] ?? path.basename(file.testFilePath);
 			const failed = file.numFailingTests + (file.testExecError ? 1 : 0);
 			failedBySection.set(section, (failedBySection.get(section) ?? 0) + failed);
 			failedBySection.set('TOTAL', (failedBySection.get('TOTAL') ?? 0) + failed);
 		}
-		const header = ['section', 'cases', 'items sent', 'success out', 'error out', 'lost', 'dup writes (opt-in)', 'dup writes (unexpected)', 'key leaks', 'failed checks'];
+		const header = [
+			'section',
+			'cases',
+			'items sent',
+			'success out',
+			'error out',
+			'lost',
+			'dup writes (opt-in)',
+			'dup writes (unexpected)',
+			'key leaks',
+			'failed checks',
+		];
 		const widths = [14, 6, 11, 12, 10, 5, 20, 24, 10, 14];
-		const line = (cells) => '| ' + cells.map((c, i) => pad(c, widths[i], i === 0)).join(' | ') + ' |';
+		const line = (cells) =>
+			'| ' + cells.map((c, i) => pad(c, widths[i], i === 0)).join(' | ') + ' |';
 		const out = [];
 		out.push('');
 		out.push('User.com node reliability summary');
 		out.push(line(header));
-		out.push('|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + (i === 0 ? 1 : 1)) + (i === 0 ? '' : ':')).join('|') + '|');
-		const order = [...SECTIONS.filter((s) => totals.has(s)), ...[...totals.keys()].filter((k) => !SECTIONS.includes(k) && k !== 'TOTAL')];
+		out.push(
+			'|' +
+				widths
+					.map(
+						(w, i) =>
+							(i === 0 ? ':' : '') + '-'.repeat(w + (i === 0 ? 1 : 1)) + (i === 0 ? '' : ':'),
+					)
+					.join('|') +
+				'|',
+		);
+		const order = [
+			...SECTIONS.filter((s) => totals.has(s)),
+			...[...totals.keys()].filter((k) => !SECTIONS.includes(k) && k !== 'TOTAL'),
+		];
 		if (totals.has('TOTAL')) order.push('TOTAL');
 		for (const key of order) {
 			const t = totals.get(key);
-			out.push(line([key, t.cases, t.sent, t.success, t.error, t.lost, t.dupExpected, t.dupUnexpected, t.leaks, failedBySection.get(key) ?? 0]));
+			out.push(
+				line([
+					key,
+					t.cases,
+					t.sent,
+					t.success,
+					t.error,
+					t.lost,
+					t.dupExpected,
+					t.dupUnexpected,
+					t.leaks,
+					failedBySection.get(key) ?? 0,
+				]),
+			);
 		}
 		const notes = rows.filter((r) => r.note).map((r) => `- ${r.section} / ${r.name}: ${r.note}`);
 		if (notes.length) {
@@ -92,16 +139,26 @@ class ReliabilityReporter extends DefaultReporter {
 			out.push('Notes:');
 			out.push(...notes);
 		}
-		const bad = rows.filter((r) => (r.lost ?? 0) > 0 || (r.dupUnexpected ?? 0) > 0 || (r.leaks ?? 0) > 0);
+		const bad = rows.filter(
+			(r) => (r.lost ?? 0) > 0 || (r.dupUnexpected ?? 0) > 0 || (r.leaks ?? 0) > 0,
+		);
 		if (bad.length) {
 			out.push('');
 			out.push('FAILING ROWS (lost items, unexpected duplicates or leaks):');
-			for (const r of bad) out.push(`- ${r.section} / ${r.name}: lost ${r.lost ?? 0}, unexpected dups ${r.dupUnexpected ?? 0}, leaks ${r.leaks ?? 0}`);
-			this.reliabilityError = new Error(`${bad.length} reliability case(s) lost items, duplicated writes or leaked the key`);
+			for (const r of bad)
+				out.push(
+					`- ${r.section} / ${r.name}: lost ${r.lost ?? 0}, unexpected dups ${r.dupUnexpected ?? 0}, leaks ${r.leaks ?? 0}`,
+				);
+			this.reliabilityError = new Error(
+				`${bad.length} reliability case(s) lost items, duplicated writes or leaked the key`,
+			);
 		}
 		const failedNames = [];
 		for (const file of results.testResults) {
-			if (file.testExecError) failedNames.push(`${path.basename(file.testFilePath)}: ${String(file.testExecError.message).split('\n')[0]}`);
+			if (file.testExecError)
+				failedNames.push(
+					`${path.basename(file.testFilePath)}: ${String(file.testExecError.message).split('\n')[0]}`,
+				);
 			for (const t of file.testResults) if (t.status === 'failed') failedNames.push(t.fullName);
 		}
 		if (failedNames.length) {
@@ -113,9 +170,13 @@ class ReliabilityReporter extends DefaultReporter {
 			this.reliabilityError = new Error('No reliability rows were recorded');
 		}
 		const passed = results.numPassedTests;
-		const failed = results.numFailedTests + (results.numRuntimeErrorTestSuites > 0 ? results.numRuntimeErrorTestSuites : 0);
+		const failed =
+			results.numFailedTests +
+			(results.numRuntimeErrorTestSuites > 0 ? results.numRuntimeErrorTestSuites : 0);
 		out.push('');
-		out.push(`Test files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed; ${((Date.now() - results.startTime) / 1000).toFixed(1)} s`);
+		out.push(
+			`Test files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed; ${((Date.now() - results.startTime) / 1000).toFixed(1)} s`,
+		);
 		out.push(`${passed} passed, ${failed} failed`);
 		process.stdout.write(out.join('\n') + '\n');
 		// the rows are only needed for this run (set USERCOM_RELIABILITY_KEEP=1 to keep them)

@@ -20,7 +20,11 @@ import * as vm from 'vm';
 
 import { findSecret, keyNeedles, lostItems, record } from './helpers';
 import { runNode } from '../harness';
-import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import {
+	resetTransport,
+	setTransportClock,
+	setTransportRandom,
+} from '../../nodes/UserCom/transport/testing';
 
 const ITEMS = 20000;
 const RATE = 1000;
@@ -56,15 +60,30 @@ async function startChildEmulator(): Promise<ChildEmulator> {
 	const root = path.resolve(__dirname, '../..');
 	const child = spawn(
 		process.execPath,
-		[require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'test/emulator/cli.ts', '--port', '0', '--rate', String(WINDOW_CAP), '--window-ms', '100'],
+		[
+			require.resolve('ts-node/dist/bin.js'),
+			'--transpile-only',
+			'test/emulator/cli.ts',
+			'--port',
+			'0',
+			'--rate',
+			String(WINDOW_CAP),
+			'--window-ms',
+			'100',
+		],
 		{ cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
 	);
 	let out = '';
 	let err = '';
 	child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
 	return await new Promise<ChildEmulator>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`emulator did not start: ${err.slice(0, 500)}`)), 60000);
-		child.on('exit', (code) => reject(new Error(`emulator exited with ${code}: ${err.slice(0, 500)}`)));
+		const timer = setTimeout(
+			() => reject(new Error(`emulator did not start: ${err.slice(0, 500)}`)),
+			60000,
+		);
+		child.on('exit', (code) =>
+			reject(new Error(`emulator exited with ${code}: ${err.slice(0, 500)}`)),
+		);
 		child.stdout?.on('data', (c: Buffer) => {
 			out += c.toString();
 			const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
@@ -145,7 +164,8 @@ async function soakRun(target: ChildEmulator, gc: (() => void) | undefined): Pro
 	let ticks = 0;
 	const sampler = setInterval(() => {
 		cpu.push({ t: Date.now(), cpuMs: cpuMs() });
-		if (++ticks % 5 === 0) samples.push(Math.round((process.memoryUsage().heapUsed / MB) * 10) / 10);
+		if (++ticks % 5 === 0)
+			samples.push(Math.round((process.memoryUsage().heapUsed / MB) * 10) / 10);
 	}, 200);
 	const startedAt = Date.now();
 	try {
@@ -158,10 +178,17 @@ async function soakRun(target: ChildEmulator, gc: (() => void) | undefined): Pro
 				dataFields: { field: [{ key: 'i', value: '={{ $json.i }}' }] },
 			},
 			input,
-			{ credentials: { subdomain: target.url, apiKey: target.apiKey, rateLimit: RATE }, continueOnFail: true },
+			{
+				credentials: { subdomain: target.url, apiKey: target.apiKey, rateLimit: RATE },
+				continueOnFail: true,
+			},
 		);
 		const seconds = (Date.now() - startedAt) / 1000;
-		const leaks = findSecret({ output: run.output, hints: run.hints, logs: run.logs }, keyNeedles(target.apiKey), 'soak');
+		const leaks = findSecret(
+			{ output: run.output, hints: run.hints, logs: run.logs },
+			keyNeedles(target.apiKey),
+			'soak',
+		);
 		return {
 			seconds,
 			success: run.successItems.length,
@@ -194,11 +221,17 @@ test(`soak: ${ITEMS} items in one execution, none lost or doubled, steady throug
 	const r = await soakRun(emu, gc);
 	const heapAfter = heapMb(gc);
 
-	const stats = await control<{ requests: number; throttled: number; writeCounts: Record<string, number>; maxAcceptedInWindow: number }>(emu, 'stats');
+	const stats = await control<{
+		requests: number;
+		throttled: number;
+		writeCounts: Record<string, number>;
+		maxAcceptedInWindow: number;
+	}>(emu, 'stats');
 	const log = (await control<{ entries: LogEntry[] }>(emu, 'log')).entries;
 	const processed = log.filter((e) => e.processed && e.method === 'POST');
 	const perCid = new Map<string, number>();
-	for (const e of processed) perCid.set(String(e.body?.data?.i), (perCid.get(String(e.body?.data?.i)) ?? 0) + 1);
+	for (const e of processed)
+		perCid.set(String(e.body?.data?.i), (perCid.get(String(e.body?.data?.i)) ?? 0) + 1);
 	const duplicated = [...perCid.values()].filter((n) => n > 1).reduce((a, n) => a + n - 1, 0);
 	const missing = [...Array(ITEMS).keys()].filter((i) => !perCid.has(String(i))).length;
 	// arrival time of each item's accepted request, in item order
@@ -224,7 +257,17 @@ test(`soak: ${ITEMS} items in one execution, none lost or doubled, steady throug
 		`heap ${heapBefore} MB before, ${r.heapStart} MB with the input built, peak ${peak} MB sampled during the run, ` +
 		`${r.heapEndHeld} MB at the end with the ${r.outputCount} output items held, ${heapAfter} MB after the execution was released ` +
 		`(${gc ? 'after gc' : 'no gc available: figures without gc'})`;
-	record({ section: 'soak', name: `${ITEMS} event creates, one execution`, sent: ITEMS, success: r.success, error: r.errors, lost: r.lost + missing, dupUnexpected: duplicated, leaks: r.leaks.length, note });
+	record({
+		section: 'soak',
+		name: `${ITEMS} event creates, one execution`,
+		sent: ITEMS,
+		success: r.success,
+		error: r.errors,
+		lost: r.lost + missing,
+		dupUnexpected: duplicated,
+		leaks: r.leaks.length,
+		note,
+	});
 
 	expect(r.lost).toBe(0);
 	expect(r.success).toBe(ITEMS);

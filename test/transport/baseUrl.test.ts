@@ -15,7 +15,14 @@ function evalExpression(expression: string, credentials: Record<string, unknown>
 		getByNameAndVersion: () => ({ description: { properties: [] } }),
 		getKnownTypes: () => ({}),
 	} as unknown as INodeTypes;
-	const node = { id: '1', name: 'n', type: 'x', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+	const node = {
+		id: '1',
+		name: 'n',
+		type: 'x',
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: {},
+	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 	return workflow.expression.getParameterValue(expression, null, 0, 0, 'n', [], 'internal', {
 		$credentials: credentials,
@@ -62,8 +69,12 @@ describe('resolveBaseUrl', () => {
 	});
 
 	it('the credential expression never sends the key over plain http to a non-loopback host', () => {
-		expect(evalCredentialExpression('http://acme.user.com')).toBe('https://acme.user.com/api/public/');
-		expect(evalCredentialExpression('http://127.0.0.1.evil.com')).toBe('https://127.0.0.1.evil.com/api/public/');
+		expect(evalCredentialExpression('http://acme.user.com')).toBe(
+			'https://acme.user.com/api/public/',
+		);
+		expect(evalCredentialExpression('http://127.0.0.1.evil.com')).toBe(
+			'https://127.0.0.1.evil.com/api/public/',
+		);
 	});
 
 	it('recognises loopback hosts only', () => {
@@ -90,7 +101,12 @@ describe('credential userComApi', () => {
 	it('declares name, fields, auth headers and a cheap GET test', () => {
 		expect(credential.name).toBe('userComApi');
 		expect(credential.displayName).toBe('User.com API');
-		expect(credential.properties.map((p) => p.name)).toEqual(['subdomain', 'apiKey', 'rateLimit', 'limitShare']);
+		expect(credential.properties.map((p) => p.name)).toEqual([
+			'subdomain',
+			'apiKey',
+			'rateLimit',
+			'limitShare',
+		]);
 		const key = credential.properties.find((p) => p.name === 'apiKey');
 		expect(key?.typeOptions?.password).toBe(true);
 		expect(credential.properties.find((p) => p.name === 'rateLimit')?.default).toBe(10);
@@ -106,7 +122,9 @@ describe('credential userComApi', () => {
 
 	it('sends the key trimmed (a pasted trailing newline does not break auth)', () => {
 		const header = credential.authenticate.properties.headers?.Authorization as string;
-		expect(evalExpression(header, { apiKey: ` ${'k'.repeat(64)}\n` })).toBe(`Token ${'k'.repeat(64)}`);
+		expect(evalExpression(header, { apiKey: ` ${'k'.repeat(64)}\n` })).toBe(
+			`Token ${'k'.repeat(64)}`,
+		);
 	});
 });
 

@@ -13,7 +13,11 @@ import {
 } from '../../nodes/UserCom/transport/dispatcher';
 import { fingerprintAccount, getDispatcher } from '../../nodes/UserCom/transport/registry';
 import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
-import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import {
+	resetTransport,
+	setTransportClock,
+	setTransportRandom,
+} from '../../nodes/UserCom/transport/testing';
 import { FakeClock } from './helpers/fakeClock';
 
 let clock: FakeClock;
@@ -39,7 +43,13 @@ function newDispatcher(fingerprint: string, config: Partial<DispatcherConfig>): 
 }
 
 /** Queues `count` acquisitions for an execution; records [execKey, grant time]. */
-function queue(d: AccountDispatcher, execKey: string, count: number, grants: Array<[string, number]>, signal?: AbortSignal) {
+function queue(
+	d: AccountDispatcher,
+	execKey: string,
+	count: number,
+	grants: Array<[string, number]>,
+	signal?: AbortSignal,
+) {
 	return Array.from({ length: count }, () =>
 		d.acquire(execKey, { signal }).then((ticket) => {
 			grants.push([execKey, clock.now()]);
@@ -131,10 +141,13 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 			}),
 		);
 		await clock.run(Promise.all(all));
-		expect(releases[4] - releases[3]).toBeCloseTo(MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+		expect(releases[4] - releases[3]).toBeCloseTo(
+			MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS,
+			0,
+		);
 	});
 
-	it('before three answers, a request counts as arriving up to COLD_ARRIVAL_JITTER_MS late (n8n\'s first requests leave slowly)', async () => {
+	it("before three answers, a request counts as arriving up to COLD_ARRIVAL_JITTER_MS late (n8n's first requests leave slowly)", async () => {
 		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
 		const releases: number[] = [];
 		const start = clock.now();
@@ -177,12 +190,19 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		await clock.run(Promise.all(queue(d, 'e1', 5, grants)));
 		const times = grants.map(([, t]) => t - start);
 		expect(times[0]).toBe(0);
-		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeCloseTo(1000 / 9.5, 2);
+		for (let i = 1; i < times.length; i++)
+			expect(times[i] - times[i - 1]).toBeCloseTo(1000 / 9.5, 2);
 	});
 
 	it('normalizes odd configuration values', () => {
-		expect(normalizeConfig({ rateLimit: NaN, sharePercent: 0 })).toEqual({ rateLimit: 10, sharePercent: 100 });
-		expect(normalizeConfig({ rateLimit: 5, sharePercent: 250 })).toEqual({ rateLimit: 5, sharePercent: 100 });
+		expect(normalizeConfig({ rateLimit: NaN, sharePercent: 0 })).toEqual({
+			rateLimit: 10,
+			sharePercent: 100,
+		});
+		expect(normalizeConfig({ rateLimit: 5, sharePercent: 250 })).toEqual({
+			rateLimit: 5,
+			sharePercent: 100,
+		});
 		expect(newDispatcher('x', { rateLimit: 0.5, sharePercent: 100 }).windowCap).toBe(1);
 	});
 
@@ -222,13 +242,18 @@ describe('AccountDispatcher: event-loop stalls (many requests in flight)', () =>
 		// without the stall the 4th would count as arriving at most MAX_ARRIVAL_JITTER_MS after its
 		// release; held, it counts as arriving at the stall's end, so the 6th waits a window after that
 		expect(releases[5]).toBeGreaterThanOrEqual(stallEnd + 1000 + ARRIVAL_SLACK_MS);
-		expect(releases[5]).toBeGreaterThan(releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS + 100);
+		expect(releases[5]).toBeGreaterThan(
+			releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS + 100,
+		);
 	});
 
 	it('a short timer delay is no stall', async () => {
 		const { releases } = await stalledRun(STALL_MS - 10);
 		// the slow 4th request counts as arriving at most MAX_ARRIVAL_JITTER_MS late, as without a stall
-		expect(releases[5]).toBeCloseTo(releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS, 0);
+		expect(releases[5]).toBeCloseTo(
+			releases[3] + MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS,
+			0,
+		);
 	});
 
 	it('a 429 right after a stall pauses the account but does not shrink its share', async () => {
@@ -252,8 +277,19 @@ describe('AccountDispatcher: fairness', () => {
 		await clock.run(Promise.all([...big, ...small]));
 		// the first 'big' left at once, before 'small' arrived; then the two alternate
 		expect(grants.map(([k]) => k)).toEqual([
-			'big', 'big', 'small', 'big', 'small', 'big', 'small',
-			'big', 'big', 'big', 'big', 'big', 'big',
+			'big',
+			'big',
+			'small',
+			'big',
+			'small',
+			'big',
+			'small',
+			'big',
+			'big',
+			'big',
+			'big',
+			'big',
+			'big',
 		]);
 	});
 
@@ -265,7 +301,9 @@ describe('AccountDispatcher: fairness', () => {
 		const small = queue(d, 'late', 2, grants);
 		await clock.run(Promise.all([...big, ...small]));
 		const firstLate = grants.findIndex(([k]) => k === 'late');
-		const sentBefore = grants.filter(([, t], i) => i < firstLate && t <= grants[firstLate][1]).length;
+		const sentBefore = grants.filter(
+			([, t], i) => i < firstLate && t <= grants[firstLate][1],
+		).length;
 		expect(sentBefore).toBeLessThanOrEqual(12);
 		expect(grants[firstLate + 1][0]).toBe('big');
 		expect(grants[firstLate + 2][0]).toBe('late');
@@ -458,7 +496,10 @@ describe('AccountDispatcher: 429 block, learned share and probing', () => {
 	});
 
 	it('spreads the probe spell by ±jitter so processes that learned together do not probe together', async () => {
-		for (const [value, factor] of [[0, 1 - T.jitter], [0.999999, 1 + T.jitter]] as const) {
+		for (const [value, factor] of [
+			[0, 1 - T.jitter],
+			[0.999999, 1 + T.jitter],
+		] as const) {
 			rnd = value;
 			const d = newDispatcher(`acct${value}`, { rateLimit: 10, sharePercent: 100 });
 			await learnShare(d, 2);
@@ -507,7 +548,10 @@ describe('AccountDispatcher: cancellation and deadlines', () => {
 		const controller = new AbortController();
 		const grants: Array<[string, number]> = [];
 		const cancelled = queue(d, 'stop-me', 20, grants, controller.signal).map((p) =>
-			p.then(() => 'sent', (e: unknown) => (e instanceof DispatchCancelledError ? 'dropped' : 'other')),
+			p.then(
+				() => 'sent',
+				(e: unknown) => (e instanceof DispatchCancelledError ? 'dropped' : 'other'),
+			),
 		);
 		const other = queue(d, 'other', 3, grants);
 		await clock.advance(300);

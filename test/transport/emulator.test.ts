@@ -20,7 +20,11 @@ import { startEmulator, type Emulator } from '../emulator';
 import { applyAuthentication, completeCredentials } from '../harness';
 import { FakeClock } from './helpers/fakeClock';
 import { NODE } from './helpers/fakeContext';
-import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import {
+	resetTransport,
+	setTransportClock,
+	setTransportRandom,
+} from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
 
@@ -62,7 +66,8 @@ function realContext(opts: RealOptions = {}) {
 			getExecutionId: () => opts.executionId ?? 'exec-real',
 			getExecutionCancelSignal: () => opts.signal,
 			getInputData: () => [{ json: {} }],
-			getNodeParameter: (_name: string, _i: number, fallback: unknown) => opts.requestOptions ?? fallback,
+			getNodeParameter: (_name: string, _i: number, fallback: unknown) =>
+				opts.requestOptions ?? fallback,
 			logger: {
 				debug: (m: string, meta?: object) => logs.push(`${m} ${JSON.stringify(meta)}`),
 				warn: (m: string, meta?: object) => logs.push(`${m} ${JSON.stringify(meta)}`),
@@ -85,11 +90,15 @@ function realContext(opts: RealOptions = {}) {
 
 const userCom = (e: unknown) => (e as NodeApiError).context.userCom as NormalizedUserComError;
 
-it('keeps several concurrent executions under the emulator\'s 10/s throttle, with no 429, fairly', async () => {
+it("keeps several concurrent executions under the emulator's 10/s throttle, with no 429, fairly", async () => {
 	const run = async (executionId: string, count: number) => {
 		const { ctx } = realContext({ executionId });
 		for (let i = 0; i < count; i++) {
-			await userComApiRequest.call(ctx, { method: 'GET', path: 'segments', qs: { exec: executionId, i } });
+			await userComApiRequest.call(ctx, {
+				method: 'GET',
+				path: 'segments',
+				qs: { exec: executionId, i },
+			});
 		}
 	};
 	await Promise.all([run('a', 8), run('b', 8), run('c', 8), run('small', 3)]);
@@ -104,7 +113,9 @@ it('keeps several concurrent executions under the emulator\'s 10/s throttle, wit
 
 it('honours the real 429s when the configured rate is too high, and every request succeeds', async () => {
 	const { ctx, logs } = realContext({ rateLimit: 20 });
-	const all = Array.from({ length: 25 }, (_, i) => userComApiRequest.call(ctx, { method: 'GET', path: 'segments', qs: { i } }));
+	const all = Array.from({ length: 25 }, (_, i) =>
+		userComApiRequest.call(ctx, { method: 'GET', path: 'segments', qs: { i } }),
+	);
 	await Promise.all(all);
 	const stats = emu.stats();
 	expect(stats.accepted).toBe(25);
@@ -142,14 +153,18 @@ it('turns an HTML error page into one line', async () => {
 	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'users/', method: 'POST', count: 1, kind: 'html', status: 500 });
 	const { ctx } = realContext();
-	const error = await userComApiRequest.call(ctx, { method: 'POST', path: 'users', body: { email: 'b@example.com' } }).catch((e: unknown) => e);
+	const error = await userComApiRequest
+		.call(ctx, { method: 'POST', path: 'users', body: { email: 'b@example.com' } })
+		.catch((e: unknown) => e);
 	expect((error as NodeApiError).message).toBe('HTTP 500 (non-JSON response): Server Error (500)');
 	expect((error as NodeApiError).httpCode).toBe('500');
 });
 
 it('reports User.com validation and not-found errors in its own words', async () => {
 	const { ctx } = realContext();
-	const notFound = await userComApiRequest.call(ctx, { method: 'GET', path: 'users-by-id/nobody' }).catch((e: unknown) => e);
+	const notFound = await userComApiRequest
+		.call(ctx, { method: 'GET', path: 'users-by-id/nobody' })
+		.catch((e: unknown) => e);
 	expect(userCom(notFound)).toMatchObject({ httpCode: 404, category: 'not_found' });
 	const invalid = await userComApiRequest
 		.call(ctx, { method: 'POST', path: 'events', body: { user_id: 999999, name: '' } })
@@ -158,7 +173,7 @@ it('reports User.com validation and not-found errors in its own words', async ()
 	expect(Object.keys(userCom(invalid).fields).length).toBeGreaterThan(0);
 });
 
-it('follows the emulator\'s next links', async () => {
+it("follows the emulator's next links", async () => {
 	emu.seed({ tags: Array.from({ length: 130 }, (_, i) => ({ name: `tag-${i}` })) } as never);
 	const { ctx } = realContext();
 	const tags = await userComApiRequestAllItems.call(ctx, { method: 'GET', path: 'tags' });
@@ -174,15 +189,28 @@ it('retries a refused connection, then fails with a network error', async () => 
 	const port = (server.address() as AddressInfo).port;
 	await new Promise<void>((r) => server.close(() => r()));
 	const { ctx } = realContext({ subdomain: `http://127.0.0.1:${port}` });
-	const error = await userComApiRequest.call(ctx, { method: 'POST', path: 'users', body: {} }).catch((e: unknown) => e);
-	expect((error as NodeApiError).message).toBe('Could not reach User.com: the connection was refused');
+	const error = await userComApiRequest
+		.call(ctx, { method: 'POST', path: 'users', body: {} })
+		.catch((e: unknown) => e);
+	expect((error as NodeApiError).message).toBe(
+		'Could not reach User.com: the connection was refused',
+	);
 	expect(userCom(error)).toMatchObject({ category: 'network', attempts: 5 });
 });
 
 it('times out a hanging request (Request Options → Timeout) without retrying a create', async () => {
-	emu.injectFault({ pathPattern: 'users/', method: 'POST', count: 1, kind: 'delay', delayMs: 3000, processed: false });
+	emu.injectFault({
+		pathPattern: 'users/',
+		method: 'POST',
+		count: 1,
+		kind: 'delay',
+		delayMs: 3000,
+		processed: false,
+	});
 	const { ctx } = realContext({ requestOptions: { timeoutSeconds: 1 } });
-	const error = await userComApiRequest.call(ctx, { method: 'POST', path: 'users', body: { email: 'c@example.com' } }).catch((e: unknown) => e);
+	const error = await userComApiRequest
+		.call(ctx, { method: 'POST', path: 'users', body: { email: 'c@example.com' } })
+		.catch((e: unknown) => e);
 	expect((error as NodeApiError).message).toBe('Could not reach User.com: the request timed out');
 	expect((error as NodeApiError).description).toContain('The write may have happened');
 }, 10_000);
@@ -194,7 +222,9 @@ it('drops a request waiting out a 429 as soon as the execution is stopped', asyn
 	// the transport waits on a virtual clock that never moves: only the cancel can end the wait
 	const clock = new FakeClock();
 	setTransportClock(clock);
-	const pending = userComApiRequest.call(ctx, { method: 'GET', path: 'segments' }).catch((e: unknown) => e);
+	const pending = userComApiRequest
+		.call(ctx, { method: 'GET', path: 'segments' })
+		.catch((e: unknown) => e);
 	// the 429 is in and the account's pump sleeps until the end of the 30 s pause
 	while (clock.pendingTimers === 0) await new Promise((r) => setTimeout(r, 10));
 	const t0 = clock.now();

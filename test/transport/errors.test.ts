@@ -21,7 +21,8 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 		expect(e).toMatchObject({
 			httpCode: 400,
 			category: 'validation',
-			message: 'User.com rejected the request: user_id: Invalid pk "999999" - object does not exist.',
+			message:
+				'User.com rejected the request: user_id: Invalid pk "999999" - object does not exist.',
 			fields: body,
 			retryable: false,
 			attempts: 1,
@@ -44,7 +45,9 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 			},
 		};
 		const e = normalizeUserComError(400, body, ctx);
-		expect(e.message).toBe("User.com rejected the request: user_id: Client user with ID '999999' does not exist");
+		expect(e.message).toBe(
+			"User.com rejected the request: user_id: Client user with ID '999999' does not exist",
+		);
 		expect(e.fields).toEqual(body.errors);
 		expect(e.description).toContain('name: This field is required.');
 		expect(e.description).toContain("user_id: Client user with ID '999999' does not exist");
@@ -59,17 +62,22 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 		expect(e.description).toMatch(/create it first/);
 	});
 
-	it('product 404 and 429 detail bodies keep User.com\'s words', () => {
-		expect(normalizeUserComError(404, { detail: "Couldn't find product with custom_id = 9999999" }).message).toBe(
-			"Couldn't find product with custom_id = 9999999",
-		);
-		const throttled = normalizeUserComError(429, { detail: 'Request was throttled. Expected available in 1 second.' });
+	it("product 404 and 429 detail bodies keep User.com's words", () => {
+		expect(
+			normalizeUserComError(404, { detail: "Couldn't find product with custom_id = 9999999" })
+				.message,
+		).toBe("Couldn't find product with custom_id = 9999999");
+		const throttled = normalizeUserComError(429, {
+			detail: 'Request was throttled. Expected available in 1 second.',
+		});
 		expect(throttled).toMatchObject({ category: 'rate_limited', retryable: true });
 		expect(throttled.message).toBe('Request was throttled. Expected available in 1 second.');
 	});
 
-	it("DRF non_field_errors", () => {
-		const e = normalizeUserComError(400, { non_field_errors: ['Provide user_id or user_custom_id.'] });
+	it('DRF non_field_errors', () => {
+		const e = normalizeUserComError(400, {
+			non_field_errors: ['Provide user_id or user_custom_id.'],
+		});
 		expect(e.message).toBe('User.com rejected the request: Provide user_id or user_custom_id.');
 		expect(e.fields).toEqual({ non_field_errors: ['Provide user_id or user_custom_id.'] });
 	});
@@ -97,23 +105,30 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 		const list = normalizeUserComError(400, ['First problem.', 'Second problem.']);
 		expect(list.message).toBe('First problem.');
 		expect(list.description).toContain('Second problem.');
-		expect(normalizeUserComError(400, [{ email: ['Enter a valid email address.'] }]).fields).toEqual({
+		expect(
+			normalizeUserComError(400, [{ email: ['Enter a valid email address.'] }]).fields,
+		).toEqual({
 			'[0].email': ['Enter a valid email address.'],
 		});
 	});
 
 	it('JSON delivered as a string or a Buffer is parsed', () => {
 		expect(normalizeUserComError(400, '{"detail":"Nope."}').message).toBe('Nope.');
-		expect(normalizeUserComError(400, Buffer.from('{"name":["Required."]}')).fields).toEqual({ name: ['Required.'] });
+		expect(normalizeUserComError(400, Buffer.from('{"name":["Required."]}')).fields).toEqual({
+			name: ['Required.'],
+		});
 	});
 
 	it('an HTML 502 page becomes one short line', () => {
-		const html = '<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+		const html =
+			'<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
 		const e = normalizeUserComError(502, html);
 		expect(e).toMatchObject({ category: 'server', retryable: true });
 		expect(e.message).toBe('HTTP 502 (non-JSON response): 502 Bad Gateway');
 		expect(e.description).not.toContain('<');
-		expect(normalizeUserComError(503, '<html><body>down</body></html>').message).toBe('HTTP 503 (non-JSON response)');
+		expect(normalizeUserComError(503, '<html><body>down</body></html>').message).toBe(
+			'HTTP 503 (non-JSON response)',
+		);
 	});
 
 	it('empty bodies', () => {
@@ -125,21 +140,35 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 	});
 
 	it('categories and actions by status', () => {
-		expect(normalizeUserComError(401, { detail: 'Invalid token.' })).toMatchObject({ category: 'auth', retryable: false });
+		expect(normalizeUserComError(401, { detail: 'Invalid token.' })).toMatchObject({
+			category: 'auth',
+			retryable: false,
+		});
 		expect(normalizeUserComError(401, { detail: 'Invalid token.' }).description).toMatch(/API key/);
 		expect(normalizeUserComError(403, { detail: 'x' }).category).toBe('auth');
 		expect(normalizeUserComError(422, { detail: 'x' }).category).toBe('validation');
 		expect(normalizeUserComError(410, { detail: 'x' }).category).toBe('not_found');
 		expect(normalizeUserComError(504, {}).category).toBe('server');
-		expect(normalizeUserComError(301, '').message).toBe('HTTP 301: User.com answered with a redirect, check the subdomain or base URL');
-		expect(normalizeUserComError(null, undefined)).toMatchObject({ category: 'network', httpCode: null, retryable: true });
+		expect(normalizeUserComError(301, '').message).toBe(
+			'HTTP 301: User.com answered with a redirect, check the subdomain or base URL',
+		);
+		expect(normalizeUserComError(null, undefined)).toMatchObject({
+			category: 'network',
+			httpCode: null,
+			retryable: true,
+		});
 	});
 
 	it('other keys (message, error, numbers, booleans) are kept', () => {
 		expect(normalizeUserComError(400, { message: 'Broken.', code: 'x' }).message).toBe('Broken.');
-		expect(normalizeUserComError(400, { limit: 5, strict: true }).fields).toEqual({ limit: ['5'], strict: ['true'] });
+		expect(normalizeUserComError(400, { limit: 5, strict: true }).fields).toEqual({
+			limit: ['5'],
+			strict: ['true'],
+		});
 		expect(normalizeUserComError(400, 42).message).toBe('42');
-		expect(normalizeUserComError(400, { errors: ['Whole request invalid.'] }).message).toBe('Whole request invalid.');
+		expect(normalizeUserComError(400, { errors: ['Whole request invalid.'] }).message).toBe(
+			'Whole request invalid.',
+		);
 		expect(parseErrorBody({ errors: [{ a: ['x'] }] }).fields).toEqual({ '[0].a': ['x'] });
 	});
 
@@ -153,7 +182,11 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 		const key = 'a'.repeat(64);
 		const e = normalizeUserComError(
 			400,
-			{ detail: `Invalid token ${key}`, [key]: [`Token ${key}`], other: ['Authorization: Token abc123'] },
+			{
+				detail: `Invalid token ${key}`,
+				[key]: [`Token ${key}`],
+				other: ['Authorization: Token abc123'],
+			},
 			{ secrets: [key], path: `/api/public/${key}/`, notes: [`note ${key}`] },
 		);
 		expect(JSON.stringify(e)).not.toContain(key);
@@ -163,8 +196,12 @@ describe('normalizeUserComError: the formats from the User.com error-handling gu
 });
 
 describe('createUserComApiError / toNormalizedError', () => {
-	it('throws NodeApiError with User.com\'s message, description, httpCode, itemIndex and context.userCom', () => {
-		const normalized = normalizeUserComError(429, { detail: 'Request was throttled. Expected available in 3 seconds.' }, { itemIndex: 4 });
+	it("throws NodeApiError with User.com's message, description, httpCode, itemIndex and context.userCom", () => {
+		const normalized = normalizeUserComError(
+			429,
+			{ detail: 'Request was throttled. Expected available in 3 seconds.' },
+			{ itemIndex: 4 },
+		);
 		const error = createUserComApiError(NODE, normalized);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe('Request was throttled. Expected available in 3 seconds.');
@@ -178,11 +215,16 @@ describe('createUserComApiError / toNormalizedError', () => {
 	it('keeps messages that contain system error words', () => {
 		const normalized = normalizeUserComError(null, undefined);
 		normalized.message = 'Could not reach User.com: ECONNREFUSED';
-		expect(createUserComApiError(NODE, normalized).message).toBe('Could not reach User.com: ECONNREFUSED');
+		expect(createUserComApiError(NODE, normalized).message).toBe(
+			'Could not reach User.com: ECONNREFUSED',
+		);
 	});
 
 	it('maps a NodeOperationError to category input', () => {
-		const error = new NodeOperationError(NODE, 'The User Custom ID is empty', { description: 'Enter it', itemIndex: 1 });
+		const error = new NodeOperationError(NODE, 'The User Custom ID is empty', {
+			description: 'Enter it',
+			itemIndex: 1,
+		});
 		expect(toNormalizedError(error, 1)).toMatchObject({
 			category: 'input',
 			httpCode: null,
@@ -194,11 +236,23 @@ describe('createUserComApiError / toNormalizedError', () => {
 	});
 
 	it('maps a foreign NodeApiError by its status and anything else to input', () => {
-		const foreign = new NodeApiError(NODE, { message: 'boom' }, { message: 'boom', httpCode: '503' });
-		expect(toNormalizedError(foreign, 0)).toMatchObject({ httpCode: 503, category: 'server', retryable: true });
+		const foreign = new NodeApiError(
+			NODE,
+			{ message: 'boom' },
+			{ message: 'boom', httpCode: '503' },
+		);
+		expect(toNormalizedError(foreign, 0)).toMatchObject({
+			httpCode: 503,
+			category: 'server',
+			retryable: true,
+		});
 		const noCode = new NodeApiError(NODE, { message: 'odd' }, { message: 'odd' });
 		expect(toNormalizedError(noCode, 0)).toMatchObject({ httpCode: null, category: 'network' });
-		expect(toNormalizedError(new Error('plain'), 2)).toMatchObject({ category: 'input', message: 'plain', itemIndex: 2 });
+		expect(toNormalizedError(new Error('plain'), 2)).toMatchObject({
+			category: 'input',
+			message: 'plain',
+			itemIndex: 2,
+		});
 		expect(toNormalizedError('text', 0).message).toBe('text');
 		expect(toNormalizedError(undefined, 0).message).toBe('Unknown error');
 	});

@@ -9,9 +9,26 @@ import {
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
 import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
-import { bindRunSignal, inFlightAdvisor, isCancellationError, unbindRunSignal } from '../../nodes/UserCom/transport';
-import { API_KEY, FakeHttp, type LogEntry, makeContext, networkError, NODE, type ContextOptions } from './helpers/fakeContext';
-import { resetTransport, setTransportClock, setTransportRandom } from '../../nodes/UserCom/transport/testing';
+import {
+	bindRunSignal,
+	inFlightAdvisor,
+	isCancellationError,
+	unbindRunSignal,
+} from '../../nodes/UserCom/transport';
+import {
+	API_KEY,
+	FakeHttp,
+	type LogEntry,
+	makeContext,
+	networkError,
+	NODE,
+	type ContextOptions,
+} from './helpers/fakeContext';
+import {
+	resetTransport,
+	setTransportClock,
+	setTransportRandom,
+} from '../../nodes/UserCom/transport/testing';
 
 let clock: FakeClock;
 let http: FakeHttp;
@@ -52,7 +69,11 @@ function userCom(error: unknown): NormalizedUserComError {
 }
 
 /** Scripts a sequence of responses; the last one repeats. */
-function sequence(...steps: Array<Parameters<FakeHttp['script']> extends never ? never : ReturnType<FakeHttp['script']>>) {
+function sequence(
+	...steps: Array<
+		Parameters<FakeHttp['script']> extends never ? never : ReturnType<FakeHttp['script']>
+	>
+) {
 	http.script = (_call, index) => steps[Math.min(index, steps.length - 1)];
 }
 
@@ -61,7 +82,12 @@ const ok = (body: unknown = { id: 1 }) => ({ statusCode: 200, body });
 describe('userComApiRequest: request shape', () => {
 	it('sends through httpRequestWithAuthentication with full response, ignored status errors and a trailing slash', async () => {
 		sequence(ok({ id: 7 }));
-		const result = await request({ method: 'POST', path: 'users/update_or_create', body: { custom_id: 'a' }, qs: { x: 1 } });
+		const result = await request({
+			method: 'POST',
+			path: 'users/update_or_create',
+			body: { custom_id: 'a' },
+			qs: { x: 1 },
+		});
 		expect(result).toEqual({ id: 7 });
 		expect(http.calls).toHaveLength(1);
 		const { options, credentialType } = http.calls[0];
@@ -81,26 +107,44 @@ describe('userComApiRequest: request shape', () => {
 
 	it('uses the emulator base URL and the timeout from Request Options', async () => {
 		sequence(ok());
-		await request(GET, { credentials: { subdomain: 'http://127.0.0.1:4010' }, requestOptions: { timeoutSeconds: 5 } });
+		await request(GET, {
+			credentials: { subdomain: 'http://127.0.0.1:4010' },
+			requestOptions: { timeoutSeconds: 5 },
+		});
 		expect(http.calls[0].options.url).toBe('http://127.0.0.1:4010/api/public/users/1/');
 		expect(http.calls[0].options.timeout).toBe(5000);
 	});
 
 	it('works in contexts without Request Options, execution id or logger (loadOptions)', async () => {
 		sequence(ok({ results: [] }));
-		await expect(request({ method: 'GET', path: 'tags' }, { loadOptions: true, executionId: null, noLogger: true })).resolves.toEqual({ results: [] });
-		await expect(request({ method: 'GET', path: 'tags' }, { requestOptions: 'missing' })).resolves.toEqual({ results: [] });
+		await expect(
+			request(
+				{ method: 'GET', path: 'tags' },
+				{ loadOptions: true, executionId: null, noLogger: true },
+			),
+		).resolves.toEqual({ results: [] });
+		await expect(
+			request({ method: 'GET', path: 'tags' }, { requestOptions: 'missing' }),
+		).resolves.toEqual({ results: [] });
 		expect(http.calls[1].options.timeout).toBe(30_000);
 	});
 
 	it('parses JSON text bodies and turns empty bodies into {}', async () => {
-		sequence({ statusCode: 200, body: '{"a":1}' }, { statusCode: 204, body: '' }, { statusCode: 200, body: 'plain' }, { statusCode: 200, body: Buffer.from('[1]') }, { statusCode: 201, body: '{bad' });
+		sequence(
+			{ statusCode: 200, body: '{"a":1}' },
+			{ statusCode: 204, body: '' },
+			{ statusCode: 200, body: 'plain' },
+			{ statusCode: 200, body: Buffer.from('[1]') },
+			{ statusCode: 201, body: '{bad' },
+		);
 		expect(await request()).toEqual({ a: 1 });
 		expect(await request({ method: 'DELETE', path: 'users/1' })).toEqual({});
 		expect(await request()).toBe('plain');
 		expect(await request()).toEqual([1]);
 		// a cut-off JSON answer to a create: the write happened, the answer was lost; never resent
-		await expect(request({ method: 'POST', path: 'deals', body: { name: 'x' } })).rejects.toThrow('User.com answered 201 with an incomplete response');
+		await expect(request({ method: 'POST', path: 'deals', body: { name: 'x' } })).rejects.toThrow(
+			'User.com answered 201 with an incomplete response',
+		);
 		expect(http.calls).toHaveLength(5);
 	});
 
@@ -108,14 +152,25 @@ describe('userComApiRequest: request shape', () => {
 		sequence(ok());
 		await request({ method: 'POST', path: 'users/import', body: Buffer.from('a,b') });
 		expect(http.calls[0].options.json).toBe(false);
-		await request({ method: 'POST', path: 'users/import', body: Buffer.from('a,b'), headers: { 'content-type': 'multipart/form-data; boundary=x' } });
-		expect(http.calls[1].options.headers).toEqual({ 'content-type': 'multipart/form-data; boundary=x' });
+		await request({
+			method: 'POST',
+			path: 'users/import',
+			body: Buffer.from('a,b'),
+			headers: { 'content-type': 'multipart/form-data; boundary=x' },
+		});
+		expect(http.calls[1].options.headers).toEqual({
+			'content-type': 'multipart/form-data; boundary=x',
+		});
 	});
 
 	it('reports a bad subdomain or a missing key before sending anything', async () => {
-		const bad = await failure(GET, { credentials: { subdomain: 'http://acme.user.com' } }).catch((e: unknown) => e);
+		const bad = await failure(GET, { credentials: { subdomain: 'http://acme.user.com' } }).catch(
+			(e: unknown) => e,
+		);
 		expect(bad).toBeInstanceOf(NodeOperationError);
-		expect((bad as Error).message).toBe('The User.com base URL must use https (plain http is only allowed for localhost): http://acme.user.com');
+		expect((bad as Error).message).toBe(
+			'The User.com base URL must use https (plain http is only allowed for localhost): http://acme.user.com',
+		);
 		const noKey = await failure(GET, { credentials: { apiKey: '  ' } });
 		expect(noKey).toBeInstanceOf(NodeOperationError);
 		expect(noKey.message).toBe('The User.com credential has no API key');
@@ -124,40 +179,67 @@ describe('userComApiRequest: request shape', () => {
 });
 
 describe('userComApiRequest: 429 handling', () => {
-	const throttled = (headers: Record<string, unknown> = {}, body: unknown = { detail: 'Request was throttled.' }) => ({ statusCode: 429, headers, body });
+	const throttled = (
+		headers: Record<string, unknown> = {},
+		body: unknown = { detail: 'Request was throttled.' },
+	) => ({ statusCode: 429, headers, body });
 
 	// [name, response to script, expected end of the block given the 429's receipt time]
 	it.each([
-		['retry-after delta seconds', () => throttled({ 'retry-after': '3' }), (received: number) => received + 3000],
-		['retry-after HTTP date', () => throttled({ 'retry-after': new Date(1_700_000_005_000).toUTCString() }), () => 1_700_000_005_000],
-		['body only', () => throttled({}, { detail: 'Request was throttled. Expected available in 7 seconds.' }), (received: number) => received + 7000],
-		['body only, singular', () => throttled({}, { detail: 'Request was throttled. Expected available in 1 second.' }), (received: number) => received + 1000],
+		[
+			'retry-after delta seconds',
+			() => throttled({ 'retry-after': '3' }),
+			(received: number) => received + 3000,
+		],
+		[
+			'retry-after HTTP date',
+			() => throttled({ 'retry-after': new Date(1_700_000_005_000).toUTCString() }),
+			() => 1_700_000_005_000,
+		],
+		[
+			'body only',
+			() => throttled({}, { detail: 'Request was throttled. Expected available in 7 seconds.' }),
+			(received: number) => received + 7000,
+		],
+		[
+			'body only, singular',
+			() => throttled({}, { detail: 'Request was throttled. Expected available in 1 second.' }),
+			(received: number) => received + 1000,
+		],
 		['neither', () => throttled({}, {}), (received: number) => received + 1000],
-	])('%s: blocks the whole account until receipt + wait + jitter', async (_name, make, blockEnd) => {
-		setTransportRandom(() => 0.5); // jitter = 50 ms
-		let first = true;
-		http.script = (call) => {
-			if (call.executionId === 'exec-1' && first) {
-				first = false;
-				return { ...make(), latencyMs: 40 };
-			}
-			return ok();
-		};
-		const c1 = ctx({ executionId: 'exec-1' });
-		const c2 = ctx({ executionId: 'exec-2' });
-		const p1 = userComApiRequest.call(c1, GET);
-		await clock.advance(20); // exec-1's request is in flight
-		const p2 = userComApiRequest.call(c2, GET); // another execution, same account
-		await clock.run(Promise.all([p1, p2]));
-		const end = blockEnd(http.calls[0].at + 40) + 50;
-		expect(http.calls).toHaveLength(3);
-		expect(http.calls[1].at).toBe(end); // nobody sends before the block ends
-		expect(http.calls[2].at).toBeGreaterThan(end);
-		expect(new Set(http.calls.slice(1).map((c) => c.executionId))).toEqual(new Set(['exec-1', 'exec-2']));
-	});
+	])(
+		'%s: blocks the whole account until receipt + wait + jitter',
+		async (_name, make, blockEnd) => {
+			setTransportRandom(() => 0.5); // jitter = 50 ms
+			let first = true;
+			http.script = (call) => {
+				if (call.executionId === 'exec-1' && first) {
+					first = false;
+					return { ...make(), latencyMs: 40 };
+				}
+				return ok();
+			};
+			const c1 = ctx({ executionId: 'exec-1' });
+			const c2 = ctx({ executionId: 'exec-2' });
+			const p1 = userComApiRequest.call(c1, GET);
+			await clock.advance(20); // exec-1's request is in flight
+			const p2 = userComApiRequest.call(c2, GET); // another execution, same account
+			await clock.run(Promise.all([p1, p2]));
+			const end = blockEnd(http.calls[0].at + 40) + 50;
+			expect(http.calls).toHaveLength(3);
+			expect(http.calls[1].at).toBe(end); // nobody sends before the block ends
+			expect(http.calls[2].at).toBeGreaterThan(end);
+			expect(new Set(http.calls.slice(1).map((c) => c.executionId))).toEqual(
+				new Set(['exec-1', 'exec-2']),
+			);
+		},
+	);
 
 	it('adds 0–100 ms of jitter, never subtracts', async () => {
-		for (const [rnd, jitter] of [[0, 0], [0.999, 100]] as const) {
+		for (const [rnd, jitter] of [
+			[0, 0],
+			[0.999, 100],
+		] as const) {
 			resetTransport();
 			setTransportRandom(() => rnd);
 			http.calls.length = 0;
@@ -168,8 +250,21 @@ describe('userComApiRequest: 429 handling', () => {
 	});
 
 	it('is always retried (also for creates, beyond the 4 retries) and logs a warning per 429', async () => {
-		sequence(throttled({ 'retry-after': '1' }), throttled({ 'retry-after': '1' }), throttled({ 'retry-after': '1' }), throttled({ 'retry-after': '1' }), throttled({ 'retry-after': '1' }), throttled({ 'retry-after': '1' }), ok({ id: 3 }));
-		const result = await request({ method: 'POST', path: 'users', body: { email: 'a@b.c' }, correlation: 'user email=a@b.c' });
+		sequence(
+			throttled({ 'retry-after': '1' }),
+			throttled({ 'retry-after': '1' }),
+			throttled({ 'retry-after': '1' }),
+			throttled({ 'retry-after': '1' }),
+			throttled({ 'retry-after': '1' }),
+			throttled({ 'retry-after': '1' }),
+			ok({ id: 3 }),
+		);
+		const result = await request({
+			method: 'POST',
+			path: 'users',
+			body: { email: 'a@b.c' },
+			correlation: 'user email=a@b.c',
+		});
 		expect(result).toEqual({ id: 3 });
 		expect(http.calls).toHaveLength(7);
 		const warns = logs.filter((l) => l.level === 'warn');
@@ -230,10 +325,14 @@ describe('userComApiRequest: 429 handling', () => {
 		http.script = () => (first ? ((first = false), throttled({ 'retry-after': '250' })) : ok());
 		const blocked = userComApiRequest.call(ctx({ executionId: 'a' }), GET).catch((e: unknown) => e);
 		await clock.advance(1);
-		const waiting = userComApiRequest.call(ctx({ executionId: 'b', requestOptions: { maxWaitSeconds: 10 } }), GET).catch((e: unknown) => e);
+		const waiting = userComApiRequest
+			.call(ctx({ executionId: 'b', requestOptions: { maxWaitSeconds: 10 } }), GET)
+			.catch((e: unknown) => e);
 		const [, errB] = await clock.run(Promise.all([blocked, waiting]));
 		expect(errB).toBeInstanceOf(NodeApiError);
-		expect((errB as NodeApiError).message).toBe('User.com rate limit: the request could not be sent within 10 s');
+		expect((errB as NodeApiError).message).toBe(
+			'User.com rate limit: the request could not be sent within 10 s',
+		);
 		expect(userCom(errB)).toMatchObject({ category: 'rate_limited', attempts: 0, httpCode: null });
 		expect(http.calls.filter((c) => c.executionId === 'b')).toHaveLength(0);
 	});
@@ -242,16 +341,25 @@ describe('userComApiRequest: 429 handling', () => {
 describe('userComApiRequest: retries', () => {
 	beforeEach(() => setTransportRandom(() => 1)); // full jitter at its ceiling: 1 s, 2 s, 4 s, 8 s
 
-	it.each([500, 502, 504])('retries a GET after %i with capped exponential backoff, at most 4 times', async (status) => {
-		sequence({ statusCode: status, body: { detail: 'Server Error' } });
-		const error = await failure();
-		expect(http.calls).toHaveLength(5);
-		const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
-		expect(gaps).toEqual([1000, 2000, 4000, 8000]);
-		expect(error.httpCode).toBe(String(status));
-		expect(userCom(error)).toMatchObject({ category: 'server', attempts: 5, retryable: true, method: 'GET', path: '/api/public/users/1/' });
-		expect(error.description).toMatch(/Gave up after 5 attempts/);
-	});
+	it.each([500, 502, 504])(
+		'retries a GET after %i with capped exponential backoff, at most 4 times',
+		async (status) => {
+			sequence({ statusCode: status, body: { detail: 'Server Error' } });
+			const error = await failure();
+			expect(http.calls).toHaveLength(5);
+			const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
+			expect(gaps).toEqual([1000, 2000, 4000, 8000]);
+			expect(error.httpCode).toBe(String(status));
+			expect(userCom(error)).toMatchObject({
+				category: 'server',
+				attempts: 5,
+				retryable: true,
+				method: 'GET',
+				path: '/api/public/users/1/',
+			});
+			expect(error.description).toMatch(/Gave up after 5 attempts/);
+		},
+	);
 
 	it('waits out a 503 outage with an account-wide pause that grows to 30 s, bounded by Max Wait', async () => {
 		sequence({ statusCode: 503, body: { detail: 'Service Unavailable' } });
@@ -266,7 +374,14 @@ describe('userComApiRequest: retries', () => {
 	});
 
 	it('recovers from a 503 outage and resets the backoff once User.com answers again', async () => {
-		sequence({ statusCode: 503 }, { statusCode: 503 }, { statusCode: 503 }, ok(), { statusCode: 503 }, ok());
+		sequence(
+			{ statusCode: 503 },
+			{ statusCode: 503 },
+			{ statusCode: 503 },
+			ok(),
+			{ statusCode: 503 },
+			ok(),
+		);
 		await request();
 		await request();
 		const gaps = http.calls.slice(1).map((c, i) => c.at - http.calls[i].at);
@@ -292,7 +407,10 @@ describe('userComApiRequest: retries', () => {
 	it.each([
 		['ECONNRESET', networkError('ECONNRESET', 'read ECONNRESET')],
 		['socket hang up', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
-		['axios timeout', Object.assign(new Error('timeout of 30000ms exceeded'), { code: 'ECONNABORTED' })],
+		[
+			'axios timeout',
+			Object.assign(new Error('timeout of 30000ms exceeded'), { code: 'ECONNABORTED' }),
+		],
 		['ETIMEDOUT', networkError('ETIMEDOUT')],
 		['ECONNREFUSED', networkError('ECONNREFUSED')],
 		['EAI_AGAIN', networkError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN acme.user.com')],
@@ -300,7 +418,9 @@ describe('userComApiRequest: retries', () => {
 		['message only', new Error('Client network socket disconnected: socket hang up')],
 	])('retries an idempotent request after %s', async (_name, error) => {
 		sequence(error, ok({ done: true }));
-		await expect(request({ method: 'PUT', path: 'users/1', body: { a: 1 } })).resolves.toEqual({ done: true });
+		await expect(request({ method: 'PUT', path: 'users/1', body: { a: 1 } })).resolves.toEqual({
+			done: true,
+		});
 		expect(http.calls).toHaveLength(2);
 	});
 
@@ -308,7 +428,9 @@ describe('userComApiRequest: retries', () => {
 		sequence(networkError('ENOTFOUND', 'getaddrinfo ENOTFOUND nope.user.com'));
 		const error = await failure();
 		expect(http.calls).toHaveLength(1);
-		expect(error.message).toBe('Could not reach User.com: the host name does not exist; check the subdomain in the credential');
+		expect(error.message).toBe(
+			'Could not reach User.com: the host name does not exist; check the subdomain in the credential',
+		);
 		expect(userCom(error)).toMatchObject({ category: 'network', httpCode: null, retryable: false });
 	});
 
@@ -323,7 +445,9 @@ describe('userComApiRequest: retries', () => {
 		sequence(networkError('ECONNRESET'));
 		const error = await failure();
 		expect(http.calls).toHaveLength(5);
-		expect(error.message).toBe('Could not reach User.com: the connection was lost before a response arrived');
+		expect(error.message).toBe(
+			'Could not reach User.com: the connection was lost before a response arrived',
+		);
 		expect(error.description).toMatch(/ECONNRESET/);
 		expect(error.httpCode).toBeNull();
 	});
@@ -337,19 +461,32 @@ describe('userComApiRequest: retries', () => {
 	});
 
 	describe('creates (non-idempotent POST)', () => {
-		const CREATE: UserComRequestOptions = { method: 'POST', path: 'deals', body: { name: 'x' }, itemIndex: 2 };
+		const CREATE: UserComRequestOptions = {
+			method: 'POST',
+			path: 'deals',
+			body: { name: 'x' },
+			itemIndex: 2,
+		};
 
-		it.each([500, 502, 504])('are not retried after %i: the write may have happened', async (status) => {
-			sequence({ statusCode: status, body: '' });
-			const error = await failure(CREATE);
-			expect(http.calls).toHaveLength(1);
-			expect(error.description).toContain('The write may have happened: check in User.com before retrying, or use the Upsert operation.');
-			expect(error.context.itemIndex).toBe(2);
-			expect(userCom(error).itemIndex).toBe(2);
-		});
+		it.each([500, 502, 504])(
+			'are not retried after %i: the write may have happened',
+			async (status) => {
+				sequence({ statusCode: status, body: '' });
+				const error = await failure(CREATE);
+				expect(http.calls).toHaveLength(1);
+				expect(error.description).toContain(
+					'The write may have happened: check in User.com before retrying, or use the Upsert operation.',
+				);
+				expect(error.context.itemIndex).toBe(2);
+				expect(userCom(error).itemIndex).toBe(2);
+			},
+		);
 
 		it.each([
-			['a timeout', Object.assign(new Error('timeout of 30000ms exceeded'), { code: 'ECONNABORTED' })],
+			[
+				'a timeout',
+				Object.assign(new Error('timeout of 30000ms exceeded'), { code: 'ECONNABORTED' }),
+			],
 			['a lost connection', networkError('ECONNRESET')],
 		])('are not retried after %s', async (_name, error) => {
 			sequence(error);
@@ -366,7 +503,9 @@ describe('userComApiRequest: retries', () => {
 
 		it('are retried after 500 and timeouts when "Retry Creates on Server Errors" is on', async () => {
 			sequence({ statusCode: 500 }, networkError('ETIMEDOUT'), ok({ id: 9 }));
-			await expect(request(CREATE, { requestOptions: { retryCreatesOnServerErrors: true } })).resolves.toEqual({ id: 9 });
+			await expect(
+				request(CREATE, { requestOptions: { retryCreatesOnServerErrors: true } }),
+			).resolves.toEqual({ id: 9 });
 			expect(http.calls).toHaveLength(3);
 		});
 
@@ -376,7 +515,12 @@ describe('userComApiRequest: retries', () => {
 			expect(http.calls).toHaveLength(2);
 			http.calls.length = 0;
 			sequence({ statusCode: 500 }, ok());
-			await request({ method: 'POST', path: 'users/1/add_tag', body: { name: 't' }, writeKind: 'idempotent' });
+			await request({
+				method: 'POST',
+				path: 'users/1/add_tag',
+				body: { name: 't' },
+				writeKind: 'idempotent',
+			});
 			expect(http.calls).toHaveLength(2);
 		});
 	});
@@ -409,7 +553,9 @@ describe('userComApiRequest: cancellation', () => {
 	it('drops a request waiting out a 429 block within 50 ms and sends nothing more', async () => {
 		const controller = new AbortController();
 		sequence({ statusCode: 429, headers: { 'retry-after': '60' } });
-		const p = userComApiRequest.call(ctx({ signal: controller.signal }), GET).catch((e: unknown) => e);
+		const p = userComApiRequest
+			.call(ctx({ signal: controller.signal }), GET)
+			.catch((e: unknown) => e);
 		await clock.advance(1000);
 		const abortAt = clock.now();
 		controller.abort();
@@ -425,7 +571,9 @@ describe('userComApiRequest: cancellation', () => {
 		setTransportRandom(() => 1);
 		const controller = new AbortController();
 		sequence({ statusCode: 502 });
-		const p = userComApiRequest.call(ctx({ signal: controller.signal }), GET).catch((e: unknown) => e);
+		const p = userComApiRequest
+			.call(ctx({ signal: controller.signal }), GET)
+			.catch((e: unknown) => e);
 		await clock.advance(2500); // attempt 1 at 0 s, attempt 2 at 1 s, now sleeping 2 s
 		const sent = http.calls.length;
 		controller.abort();
@@ -439,9 +587,13 @@ describe('userComApiRequest: cancellation', () => {
 		const controller = new AbortController();
 		sequence(ok());
 		const cancelled = Array.from({ length: 5 }, () =>
-			userComApiRequest.call(ctx({ executionId: 'stop', signal: controller.signal }), GET).catch((e: unknown) => e),
+			userComApiRequest
+				.call(ctx({ executionId: 'stop', signal: controller.signal }), GET)
+				.catch((e: unknown) => e),
 		);
-		const other = Array.from({ length: 5 }, () => userComApiRequest.call(ctx({ executionId: 'go' }), GET));
+		const other = Array.from({ length: 5 }, () =>
+			userComApiRequest.call(ctx({ executionId: 'go' }), GET),
+		);
 		await clock.advance(150);
 		controller.abort();
 		const abortAt = clock.now();
@@ -456,7 +608,9 @@ describe('userComApiRequest: cancellation', () => {
 	it('does not send at all when already cancelled, nor retry a failure that returns after the stop', async () => {
 		const controller = new AbortController();
 		controller.abort();
-		await expect(request(GET, { signal: controller.signal })).rejects.toThrow('Execution was cancelled');
+		await expect(request(GET, { signal: controller.signal })).rejects.toThrow(
+			'Execution was cancelled',
+		);
 		expect(http.calls).toHaveLength(0);
 
 		const c2 = new AbortController();
@@ -479,7 +633,9 @@ describe('userComApiRequest: cancellation', () => {
 	it('drops a request whose 429 arrives after the stop', async () => {
 		const controller = new AbortController();
 		http.script = () => ({ statusCode: 429, headers: { 'retry-after': '1' }, latencyMs: 200 });
-		const p = userComApiRequest.call(ctx({ signal: controller.signal }), GET).catch((e: unknown) => e);
+		const p = userComApiRequest
+			.call(ctx({ signal: controller.signal }), GET)
+			.catch((e: unknown) => e);
 		await clock.advance(100);
 		controller.abort();
 		expect(((await clock.run(p)) as Error).message).toBe('Execution was cancelled');
@@ -491,11 +647,21 @@ describe('userComApiRequest: errors and secrecy', () => {
 	it('throws NodeApiError with the normalized error attached (format 1 body from the guide)', async () => {
 		sequence({
 			statusCode: 400,
-			body: { user_id: ['Invalid pk "999999" - object does not exist.'], products: ['Invalid pk "999999" - object does not exist.'] },
+			body: {
+				user_id: ['Invalid pk "999999" - object does not exist.'],
+				products: ['Invalid pk "999999" - object does not exist.'],
+			},
 		});
-		const error = await failure({ method: 'POST', path: 'deals', body: { user_id: 999999 }, itemIndex: 5 });
+		const error = await failure({
+			method: 'POST',
+			path: 'deals',
+			body: { user_id: 999999 },
+			itemIndex: 5,
+		});
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('User.com rejected the request: user_id: Invalid pk "999999" - object does not exist.');
+		expect(error.message).toBe(
+			'User.com rejected the request: user_id: Invalid pk "999999" - object does not exist.',
+		);
 		expect(error.httpCode).toBe('400');
 		expect(error.context.itemIndex).toBe(5);
 		expect(userCom(error)).toMatchObject({
@@ -513,10 +679,18 @@ describe('userComApiRequest: errors and secrecy', () => {
 		const echo = `Authorization: Token ${API_KEY}`;
 		sequence(
 			{ statusCode: 200, body: { note: `echo ${API_KEY}` } },
-			{ statusCode: 429, headers: { 'retry-after': '1' }, body: { detail: `throttled ${API_KEY}` } },
+			{
+				statusCode: 429,
+				headers: { 'retry-after': '1' },
+				body: { detail: `throttled ${API_KEY}` },
+			},
 			{ statusCode: 401, body: { detail: `Invalid token: ${API_KEY}`, [API_KEY]: [echo] } },
 		);
-		await request({ method: 'POST', path: 'users/update_or_create', body: { email: 'a@b.c', password: 'hunter2', api_key: API_KEY } });
+		await request({
+			method: 'POST',
+			path: 'users/update_or_create',
+			body: { email: 'a@b.c', password: 'hunter2', api_key: API_KEY },
+		});
 		const error = await failure({ method: 'GET', path: `users/${API_KEY}`, itemIndex: 1 });
 		sequence(networkError('ECONNRESET', `socket hang up ${echo}`));
 		setTransportRandom(() => 0);
@@ -527,7 +701,12 @@ describe('userComApiRequest: errors and secrecy', () => {
 			description: error.description,
 			userCom: userCom(error),
 			net: [netError.message, netError.description, userCom(netError)],
-			whole: [error, netError].map((e) => [JSON.stringify(e), e.messages, JSON.stringify(e.cause), e.stack]),
+			whole: [error, netError].map((e) => [
+				JSON.stringify(e),
+				e.messages,
+				JSON.stringify(e.cause),
+				e.stack,
+			]),
 		});
 		expect(everything).not.toContain(API_KEY);
 		expect(everything).not.toContain('hunter2');
@@ -537,7 +716,13 @@ describe('userComApiRequest: errors and secrecy', () => {
 
 	it('logs method, path, status, duration, attempt, masked payload and correlation at debug level', async () => {
 		http.script = () => ({ statusCode: 201, body: { id: 1 }, latencyMs: 80 });
-		await request({ method: 'POST', path: 'deals/update_or_create', body: { custom_id: 'ORD-1', token: 'abc' }, itemIndex: 3, correlation: 'deal custom_id=ORD-1' });
+		await request({
+			method: 'POST',
+			path: 'deals/update_or_create',
+			body: { custom_id: 'ORD-1', token: 'abc' },
+			itemIndex: 3,
+			correlation: 'deal custom_id=ORD-1',
+		});
 		const debug = logs.find((l) => l.level === 'debug');
 		expect(debug?.meta).toMatchObject({
 			executionId: 'exec-1',
@@ -556,7 +741,12 @@ describe('userComApiRequest: errors and secrecy', () => {
 	it('tolerates a logger that throws', async () => {
 		sequence(ok());
 		const c = ctx();
-		c.logger = { debug: () => { throw new Error('log down'); }, warn: () => undefined };
+		c.logger = {
+			debug: () => {
+				throw new Error('log down');
+			},
+			warn: () => undefined,
+		};
 		await expect(clock.run(userComApiRequest.call(c, GET))).resolves.toEqual({ id: 1 });
 	});
 });
@@ -602,7 +792,10 @@ describe('logExecutionSummary', () => {
 		sequence(ok());
 		await clock.run(userComApiRequest.call(c, GET));
 		expect(logExecutionSummary.call(c)).toMatchObject({ requests: 1, rateLimited: 0 });
-		expect(logs[logs.length - 1]).toMatchObject({ level: 'debug', message: expect.stringMatching(/^User\.com execution summary: 1 request/) });
+		expect(logs[logs.length - 1]).toMatchObject({
+			level: 'debug',
+			message: expect.stringMatching(/^User\.com execution summary: 1 request/),
+		});
 		setTransportRandom(() => 0);
 		http.calls.length = 0;
 		sequence({ statusCode: 429, headers: { 'retry-after': '2' } }, ok());
@@ -617,7 +810,11 @@ describe('logExecutionSummary', () => {
 });
 
 describe('run signal and in-flight advice (used by the router)', () => {
-	const throttled = (headers: Record<string, unknown>) => ({ statusCode: 429, headers, body: { detail: 'Request was throttled.' } });
+	const throttled = (headers: Record<string, unknown>) => ({
+		statusCode: 429,
+		headers,
+		body: { detail: 'Request was throttled.' },
+	});
 
 	it('a run signal bound to the context stops its queued requests, even without an execution signal', async () => {
 		const c = ctx();
@@ -654,6 +851,8 @@ describe('run signal and in-flight advice (used by the router)', () => {
 	});
 
 	it('gives no advice when the credential cannot be resolved', async () => {
-		expect(await inFlightAdvisor(ctx({ credentials: { subdomain: 'http://acme.user.com' } }))).toBeUndefined();
+		expect(
+			await inFlightAdvisor(ctx({ credentials: { subdomain: 'http://acme.user.com' } })),
+		).toBeUndefined();
 	});
 });

@@ -19,7 +19,11 @@ const T0 = 1_000_000;
 const WINDOW_CAP = 10;
 
 /** The account around the share: a pause of `pauseMs` after each 429, sending until `lastSendAt`. */
-function input(blockedUntil: number, lastSendAt = blockedUntil, random: () => number = () => 0.5): ShareInput {
+function input(
+	blockedUntil: number,
+	lastSendAt = blockedUntil,
+	random: () => number = () => 0.5,
+): ShareInput {
 	return { windowCap: WINDOW_CAP, blockedUntil, lastSendAt, random };
 }
 
@@ -42,7 +46,13 @@ describe('share learning: the first 429', () => {
 
 	it('halves the cap and remembers when the pause ends', () => {
 		const halved = shareAfter429(ALONE, T0, 0, input(T0 + 1000), T);
-		expect(halved).toMatchObject({ phase: 'halved', cap: 5, halvedAt: T0, halvedResumeAt: T0 + 1000, lastDecreaseAt: T0 });
+		expect(halved).toMatchObject({
+			phase: 'halved',
+			cap: 5,
+			halvedAt: T0,
+			halvedResumeAt: T0 + 1000,
+			lastDecreaseAt: T0,
+		});
 		expect(capOf(halved, WINDOW_CAP)).toBe(5);
 	});
 
@@ -56,13 +66,26 @@ describe('share learning: the first 429', () => {
 		const resume = T0 + 1000;
 		expect(shareAt(halved, resume + T.retryFullMs - 1, input(resume), T)).toBe(halved);
 		const full = shareAt(halved, resume + T.retryFullMs, input(resume), T);
-		expect(full).toMatchObject({ phase: 'alone', cap: null, keepHalfUntil: resume + T.retryFullMs + T.keepHalfMs });
+		expect(full).toMatchObject({
+			phase: 'alone',
+			cap: null,
+			keepHalfUntil: resume + T.retryFullMs + T.keepHalfMs,
+		});
 		// a 429 on probation keeps the half for good (learned, not halved)
-		const again = shareAfter429(frozen(full), resume + T.retryFullMs + 800, 0, input(resume + T.retryFullMs + 1800), T);
+		const again = shareAfter429(
+			frozen(full),
+			resume + T.retryFullMs + 800,
+			0,
+			input(resume + T.retryFullMs + 1800),
+			T,
+		);
 		expect(again).toMatchObject({ phase: 'learned', cap: 5 });
 		// after the probation a 429 is a new episode: halved again
 		const later = resume + T.retryFullMs + T.keepHalfMs + 1;
-		expect(shareAfter429(frozen(full), later, 0, input(later + 1000), T)).toMatchObject({ phase: 'halved', cap: 5 });
+		expect(shareAfter429(frozen(full), later, 0, input(later + 1000), T)).toMatchObject({
+			phase: 'halved',
+			cap: 5,
+		});
 	});
 });
 
@@ -79,7 +102,12 @@ describe('share learning: measuring the share (three or more processes)', () => 
 
 	it('hardly anything let through is no fair measure: stays halved and measures after this pause', () => {
 		const state = measured(1, T0 + 1500);
-		expect(state).toMatchObject({ phase: 'halved', cap: 5, halvedAt: T0 + 1500, halvedResumeAt: T0 + 2500 });
+		expect(state).toMatchObject({
+			phase: 'halved',
+			cap: 5,
+			halvedAt: T0 + 1500,
+			halvedResumeAt: T0 + 2500,
+		});
 	});
 
 	it('a second 429 later than confirmMs after the pause is one step down, not a measure', () => {
@@ -114,9 +142,17 @@ describe('share learning: probing upwards', () => {
 		const failed = frozen(shareAfter429(probing, failedAt, 3, input(failedAt + 1000), T));
 		expect(failed).toMatchObject({ cap: 2, probing: false, cutByOther: false, spellFactor: 2 });
 		const resume = failedAt + 1000;
-		expect(shareAt(failed, resume + 2 * spell - 1, input(resume, resume + 2 * spell - 1), T).cap).toBe(2);
+		expect(
+			shareAt(failed, resume + 2 * spell - 1, input(resume, resume + 2 * spell - 1), T).cap,
+		).toBe(2);
 		expect(shareAt(failed, resume + 2 * spell, input(resume, resume + 2 * spell), T).cap).toBe(3);
-		const again = shareAfter429(frozen({ ...failed, probing: true }), resume + 1, 0, input(resume + 1001), T);
+		const again = shareAfter429(
+			frozen({ ...failed, probing: true }),
+			resume + 1,
+			0,
+			input(resume + 1001),
+			T,
+		);
 		expect(again.spellFactor).toBe(T.maxSpellFactor);
 	});
 
@@ -125,19 +161,26 @@ describe('share learning: probing upwards', () => {
 		const cut = frozen(shareAfter429(measured(3), hit, 2, input(hit + 1000), T));
 		expect(cut).toMatchObject({ cap: 2, cutByOther: true, spellFactor: 1 });
 		const end = hit + 1000;
-		expect(shareAt(cut, end + T.victimSpellMs - 1, input(end, end + T.victimSpellMs - 1), T).cap).toBe(2);
+		expect(
+			shareAt(cut, end + T.victimSpellMs - 1, input(end, end + T.victimSpellMs - 1), T).cap,
+		).toBe(2);
 		expect(shareAt(cut, end + T.victimSpellMs, input(end, end + T.victimSpellMs), T).cap).toBe(3);
 	});
 
 	it('spreads the spell by ± jitter, drawing a random number only when the cap changes', () => {
-		for (const [value, factor] of [[0, 1 - T.jitter], [0.999999, 1 + T.jitter]] as const) {
+		for (const [value, factor] of [
+			[0, 1 - T.jitter],
+			[0.999999, 1 + T.jitter],
+		] as const) {
 			let draws = 0;
 			const random = () => {
 				draws++;
 				return value;
 			};
 			const halved = shareAfter429(ALONE, T0, 0, input(T0 + 1000, T0 + 1000, random), T);
-			const learned = frozen(shareAfter429(halved, T0 + 1500, 2, input(T0 + 2500, T0 + 2500, random), T));
+			const learned = frozen(
+				shareAfter429(halved, T0 + 1500, 2, input(T0 + 2500, T0 + 2500, random), T),
+			);
 			expect(draws).toBe(2);
 			const end = T0 + 2500;
 			const spell = 2 * T.spellPerCapMs * factor;
@@ -153,7 +196,11 @@ describe('share learning: forgetting', () => {
 		const learned = measured(2);
 		const end = T0 + 2500;
 		const idle = shareAt(learned, end + T.idleForgetMs + 1, input(end, end), T);
-		expect(idle).toMatchObject({ phase: 'alone', cap: null, keepHalfUntil: Number.NEGATIVE_INFINITY });
+		expect(idle).toMatchObject({
+			phase: 'alone',
+			cap: null,
+			keepHalfUntil: Number.NEGATIVE_INFINITY,
+		});
 		// still sending: not idle
 		const busy = end + T.idleForgetMs + 1;
 		expect(shareAt(learned, busy, input(end, busy - 10), T).cap).not.toBeNull();

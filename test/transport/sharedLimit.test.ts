@@ -17,7 +17,10 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 
 describe('one key shared by several processes (simulated)', () => {
 	it('two workers each configured with the full limit: few 429s, most of the limit used', async () => {
-		const results = await runSeeds((seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] }));
+		const results = await runSeeds((seed) => ({
+			seed,
+			workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }],
+		}));
 		for (const r of results) {
 			expect(r.ratio429).toBeLessThanOrEqual(0.02);
 			expect(r.maxInWindow).toBeLessThanOrEqual(10);
@@ -28,7 +31,11 @@ describe('one key shared by several processes (simulated)', () => {
 	it('three workers each with the full limit: 429s stay at or below 2 %', async () => {
 		const results = await runSeeds((seed) => ({
 			seed,
-			workers: [{ items: 166 }, { items: 166, startMs: seed * 23 }, { items: 166, startMs: seed * 41 }],
+			workers: [
+				{ items: 166 },
+				{ items: 166, startMs: seed * 23 },
+				{ items: 166, startMs: seed * 41 },
+			],
 		}));
 		for (const r of results) expect(r.ratio429).toBeLessThanOrEqual(0.02);
 		// the shares are learned from a window all workers filled from the same start: about equal
@@ -39,7 +46,11 @@ describe('one key shared by several processes (simulated)', () => {
 		const results = await runSeeds((seed) => ({
 			seed,
 			outboundMs: [5, 60],
-			workers: [{ items: 166 }, { items: 166, startMs: (seed * 137) % 700 }, { items: 166, startMs: (seed * 251) % 900 }],
+			workers: [
+				{ items: 166 },
+				{ items: 166, startMs: (seed * 137) % 700 },
+				{ items: 166, startMs: (seed * 251) % 900 },
+			],
 		}));
 		for (const r of results) {
 			expect(r.ratio429).toBeLessThanOrEqual(0.02);
@@ -50,10 +61,16 @@ describe('one key shared by several processes (simulated)', () => {
 	});
 
 	it('a worker that joins late gets a fair part, and two workers split the limit with few 429s', async () => {
-		const late = await runSeeds((seed) => ({ seed, workers: [{ items: 400 }, { items: 400, startMs: 8000 + seed * 97 }] }));
+		const late = await runSeeds((seed) => ({
+			seed,
+			workers: [{ items: 400 }, { items: 400, startMs: 8000 + seed * 97 }],
+		}));
 		for (const r of late) expect(r.ratio429).toBeLessThanOrEqual(0.01);
 		expect(mean(late.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.83);
-		const two = await runSeeds((seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] }));
+		const two = await runSeeds((seed) => ({
+			seed,
+			workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }],
+		}));
 		for (const r of two) expect(r.ratio429).toBeLessThanOrEqual(0.01);
 	});
 
@@ -70,7 +87,11 @@ describe('one key shared by several processes (simulated)', () => {
 	});
 
 	it('a foreign client at half the limit: ours at or below 2 % 429s, combined at least 0.85 × L', async () => {
-		const results = await runSeeds((seed) => ({ seed, workers: [{ items: 500, startMs: 2000 }], foreign: [{ perSecond: 5 }] }));
+		const results = await runSeeds((seed) => ({
+			seed,
+			workers: [{ items: 500, startMs: 2000 }],
+			foreign: [{ perSecond: 5 }],
+		}));
 		for (const r of results) {
 			expect(r.ratio429).toBeLessThanOrEqual(0.02);
 			expect(r.combinedOfL).toBeGreaterThanOrEqual(0.85);
@@ -78,8 +99,17 @@ describe('one key shared by several processes (simulated)', () => {
 	});
 
 	it('the share of limit split evenly: no 429 at all', async () => {
-		const two = await runSeeds((seed) => ({ seed, workers: [{ items: 100, sharePercent: 50 }, { items: 100, sharePercent: 50, startMs: seed * 17 }] }));
-		const three = await runSeeds((seed) => ({ seed, workers: [0, 1, 2].map((k) => ({ items: 60, sharePercent: 33, startMs: k * seed * 13 })) }));
+		const two = await runSeeds((seed) => ({
+			seed,
+			workers: [
+				{ items: 100, sharePercent: 50 },
+				{ items: 100, sharePercent: 50, startMs: seed * 17 },
+			],
+		}));
+		const three = await runSeeds((seed) => ({
+			seed,
+			workers: [0, 1, 2].map((k) => ({ items: 60, sharePercent: 33, startMs: k * seed * 13 })),
+		}));
 		for (const r of [...two, ...three]) expect(r.rejected).toBe(0);
 		for (const r of two) expect(r.throughputOfL).toBeGreaterThanOrEqual(0.9);
 	});

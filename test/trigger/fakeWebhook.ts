@@ -17,7 +17,10 @@ export interface RecordedResponse {
 }
 
 /** A fake IWebhookFunctions with just what the trigger uses, recording the raw HTTP response. */
-export function fakeWebhookContext(call: FakeCall): { context: IWebhookFunctions; response: RecordedResponse } {
+export function fakeWebhookContext(call: FakeCall): {
+	context: IWebhookFunctions;
+	response: RecordedResponse;
+} {
 	const response: RecordedResponse = { ended: false };
 	const parameters: IDataObject = { output: 'raw', options: {}, ...(call.parameters ?? {}) };
 	const res = {
@@ -41,11 +44,20 @@ export function fakeWebhookContext(call: FakeCall): { context: IWebhookFunctions
 		getHeaderData: () => ({ ...(call.headers ?? {}) }),
 		getQueryData: () => ({ ...(call.query ?? {}) }),
 		getBodyData: () => (call.body === undefined ? {} : call.body) as IDataObject,
-		getRequestObject: () => ({ rawBody: call.rawBody, body: call.body, headers: call.headers ?? {} }),
+		getRequestObject: () => ({
+			rawBody: call.rawBody,
+			body: call.body,
+			headers: call.headers ?? {},
+		}),
 		getResponseObject: () => res,
 		getNodeParameter: (name: string, fallback?: unknown) =>
 			name in parameters ? parameters[name] : fallback,
-		getNode: () => ({ name: 'User.com Trigger', type: 'userComTrigger', typeVersion: 1, parameters }),
+		getNode: () => ({
+			name: 'User.com Trigger',
+			type: 'userComTrigger',
+			typeVersion: 1,
+			parameters,
+		}),
 		getWebhookName: () => 'default',
 		getMode: () => 'webhook',
 	} as unknown as IWebhookFunctions;

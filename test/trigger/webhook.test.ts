@@ -1,4 +1,8 @@
-import type { ICredentialTestFunctions, ICredentialsDecrypted, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { UserComTrigger } from '../../nodes/UserComTrigger/UserComTrigger.node';
 import { secretsMatch } from '../../nodes/UserComTrigger/secret';
@@ -9,13 +13,20 @@ const node = new UserComTrigger();
 async function call(input: FakeCall) {
 	const { context, response } = fakeWebhookContext(input);
 	const result: IWebhookResponseData = await node.webhook.call(context);
-	return { result, response, body: response.body ? (JSON.parse(response.body) as Record<string, string>) : undefined };
+	return {
+		result,
+		response,
+		body: response.body ? (JSON.parse(response.body) as Record<string, string>) : undefined,
+	};
 }
 
 describe('User.com Trigger webhook()', () => {
 	describe('authentication', () => {
 		it('accepts a good call with the secret in the header and outputs the body as sent', async () => {
-			const { result, response } = await call({ headers: { 'x-usercom-secret': SECRET }, body: SAMPLE_CALL });
+			const { result, response } = await call({
+				headers: { 'x-usercom-secret': SECRET },
+				body: SAMPLE_CALL,
+			});
 			expect(response.ended).toBe(false);
 			expect(result.noWebhookResponse).toBeUndefined();
 			expect(result.workflowData).toEqual([[{ json: SAMPLE_CALL }]]);
@@ -28,7 +39,10 @@ describe('User.com Trigger webhook()', () => {
 		});
 
 		it('rejects a wrong secret with 401 and starts no execution', async () => {
-			const { result, response, body } = await call({ headers: { 'x-usercom-secret': SECRET + 'x' }, body: SAMPLE_CALL });
+			const { result, response, body } = await call({
+				headers: { 'x-usercom-secret': SECRET + 'x' },
+				body: SAMPLE_CALL,
+			});
 			expect(response.status).toBe(401);
 			expect(body?.message).toBe('Wrong secret.');
 			expect(result).toEqual({ noWebhookResponse: true });
@@ -51,17 +65,29 @@ describe('User.com Trigger webhook()', () => {
 		});
 
 		it('rejects an empty secret value', async () => {
-			const { response } = await call({ headers: { 'x-usercom-secret': '' }, query: { secret: '' }, body: SAMPLE_CALL });
+			const { response } = await call({
+				headers: { 'x-usercom-secret': '' },
+				query: { secret: '' },
+				body: SAMPLE_CALL,
+			});
 			expect(response.status).toBe(401);
 		});
 
 		it('does not look at the body before the secret matched (malformed body + wrong secret -> 401)', async () => {
-			const { response } = await call({ query: { secret: 'nope' }, body: 'garbage', rawBody: 'garbage' });
+			const { response } = await call({
+				query: { secret: 'nope' },
+				body: 'garbage',
+				rawBody: 'garbage',
+			});
 			expect(response.status).toBe(401);
 		});
 
 		it('answers 500 with a clear message when no credential is selected', async () => {
-			const { response, body, result } = await call({ secret: null, query: { secret: SECRET }, body: SAMPLE_CALL });
+			const { response, body, result } = await call({
+				secret: null,
+				query: { secret: SECRET },
+				body: SAMPLE_CALL,
+			});
 			expect(response.status).toBe(500);
 			expect(body?.message).toMatch(/no secret/);
 			expect(result.workflowData).toBeUndefined();
@@ -83,7 +109,11 @@ describe('User.com Trigger webhook()', () => {
 			['an empty body', '', /body is empty/],
 			['user as a string', { ...SAMPLE_CALL, user: 'john' }, /"user" is a string/],
 			['extra as a number', { ...SAMPLE_CALL, extra: 5 }, /"extra" is a number/],
-			['extra as non-JSON text', { ...SAMPLE_CALL, extra: 'event=deal_won' }, /"extra" must be a JSON object/],
+			[
+				'extra as non-JSON text',
+				{ ...SAMPLE_CALL, extra: 'event=deal_won' },
+				/"extra" must be a JSON object/,
+			],
 			['path as an object', { ...SAMPLE_CALL, path: { id: 1 } }, /"path" is a object/],
 			['timestamp as a boolean', { ...SAMPLE_CALL, timestamp: true }, /"timestamp" is a boolean/],
 			['no user', { path: 6, extra: {} }, /no "user" object/],
@@ -100,17 +130,29 @@ describe('User.com Trigger webhook()', () => {
 		});
 
 		it('parses a JSON body sent without Content-Type: application/json (raw body only)', async () => {
-			const { result } = await call({ ...auth, body: {}, rawBody: Buffer.from(JSON.stringify(SAMPLE_CALL)) });
+			const { result } = await call({
+				...auth,
+				body: {},
+				rawBody: Buffer.from(JSON.stringify(SAMPLE_CALL)),
+			});
 			expect(result.workflowData?.[0][0].json).toEqual(SAMPLE_CALL);
 		});
 
 		it('accepts extra sent as JSON text', async () => {
-			const { result } = await call({ ...auth, body: { ...SAMPLE_CALL, extra: '{"event":"deal_won"}' }, parameters: { output: 'simplified' } });
+			const { result } = await call({
+				...auth,
+				body: { ...SAMPLE_CALL, extra: '{"event":"deal_won"}' },
+				parameters: { output: 'simplified' },
+			});
 			expect(result.workflowData?.[0][0].json.event).toBe('deal_won');
 		});
 
 		it('accepts a call without user when Require User is off', async () => {
-			const { result } = await call({ ...auth, body: { path: 6, extra: { event: 'x' } }, parameters: { options: { requireUser: false } } });
+			const { result } = await call({
+				...auth,
+				body: { path: 6, extra: { event: 'x' } },
+				parameters: { options: { requireUser: false } },
+			});
 			expect(result.workflowData?.[0][0].json).toEqual({ path: 6, extra: { event: 'x' } });
 		});
 	});
@@ -118,7 +160,11 @@ describe('User.com Trigger webhook()', () => {
 	describe('event filter', () => {
 		const auth = { query: { secret: SECRET } };
 		it('runs for a listed event (case-insensitive, trimmed list)', async () => {
-			const { result } = await call({ ...auth, body: SAMPLE_CALL, parameters: { options: { events: ' Deal_Won , deal_lost' } } });
+			const { result } = await call({
+				...auth,
+				body: SAMPLE_CALL,
+				parameters: { options: { events: ' Deal_Won , deal_lost' } },
+			});
 			expect(result.workflowData).toHaveLength(1);
 		});
 
@@ -135,14 +181,22 @@ describe('User.com Trigger webhook()', () => {
 		});
 
 		it('ignores a call without an event label when a list is set', async () => {
-			const { result } = await call({ ...auth, body: { ...SAMPLE_CALL, extra: {} }, parameters: { options: { events: 'deal_won' } } });
+			const { result } = await call({
+				...auth,
+				body: { ...SAMPLE_CALL, extra: {} },
+				parameters: { options: { events: 'deal_won' } },
+			});
 			expect(result.webhookResponse).toMatchObject({ ignored: true });
 			expect(result.workflowData).toBeUndefined();
 		});
 
 		it('uses a custom event field', async () => {
 			const body = { ...SAMPLE_CALL, extra: { type: 'deal_won', event: 'other' } };
-			const run = await call({ ...auth, body, parameters: { options: { events: 'deal_won', eventField: 'type' } } });
+			const run = await call({
+				...auth,
+				body,
+				parameters: { options: { events: 'deal_won', eventField: 'type' } },
+			});
 			expect(run.result.workflowData).toHaveLength(1);
 			const skip = await call({ ...auth, body, parameters: { options: { events: 'deal_won' } } });
 			expect(skip.result.workflowData).toBeUndefined();
@@ -152,7 +206,11 @@ describe('User.com Trigger webhook()', () => {
 	describe('output', () => {
 		const auth = { headers: { 'x-usercom-secret': [SECRET] } };
 		it('simplified output has flat user fields and the event', async () => {
-			const { result } = await call({ ...auth, body: SAMPLE_CALL, parameters: { output: 'simplified' } });
+			const { result } = await call({
+				...auth,
+				body: SAMPLE_CALL,
+				parameters: { output: 'simplified' },
+			});
 			expect(result.workflowData?.[0][0].json).toEqual({
 				event: 'deal_won',
 				automationPath: 6,
@@ -172,13 +230,22 @@ describe('User.com Trigger webhook()', () => {
 
 		it('adds the raw body text when asked', async () => {
 			const raw = JSON.stringify(SAMPLE_CALL, null, 2);
-			const { result } = await call({ ...auth, body: SAMPLE_CALL, rawBody: Buffer.from(raw), parameters: { options: { includeRawBody: true } } });
+			const { result } = await call({
+				...auth,
+				body: SAMPLE_CALL,
+				rawBody: Buffer.from(raw),
+				parameters: { options: { includeRawBody: true } },
+			});
 			expect(result.workflowData?.[0][0].json.rawBody).toBe(raw);
 			expect(result.workflowData?.[0][0].json.user).toEqual(SAMPLE_CALL.user);
 		});
 
 		it('does not put the secret or query into the output', async () => {
-			const { result } = await call({ query: { secret: SECRET }, body: SAMPLE_CALL, parameters: { options: { includeRawBody: true } } });
+			const { result } = await call({
+				query: { secret: SECRET },
+				body: SAMPLE_CALL,
+				parameters: { options: { includeRawBody: true } },
+			});
 			expect(JSON.stringify(result.workflowData)).not.toContain(SECRET);
 		});
 	});
@@ -204,12 +271,20 @@ describe('secretsMatch', () => {
 describe('credential test', () => {
 	const test = node.methods.credentialTest.userComTriggerSecretTest;
 	const run = async (secret: unknown) =>
-		await test.call({} as ICredentialTestFunctions, { data: { secret } } as unknown as ICredentialsDecrypted);
+		await test.call(
+			{} as ICredentialTestFunctions,
+			{ data: { secret } } as unknown as ICredentialsDecrypted,
+		);
 	it('accepts a long URL-safe secret', async () => expect((await run(SECRET)).status).toBe('OK'));
 	it('rejects a short secret', async () => expect((await run('short')).status).toBe('Error'));
-	it.each(['abcdefghijklmnop&q', 'abcdefghijklmnop+q', 'abcdefghijklmnop q', 'abcdefghijklmnop/q', 'abcdefghijklmnop%20'])(
-		'rejects characters that change in a URL: %j',
-		async (secret) => expect((await run(secret)).status).toBe('Error'),
+	it.each([
+		'abcdefghijklmnop&q',
+		'abcdefghijklmnop+q',
+		'abcdefghijklmnop q',
+		'abcdefghijklmnop/q',
+		'abcdefghijklmnop%20',
+	])('rejects characters that change in a URL: %j', async (secret) =>
+		expect((await run(secret)).status).toBe('Error'),
 	);
 });
 
@@ -224,7 +299,13 @@ describe('webhook lifecycle', () => {
 
 	it('declares a POST webhook, no inputs, trigger group', () => {
 		// responseData '' (not absent): otherwise n8n answers with the text "firstEntryJson"
-		expect(node.description.webhooks?.[0]).toMatchObject({ httpMethod: 'POST', name: 'default', path: 'usercom', responseMode: 'onReceived', responseData: '' });
+		expect(node.description.webhooks?.[0]).toMatchObject({
+			httpMethod: 'POST',
+			name: 'default',
+			path: 'usercom',
+			responseMode: 'onReceived',
+			responseData: '',
+		});
 		expect(node.description.inputs).toEqual([]);
 		expect(node.description.group).toEqual(['trigger']);
 	});

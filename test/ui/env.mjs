@@ -30,7 +30,12 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const examplesDir = path.join(repoRoot, 'test', 'e2e', 'workflows', 'examples');
 
 // Same owner as the demo prints (scripts/demo.mjs OWNER; not imported: importing demo.mjs runs it).
-export const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Demo-Passw0rd' };
+export const OWNER = {
+	email: 'demo@example.com',
+	firstName: 'Demo',
+	lastName: 'Owner',
+	password: 'Demo-Passw0rd',
+};
 export const CRED_ID = 'ucE2eCred0000001';
 export const CRED_NAME = 'User.com account';
 export const EXAMPLES = {
@@ -47,7 +52,12 @@ export const RATE_LIMITED_WF = 'ucE2e42900000001';
  * Options: version (2.40.7), skipBuild (reuse dist/), registerStop(stop) (called at once, so a caller can
  * stop a half-started environment), onPacked() (called right after `npm pack`).
  */
-export async function startUiEnvironment({ version = '2.40.7', skipBuild = false, registerStop, onPacked } = {}) {
+export async function startUiEnvironment({
+	version = '2.40.7',
+	skipBuild = false,
+	registerStop,
+	onPacked,
+} = {}) {
 	const cleanups = [];
 	let stopped = false;
 	const stop = async () => {
@@ -66,7 +76,10 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 	try {
 		if (!skipBuild) {
 			log('building the package (npm run build)');
-			execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+			execFileSync('npm', ['run', 'build', '--silent'], {
+				cwd: repoRoot,
+				stdio: ['ignore', 'ignore', 'inherit'],
+			});
 		}
 		const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usercom-ui-pack-'));
 		cleanups.push(() => fs.rmSync(packDir, { recursive: true, force: true }));
@@ -99,7 +112,12 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 			.sort()
 			.map((f) => JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8')));
 		workflows.push(
-			JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'e2e', 'workflows', 'e2e-rate-limited.json'), 'utf8')),
+			JSON.parse(
+				fs.readFileSync(
+					path.join(repoRoot, 'test', 'e2e', 'workflows', 'e2e-rate-limited.json'),
+					'utf8',
+				),
+			),
 		);
 		await importWorkflows(rt, env, workflows);
 		log(`installed the package, imported the credential and ${workflows.length} workflows`);
@@ -116,10 +134,12 @@ export async function startUiEnvironment({ version = '2.40.7', skipBuild = false
 		await rest.setupOwner(OWNER); // also logs the client in
 		// n8n skips a package it cannot load (and only logs it): say so now, not as ten UI failures.
 		const types = await rest.request('GET', '/types/nodes.json');
-		if (!Array.isArray(types.json)) throw new Error(`GET /types/nodes.json: ${types.status} ${types.text.slice(0, 300)}`);
+		if (!Array.isArray(types.json))
+			throw new Error(`GET /types/nodes.json: ${types.status} ${types.text.slice(0, 300)}`);
 		const names = new Set(types.json.map((t) => t.name));
 		for (const t of ['n8n-nodes-usercom.userCom', 'n8n-nodes-usercom.userComTrigger'])
-			if (!names.has(t)) throw new Error(`n8n did not load ${t}; n8n log:\n${server.logs().slice(-2000)}`);
+			if (!names.has(t))
+				throw new Error(`n8n did not load ${t}; n8n log:\n${server.logs().slice(-2000)}`);
 		return { n8nUrl: server.url, emu, key, userFolder, packageDir, server, stop };
 	} catch (e) {
 		await stop();
@@ -144,9 +164,17 @@ function checkTarball(tarball) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const envRun = await startUiEnvironment({ skipBuild: process.env.USERCOM_UI_SKIP_BUILD === '1' });
-	const info = { n8nUrl: envRun.n8nUrl, emulatorUrl: envRun.emu.url, packageDir: envRun.packageDir, owner: OWNER };
+	const info = {
+		n8nUrl: envRun.n8nUrl,
+		emulatorUrl: envRun.emu.url,
+		packageDir: envRun.packageDir,
+		owner: OWNER,
+	};
 	fs.mkdirSync(path.join(repoRoot, 'test-output', 'ui'), { recursive: true });
-	fs.writeFileSync(path.join(repoRoot, 'test-output', 'ui', 'env.json'), JSON.stringify(info, null, 2));
+	fs.writeFileSync(
+		path.join(repoRoot, 'test-output', 'ui', 'env.json'),
+		JSON.stringify(info, null, 2),
+	);
 	console.log(JSON.stringify(info, null, 2));
 	const quit = async () => {
 		await envRun.stop();

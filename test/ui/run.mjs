@@ -48,9 +48,15 @@ function expectedFromDist() {
 	const resources = resource.options.map((o) => ({ name: o.name, value: o.value }));
 	const operations = {};
 	for (const r of resources) {
-		const op = props.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(r.value));
+		const op = props.find(
+			(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(r.value),
+		);
 		if (!op) throw new Error(`no operation property for resource ${r.value}`);
-		operations[r.value] = op.options.map((o) => ({ name: o.name, value: o.value, action: o.action }));
+		operations[r.value] = op.options.map((o) => ({
+			name: o.name,
+			value: o.value,
+			action: o.action,
+		}));
 	}
 	return { resources, operations };
 }
@@ -78,10 +84,13 @@ async function finish(code) {
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => finish(130));
 // Whole-run guard: never hang CI.
-setTimeout(() => {
-	console.error('test:ui: overall timeout (20 min)');
-	finish(1);
-}, 20 * 60 * 1000).unref();
+setTimeout(
+	() => {
+		console.error('test:ui: overall timeout (20 min)');
+		finish(1);
+	},
+	20 * 60 * 1000,
+).unref();
 
 async function shot(page, name, { docs } = {}) {
 	const file = path.join(outDir, `${String(++shotNo).padStart(2, '0')}-${name}.png`);
@@ -116,7 +125,9 @@ async function runCheck(ctx, secret, name, fn) {
 			file = await shot(page, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
 		} catch {}
 		results.push({ name, ok: false, ms: Date.now() - t0, error: e.message });
-		log(`FAILED ${name}: ${e.message.split('\n').slice(0, 6).join('\n       ')}${file ? `\n       screenshot: ${path.relative(repoRoot, file)}` : ''}`);
+		log(
+			`FAILED ${name}: ${e.message.split('\n').slice(0, 6).join('\n       ')}${file ? `\n       screenshot: ${path.relative(repoRoot, file)}` : ''}`,
+		);
 	} finally {
 		await page.close().catch(() => {});
 	}
@@ -136,9 +147,18 @@ async function openNodePanelAfterTrigger(page, url, term) {
 	await page.goto(`${url}/workflow/new`);
 	await page.getByTestId('canvas-add-button').click();
 	await page.getByTestId('node-creator-search-bar').fill('manual');
-	await page.getByTestId('node-creator-item-name').getByText('Trigger manually', { exact: true }).click();
+	await page
+		.getByTestId('node-creator-item-name')
+		.getByText('Trigger manually', { exact: true })
+		.click();
 	await page.locator('[data-test-id="canvas-node"]').first().waitFor();
-	if (await page.getByTestId('ndv').isVisible().catch(() => false)) await page.keyboard.press('Escape');
+	if (
+		await page
+			.getByTestId('ndv')
+			.isVisible()
+			.catch(() => false)
+	)
+		await page.keyboard.press('Escape');
 	await page.getByTestId('node-creator-plus-button').click();
 	await page.getByTestId('node-creator-search-bar').fill(term);
 }
@@ -146,14 +166,22 @@ async function openNodePanelAfterTrigger(page, url, term) {
 /** Adds the User.com node through one of its actions in the node panel; resolves when its NDV is open. */
 async function addUserComNode(page, url, action) {
 	await openNodePanelAfterTrigger(page, url, 'User.com');
-	await page.getByTestId('node-creator-item-name').getByText('User.com', { exact: true }).first().click();
+	await page
+		.getByTestId('node-creator-item-name')
+		.getByText('User.com', { exact: true })
+		.first()
+		.click();
 	const item = page.getByTestId('node-creator').getByText(action, { exact: true });
 	await item.scrollIntoViewIfNeeded();
 	await page.waitForTimeout(300); // the panel settles after scrolling
 	await item.click();
 	await page.getByTestId('ndv').waitFor();
 	// the NDV is titled with the node's name, which n8n takes from the chosen action
-	await page.getByTestId('ndv').getByText(action, { exact: true }).first().waitFor({ state: 'attached' });
+	await page
+		.getByTestId('ndv')
+		.getByText(action, { exact: true })
+		.first()
+		.waitFor({ state: 'attached' });
 }
 
 /** Opens an options parameter's dropdown in the NDV and returns the visible option labels (first line). */
@@ -162,7 +190,11 @@ async function openDropdown(page, param) {
 	const items = page.locator('[data-test-id="parameter-input-item"]:visible');
 	// Remote options: wait until n8n has loaded them (placeholder "Loading options...").
 	const field = input.locator('input').first();
-	for (const deadline = Date.now() + T.short; Date.now() < deadline; await page.waitForTimeout(200)) {
+	for (
+		const deadline = Date.now() + T.short;
+		Date.now() < deadline;
+		await page.waitForTimeout(200)
+	) {
 		const placeholder = (await field.getAttribute('placeholder').catch(() => '')) ?? '';
 		if (!/loading/i.test(placeholder)) break;
 	}
@@ -173,7 +205,10 @@ async function openDropdown(page, param) {
 			await items.first().waitFor({ timeout: 3000 });
 			break;
 		} catch (e) {
-			if (attempt === 3) throw new Error(`the ${param} dropdown does not open (placeholder: ${await field.getAttribute('placeholder').catch(() => '?')})`);
+			if (attempt === 3)
+				throw new Error(
+					`the ${param} dropdown does not open (placeholder: ${await field.getAttribute('placeholder').catch(() => '?')})`,
+				);
 		}
 	}
 	return (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
@@ -196,7 +231,10 @@ async function chooseOption(page, param, label) {
 
 /** Waits until no option list is showing (dropdowns fade out; their items stay matchable meanwhile). */
 async function dropdownClosed(page) {
-	await page.locator('[data-test-id="parameter-input-item"]:visible').first().waitFor({ state: 'hidden' });
+	await page
+		.locator('[data-test-id="parameter-input-item"]:visible')
+		.first()
+		.waitFor({ state: 'hidden' });
 }
 
 async function closeDropdown(page) {
@@ -216,7 +254,14 @@ async function waitForText(locator, re, timeout = T.short) {
 }
 
 async function selectedValue(page, param) {
-	return (await page.getByTestId('ndv').getByTestId(`parameter-input-${param}`).locator('input').first().inputValue()).trim();
+	return (
+		await page
+			.getByTestId('ndv')
+			.getByTestId(`parameter-input-${param}`)
+			.locator('input')
+			.first()
+			.inputValue()
+	).trim();
 }
 
 /** Opens a saved workflow, clicks "Execute workflow" and waits until `lastNode` shows its success mark. */
@@ -245,11 +290,15 @@ async function outputJson(page) {
 
 // ------------------------------------------------------------------ main
 async function main() {
-	const attach = process.env.USERCOM_UI_ATTACH ? JSON.parse(fs.readFileSync(process.env.USERCOM_UI_ATTACH, 'utf8')) : undefined;
+	const attach = process.env.USERCOM_UI_ATTACH
+		? JSON.parse(fs.readFileSync(process.env.USERCOM_UI_ATTACH, 'utf8'))
+		: undefined;
 	fs.rmSync(outDir, { recursive: true, force: true });
 	fs.mkdirSync(outDir, { recursive: true });
 	if (!fs.existsSync(chromiumPath))
-		throw new Error(`${chromiumPath} not found: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`);
+		throw new Error(
+			`${chromiumPath} not found: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`,
+		);
 
 	let env;
 	let expected;
@@ -318,33 +367,52 @@ async function main() {
 		// n8n renders a package's icon file as <img src="/icons/<package>/<path>">; without one it falls
 		// back to a placeholder (the node name's first letters), which has no such <img>.
 		const img = item.first().locator('.n8n-node-icon img');
-		await img.first().waitFor({ timeout: 10000 }).catch(() => {});
+		await img
+			.first()
+			.waitFor({ timeout: 10000 })
+			.catch(() => {});
 		const srcs = await img.evaluateAll((els) => els.map((e) => e.getAttribute('src')));
 		assert(srcs.length > 0, 'no icon image in the User.com item (placeholder icon?)');
 		assert(new Set(srcs).size === 1, `several icons in the User.com item: [${srcs.join(', ')}]`);
 		const src = srcs[0];
-		assert(/\/icons\/n8n-nodes-usercom\/.*usercom(\.dark)?\.svg$/.test(src ?? ''), `icon src is ${src}`);
+		assert(
+			/\/icons\/n8n-nodes-usercom\/.*usercom(\.dark)?\.svg$/.test(src ?? ''),
+			`icon src is ${src}`,
+		);
 		await page.waitForFunction((el) => el.complete, await img.first().elementHandle());
 		const natural = await img.first().evaluate((el) => el.naturalWidth);
 		assert(natural > 0, `icon ${src} did not load (naturalWidth 0)`);
 		const res = await page.request.get(new URL(src, url).toString());
 		const svg = await res.text();
 		// compared with the icon in the sources (the build copies it unchanged)
-		const ours = fs.readFileSync(path.join(repoRoot, 'nodes', 'UserCom', path.basename(src)), 'utf8');
-		assert(res.ok() && svg === ours, `icon served at ${src} is not our ${path.basename(src)} (${res.status()})`);
+		const ours = fs.readFileSync(
+			path.join(repoRoot, 'nodes', 'UserCom', path.basename(src)),
+			'utf8',
+		);
+		assert(
+			res.ok() && svg === ours,
+			`icon served at ${src} is not our ${path.basename(src)} (${res.status()})`,
+		);
 		await shot(page, 'node-panel');
 	});
 
 	await check('actions panel lists every operation', async (page) => {
 		await openNodePanelAfterTrigger(page, url, 'User.com');
-		await page.getByTestId('node-creator-item-name').getByText('User.com', { exact: true }).first().click();
+		await page
+			.getByTestId('node-creator-item-name')
+			.getByText('User.com', { exact: true })
+			.first()
+			.click();
 		const panel = page.getByTestId('node-creator');
 		const all = Object.values(expected.operations).flat();
 		await panel.getByText(`Actions (${all.length})`, { exact: true }).waitFor();
 		// the list renders in chunks: poll until every action is there (or time runs out)
 		const text = await waitForText(panel, { test: (t) => all.every((o) => t.includes(o.action)) });
 		const missing = all.filter((o) => !text.includes(o.action));
-		assert(missing.length === 0, `actions missing from the panel: ${missing.map((o) => o.action).join(', ')}`);
+		assert(
+			missing.length === 0,
+			`actions missing from the panel: ${missing.map((o) => o.action).join(', ')}`,
+		);
 		await shot(page, 'actions', { docs: 'node-panel' });
 	});
 
@@ -373,46 +441,72 @@ async function main() {
 		assert(!text.includes(wrong), 'the typed key is echoed in the dialog');
 		await shot(page, 'credential-wrong-key', { docs: 'credential-wrong-key' });
 		// The message comes from User.com's answer (401 to the test request), not from a network error.
-		const rejected = (await emu('GET', 'log')).entries.slice(before).filter((e) => e.status === 401);
-		assert(rejected.length > 0, 'the emulator saw no request answered 401 during the wrong-key test');
+		const rejected = (await emu('GET', 'log')).entries
+			.slice(before)
+			.filter((e) => e.status === 401);
+		assert(
+			rejected.length > 0,
+			'the emulator saw no request answered 401 during the wrong-key test',
+		);
 		// The page closes without saving: the stored credential keeps the right key (later checks use it).
 	});
 
-	await check('Resource and Operation dropdowns list every resource and operation', async (page) => {
-		await addUserComNode(page, url, expected.operations.deal.find((o) => o.value === 'create').action);
-		const resources = await openDropdown(page, 'resource');
-		await shot(page, 'resource-dropdown');
-		const want = expected.resources.map((r) => r.name);
-		// n8n appends its own "Custom API Call" to nodes whose credential can authenticate HTTP Request.
-		const extra = resources.filter((r) => !want.includes(r) && r !== 'Custom API Call');
-		assert(
-			JSON.stringify(resources.filter((r) => want.includes(r))) === JSON.stringify(want) && extra.length === 0,
-			`Resource dropdown shows [${resources.join(', ')}], expected [${want.join(', ')}]`,
-		);
-		await closeDropdown(page);
-		for (const r of expected.resources) {
-			await chooseOption(page, 'resource', r.name);
-			assert((await selectedValue(page, 'resource')) === r.name, `Resource did not switch to ${r.name}`);
-			const ops = (await openDropdown(page, 'operation')).filter((o) => o !== 'Custom API Call');
-			const wantOps = expected.operations[r.value].map((o) => o.name);
-			assert(
-				JSON.stringify(ops) === JSON.stringify(wantOps),
-				`${r.name} operations: [${ops.join(', ')}], expected [${wantOps.join(', ')}]`,
+	await check(
+		'Resource and Operation dropdowns list every resource and operation',
+		async (page) => {
+			await addUserComNode(
+				page,
+				url,
+				expected.operations.deal.find((o) => o.value === 'create').action,
 			);
-			await shot(page, `operations-${r.value}`);
+			const resources = await openDropdown(page, 'resource');
+			await shot(page, 'resource-dropdown');
+			const want = expected.resources.map((r) => r.name);
+			// n8n appends its own "Custom API Call" to nodes whose credential can authenticate HTTP Request.
+			const extra = resources.filter((r) => !want.includes(r) && r !== 'Custom API Call');
+			assert(
+				JSON.stringify(resources.filter((r) => want.includes(r))) === JSON.stringify(want) &&
+					extra.length === 0,
+				`Resource dropdown shows [${resources.join(', ')}], expected [${want.join(', ')}]`,
+			);
 			await closeDropdown(page);
-		}
-	});
+			for (const r of expected.resources) {
+				await chooseOption(page, 'resource', r.name);
+				assert(
+					(await selectedValue(page, 'resource')) === r.name,
+					`Resource did not switch to ${r.name}`,
+				);
+				const ops = (await openDropdown(page, 'operation')).filter((o) => o !== 'Custom API Call');
+				const wantOps = expected.operations[r.value].map((o) => o.name);
+				assert(
+					JSON.stringify(ops) === JSON.stringify(wantOps),
+					`${r.name} operations: [${ops.join(', ')}], expected [${wantOps.join(', ')}]`,
+				);
+				await shot(page, `operations-${r.value}`);
+				await closeDropdown(page);
+			}
+		},
+	);
 
 	await check('User → Add Tag loads every tag from the emulator (all pages)', async (page) => {
 		const tags = (await emu('GET', 'state?resource=tags')).tags.map((t) => t.name);
-		assert(tags.length > 100, `the demo seed should have more than one page of tags, has ${tags.length}`);
+		assert(
+			tags.length > 100,
+			`the demo seed should have more than one page of tags, has ${tags.length}`,
+		);
 		const last = tags[tags.length - 1]; // the newest tag, on the last page of tags/ (demo seed: "Tag 150")
 		const before = (await emu('GET', 'log')).entries.length;
-		await addUserComNode(page, url, expected.operations.deal.find((o) => o.value === 'create').action);
+		await addUserComNode(
+			page,
+			url,
+			expected.operations.deal.find((o) => o.value === 'create').action,
+		);
 		await chooseOption(page, 'resource', 'User');
 		await chooseOption(page, 'operation', 'Add Tag');
-		assert((await selectedValue(page, 'operation')) === 'Add Tag', 'Operation did not switch to Add Tag');
+		assert(
+			(await selectedValue(page, 'operation')) === 'Add Tag',
+			'Operation did not switch to Add Tag',
+		);
 		const options = await openDropdown(page, 'tagName');
 		const listed = new Set(options);
 		const missing = tags.filter((t) => !listed.has(t));
@@ -420,10 +514,18 @@ async function main() {
 			missing.length === 0 && options.length === tags.length,
 			`tag dropdown: ${options.length} options for ${tags.length} tags; missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' ...' : ''}`,
 		);
-		const requests = (await emu('GET', 'log')).entries.slice(before).filter((e) => /\/tags\/?/.test(e.path));
-		assert(requests.length >= 2, `expected the dropdown to read every page of tags/, saw ${requests.length} request(s)`);
+		const requests = (await emu('GET', 'log')).entries
+			.slice(before)
+			.filter((e) => /\/tags\/?/.test(e.path));
+		assert(
+			requests.length >= 2,
+			`expected the dropdown to read every page of tags/, saw ${requests.length} request(s)`,
+		);
 		await shot(page, 'tag-dropdown-first-page');
-		const lastItem = page.locator('[data-test-id="parameter-input-item"]:visible').filter({ hasText: last }).first();
+		const lastItem = page
+			.locator('[data-test-id="parameter-input-item"]:visible')
+			.filter({ hasText: last })
+			.first();
 		await lastItem.scrollIntoViewIfNeeded();
 		assert(await lastItem.isVisible(), `${last} not visible after scrolling`);
 		await shot(page, 'tag-dropdown-last-tag');
@@ -438,16 +540,25 @@ async function main() {
 		await page.getByTestId('ndv').getByTestId('node-execute-button').click();
 		const out = page.getByTestId('output-panel');
 		await out.getByTestId('node-run-status-success').waitFor({ timeout: T.run });
-		const alice = (await emu('GET', 'state?resource=users')).users.find((u) => u.custom_id === 'cust-001');
+		const alice = (await emu('GET', 'state?resource=users')).users.find(
+			(u) => u.custom_id === 'cust-001',
+		);
 		const names = (alice?.tags ?? []).map((t) => (typeof t === 'string' ? t : t.name));
-		assert(names.includes(last), `after "Execute step" cust-001 has tags [${names.join(', ')}], not ${last}`);
+		assert(
+			names.includes(last),
+			`after "Execute step" cust-001 has tags [${names.join(', ')}], not ${last}`,
+		);
 		await outputJson(page);
 		await shot(page, 'configured-node', { docs: 'configured-node' });
 	});
 
 	await check('example workflow run shows items in the output panel', async (page) => {
 		await executeWorkflow(page, url, EXAMPLES.order, '4. Event (order placed)');
-		for (const name of ['1. Products', '2. Contact (upsert by custom ID)', '3. Deal (order, upsert by order ID)'])
+		for (const name of [
+			'1. Products',
+			'2. Contact (upsert by custom ID)',
+			'3. Deal (order, upsert by order ID)',
+		])
 			assert(
 				await canvasNode(page, name).getByTestId('canvas-node-status-success').isVisible(),
 				`${name} has no success mark on the canvas`,
@@ -456,29 +567,41 @@ async function main() {
 		await out.getByTestId('node-run-status-success').waitFor();
 		const json = await outputJson(page);
 		assert(/\b1 item\b/.test(await out.innerText()), `the output panel does not say "1 item"`);
-		assert(/"custom_id":\s*"ORD-2001"/.test(json), `deal output does not show the order ORD-2001:\n${json.slice(0, 800)}`);
+		assert(
+			/"custom_id":\s*"ORD-2001"/.test(json),
+			`deal output does not show the order ORD-2001:\n${json.slice(0, 800)}`,
+		);
 		await shot(page, 'example-run-output');
 	});
 
-	await check('error output example: failed items on the error branch with User.com’s message', async (page) => {
-		await executeWorkflow(page, url, EXAMPLES.errors, 'Explain Failure');
-		const out = await openNode(page, 'Send Event');
-		const branches = out.getByTestId('branches');
-		await branches.waitFor();
-		const labels = await branches.innerText();
-		assert(/Success Branch \(2 items\)/.test(labels), `success branch: ${labels}`);
-		assert(/Error Branch \(1 item\)/.test(labels), `error branch: ${labels}`);
-		await branches.getByText(/Error Branch/).click();
-		const json = await outputJson(page);
-		assert(/"httpCode":\s*404/.test(json), `error item has no httpCode 404:\n${json.slice(0, 1200)}`);
-		// User.com's own words for an unknown contact (the emulator answers as the real API does)
-		assert(
-			/"message":\s*"No ClientUser matches the given query\."/.test(json),
-			`User.com's message is not in the error item:\n${json.slice(0, 1200)}`,
-		);
-		assert(/"category":\s*"not_found"/.test(json), `error category not shown:\n${json.slice(0, 1200)}`);
-		await shot(page, 'error-branch', { docs: 'error-branch' });
-	});
+	await check(
+		'error output example: failed items on the error branch with User.com’s message',
+		async (page) => {
+			await executeWorkflow(page, url, EXAMPLES.errors, 'Explain Failure');
+			const out = await openNode(page, 'Send Event');
+			const branches = out.getByTestId('branches');
+			await branches.waitFor();
+			const labels = await branches.innerText();
+			assert(/Success Branch \(2 items\)/.test(labels), `success branch: ${labels}`);
+			assert(/Error Branch \(1 item\)/.test(labels), `error branch: ${labels}`);
+			await branches.getByText(/Error Branch/).click();
+			const json = await outputJson(page);
+			assert(
+				/"httpCode":\s*404/.test(json),
+				`error item has no httpCode 404:\n${json.slice(0, 1200)}`,
+			);
+			// User.com's own words for an unknown contact (the emulator answers as the real API does)
+			assert(
+				/"message":\s*"No ClientUser matches the given query\."/.test(json),
+				`User.com's message is not in the error item:\n${json.slice(0, 1200)}`,
+			);
+			assert(
+				/"category":\s*"not_found"/.test(json),
+				`error category not shown:\n${json.slice(0, 1200)}`,
+			);
+			await shot(page, 'error-branch', { docs: 'error-branch' });
+		},
+	);
 
 	await check('rate-limited run completes without failures', async (page) => {
 		// The emulator now allows 3 requests/s while the credential still says 10/s: User.com answers
@@ -492,7 +615,10 @@ async function main() {
 		}
 		const entries = (await emu('GET', 'log')).entries.slice(before);
 		const throttled = entries.filter((e) => e.status === 429).length;
-		assert(throttled > 0, `the run saw no 429 (${entries.length} requests): the check proved nothing`);
+		assert(
+			throttled > 0,
+			`the run saw no 429 (${entries.length} requests): the check proved nothing`,
+		);
 		const out = await openNode(page, 'Upsert Contacts');
 		await out.getByTestId('node-run-status-success').waitFor();
 		const text = await out.innerText();
@@ -501,8 +627,14 @@ async function main() {
 		assert(!/"error"\s*:/.test(json), `an item carries an error:\n${json.slice(0, 800)}`);
 		// The node tells the user what happened (execution hint above the items).
 		const hint = (await out.innerText()).match(/(\d+) rate-limited \(429\)/);
-		assert(hint, `no rate-limit hint in the output panel:\n${(await out.innerText()).slice(0, 600)}`);
-		assert(Number(hint[1]) === throttled, `hint says ${hint[1]} rate-limited, the emulator answered ${throttled} with 429`);
+		assert(
+			hint,
+			`no rate-limit hint in the output panel:\n${(await out.innerText()).slice(0, 600)}`,
+		);
+		assert(
+			Number(hint[1]) === throttled,
+			`hint says ${hint[1]} rate-limited, the emulator answered ${throttled} with 429`,
+		);
 		await shot(page, 'rate-limited-run', { docs: 'rate-limited-run' });
 		log(`       (${throttled} requests answered 429 and were waited out)`);
 	});
@@ -519,7 +651,12 @@ try {
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ results, seconds: (Date.now() - started) / 1000 }, null, 2));
-console.log(`\nscreenshots: ${path.relative(repoRoot, outDir)}/  (${Math.round((Date.now() - started) / 1000)} s)`);
+fs.writeFileSync(
+	path.join(outDir, 'results.json'),
+	JSON.stringify({ results, seconds: (Date.now() - started) / 1000 }, null, 2),
+);
+console.log(
+	`\nscreenshots: ${path.relative(repoRoot, outDir)}/  (${Math.round((Date.now() - started) / 1000)} s)`,
+);
 console.log(`${passed} passed, ${failed} failed`);
 await finish(exitCode);

@@ -26,7 +26,11 @@ export interface ObjectRef {
 }
 
 /** An error to (re)throw for an item: n8n errors keep their context, anything else is wrapped. */
-export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function asNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
@@ -52,9 +56,12 @@ export function locator(options: {
 	show: IDisplayOptions['show'];
 	description?: string;
 }): INodeProperties {
-	const listMethod = { user: 'searchUsers', deal: 'searchDeals', product: 'searchProducts', company: 'searchCompanies' }[
-		options.object
-	];
+	const listMethod = {
+		user: 'searchUsers',
+		deal: 'searchDeals',
+		product: 'searchProducts',
+		company: 'searchCompanies',
+	}[options.object];
 	const property: INodeProperties = {
 		displayName: options.displayName,
 		name: options.name,
@@ -86,9 +93,12 @@ export function locator(options: {
 				displayName: 'By Custom ID',
 				name: 'customId',
 				type: 'string',
-				placeholder: { user: 'e.g. customer-42', deal: 'e.g. ORD-1001', product: 'e.g. SKU-1', company: 'e.g. acme' }[
-					options.object
-				],
+				placeholder: {
+					user: 'e.g. customer-42',
+					deal: 'e.g. ORD-1001',
+					product: 'e.g. SKU-1',
+					company: 'e.g. acme',
+				}[options.object],
 			},
 			{
 				displayName: 'By Email',
@@ -100,7 +110,8 @@ export function locator(options: {
 	};
 	property.modes = (property.modes ?? []).filter(
 		(mode) =>
-			(mode.name !== 'list' || options.withList !== false) && (mode.name !== 'email' || options.withEmail === true),
+			(mode.name !== 'list' || options.withList !== false) &&
+			(mode.name !== 'email' || options.withEmail === true),
 	);
 	return property;
 }
@@ -113,7 +124,10 @@ export function getRef(
 	itemIndex: number,
 ): ObjectRef {
 	const ctx = vctx.call(this, itemIndex);
-	const raw = this.getNodeParameter(name, itemIndex) as INodeParameterResourceLocator | string | number;
+	const raw = this.getNodeParameter(name, itemIndex) as
+		| INodeParameterResourceLocator
+		| string
+		| number;
 	let mode: string = 'id';
 	let value: unknown = raw;
 	if (typeof raw === 'object' && raw !== null) {
@@ -130,7 +144,12 @@ export function getRef(
 	if (mode === 'email') {
 		return { mode: 'email', value: requireEmail(ctx, value, `${label} (Email)`) };
 	}
-	throw validationError(ctx, label, `uses an unknown mode "${mode}"`, 'Choose By User.com ID or By Custom ID.');
+	throw validationError(
+		ctx,
+		label,
+		`uses an unknown mode "${mode}"`,
+		'Choose By User.com ID or By Custom ID.',
+	);
 }
 
 /**
@@ -239,7 +258,8 @@ export function customAttributesField(
 						name: 'value',
 						type: 'string',
 						default: '',
-						description: 'Text, number, true/false, a date (YYYY-MM-DD) or JSON, depending on the attribute type',
+						description:
+							'Text, number, true/false, a date (YYYY-MM-DD) or JSON, depending on the attribute type',
 					},
 				],
 			},
@@ -258,7 +278,12 @@ export function readCustomAttributes(
 	};
 	const out: IDataObject = {};
 	for (const entry of raw.attribute ?? []) {
-		const name = requireString(ctx, entry.name, 'Custom Attributes › Name', 'Choose an attribute or remove the empty row.');
+		const name = requireString(
+			ctx,
+			entry.name,
+			'Custom Attributes › Name',
+			'Choose an attribute or remove the empty row.',
+		);
 		out[name] = coerceAttributeValue(entry.value);
 	}
 	return out;
@@ -272,7 +297,10 @@ export function coerceAttributeValue(value: unknown): IDataObject[string] {
 	if (text === 'false') return false;
 	if (text === 'null') return null;
 	if (/^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(text)) return Number(text);
-	if ((text.startsWith('{') && text.endsWith('}')) || (text.startsWith('[') && text.endsWith(']'))) {
+	if (
+		(text.startsWith('{') && text.endsWith('}')) ||
+		(text.startsWith('[') && text.endsWith(']'))
+	) {
 		try {
 			return JSON.parse(text) as IDataObject[string];
 		} catch {
@@ -338,7 +366,12 @@ export function readData(this: IExecuteFunctions, itemIndex: number): IDataObjec
 	};
 	const out: IDataObject = {};
 	for (const entry of raw.field ?? []) {
-		const key = requireString(ctx, entry.key, 'Data Fields › Key', 'Enter a key or remove the empty row.');
+		const key = requireString(
+			ctx,
+			entry.key,
+			'Data Fields › Key',
+			'Enter a key or remove the empty row.',
+		);
 		out[key] = coerceAttributeValue(entry.value);
 	}
 	return out;
@@ -351,7 +384,8 @@ export function timestampField(show: IDisplayOptions['show']): INodeProperties {
 		type: 'dateTime',
 		default: '',
 		displayOptions: { show },
-		description: 'When it happened. Any date n8n understands; sent as UNIX seconds. Empty means now.',
+		description:
+			'When it happened. Any date n8n understands; sent as UNIX seconds. Empty means now.',
 	};
 }
 

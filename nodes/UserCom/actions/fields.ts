@@ -1,4 +1,9 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	checkMaxLength,
@@ -39,12 +44,36 @@ export function userStandardFields(
 	withCustomId: boolean,
 ): INodeProperties {
 	const options: INodeProperties[] = [
-		{ displayName: 'Assigned To (Agent ID)', name: 'assignedTo', type: 'number', default: 0, description: 'ID of the User.com agent who owns the contact' },
+		{
+			displayName: 'Assigned To (Agent ID)',
+			name: 'assignedTo',
+			type: 'number',
+			default: 0,
+			description: 'ID of the User.com agent who owns the contact',
+		},
 		{ displayName: 'City', name: 'city', type: 'string', default: '' },
-		{ displayName: 'Company Custom ID', name: 'companyCustomId', type: 'string', default: '', description: 'Custom ID of the company the contact belongs to' },
+		{
+			displayName: 'Company Custom ID',
+			name: 'companyCustomId',
+			type: 'string',
+			default: '',
+			description: 'Custom ID of the company the contact belongs to',
+		},
 		{ displayName: 'Country', name: 'country', type: 'string', default: '' },
-		{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
-		{ displayName: 'First Name', name: 'firstName', type: 'string', default: '', description: 'At most 40 characters' },
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+			default: '',
+		},
+		{
+			displayName: 'First Name',
+			name: 'firstName',
+			type: 'string',
+			default: '',
+			description: 'At most 40 characters',
+		},
 		{
 			displayName: 'Gender',
 			name: 'gender',
@@ -56,8 +85,20 @@ export function userStandardFields(
 				{ name: 'Female', value: 'female' },
 			],
 		},
-		{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '', description: 'At most 40 characters' },
-		{ displayName: 'Marketing Notifications', name: 'notifications', type: 'boolean', default: true, description: 'Whether the contact gets notifications' },
+		{
+			displayName: 'Last Name',
+			name: 'lastName',
+			type: 'string',
+			default: '',
+			description: 'At most 40 characters',
+		},
+		{
+			displayName: 'Marketing Notifications',
+			name: 'notifications',
+			type: 'boolean',
+			default: true,
+			description: 'Whether the contact gets notifications',
+		},
 		{ displayName: 'Phone Number', name: 'phoneNumber', type: 'string', default: '' },
 		{ displayName: 'Region', name: 'region', type: 'string', default: '' },
 		{ displayName: 'Score', name: 'score', type: 'number', default: 0 },
@@ -80,11 +121,29 @@ export function userStandardFields(
 			description:
 				'Tags to set on the contact. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
-		{ displayName: 'Timezone', name: 'timezone', type: 'string', default: '', placeholder: 'e.g. Europe/Warsaw' },
-		{ displayName: 'Unsubscribed', name: 'unsubscribed', type: 'boolean', default: false, description: 'Whether the contact is unsubscribed from emails' },
+		{
+			displayName: 'Timezone',
+			name: 'timezone',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Europe/Warsaw',
+		},
+		{
+			displayName: 'Unsubscribed',
+			name: 'unsubscribed',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the contact is unsubscribed from emails',
+		},
 	];
 	if (withCustomId) {
-		options.push({ displayName: 'Custom ID', name: 'customId', type: 'string', default: '', description: 'Your own ID for the contact' });
+		options.push({
+			displayName: 'Custom ID',
+			name: 'customId',
+			type: 'string',
+			default: '',
+			description: 'Your own ID for the contact',
+		});
 		options.sort((a, b) => a.displayName.localeCompare(b.displayName));
 	}
 	return {
@@ -99,7 +158,11 @@ export function userStandardFields(
 }
 
 /** Reads a user standard-field collection, validates it and maps it to User.com names. */
-export function readUserFields(this: IExecuteFunctions, itemIndex: number, name: string): IDataObject {
+export function readUserFields(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+): IDataObject {
 	const ctx = vctx.call(this, itemIndex);
 	const raw = this.getNodeParameter(name, itemIndex, {}) as IDataObject;
 	const out: IDataObject = {};
@@ -120,11 +183,13 @@ export function readUserFields(this: IExecuteFunctions, itemIndex: number, name:
 				break;
 			}
 			case 'gender':
-				if (typeof value === 'string' && value in USER_GENDER) out.gender = USER_GENDER[value as keyof typeof USER_GENDER];
+				if (typeof value === 'string' && value in USER_GENDER)
+					out.gender = USER_GENDER[value as keyof typeof USER_GENDER];
 				else out.gender = optionalPositiveInt(ctx, value, 'Gender');
 				break;
 			case 'status':
-				if (typeof value === 'string' && value in USER_STATUS) out.status = USER_STATUS[value as keyof typeof USER_STATUS];
+				if (typeof value === 'string' && value in USER_STATUS)
+					out.status = USER_STATUS[value as keyof typeof USER_STATUS];
 				else out.status = optionalPositiveInt(ctx, value, 'Status');
 				break;
 			case 'unsubscribed':

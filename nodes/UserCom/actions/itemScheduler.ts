@@ -202,7 +202,8 @@ export class ItemScheduler {
 			queue.shift();
 			if (queue.length === 0) this.claims.delete(key);
 		}
-		while (this.oldestUnfinished < this.admitted && this.finished[this.oldestUnfinished]) this.oldestUnfinished++;
+		while (this.oldestUnfinished < this.admitted && this.finished[this.oldestUnfinished])
+			this.oldestUnfinished++;
 		void this.pump();
 	}
 }

@@ -35,7 +35,10 @@ export class RecordKeyTracker {
 				out.push(`${object}:*`);
 				continue;
 			}
-			const shared = common === undefined ? entry.modes : new Set([...common].filter((mode) => entry.modes.has(mode)));
+			const shared =
+				common === undefined
+					? entry.modes
+					: new Set([...common].filter((mode) => entry.modes.has(mode)));
 			if (shared.size === 0) {
 				this.common.set(object, 'mixed');
 				barrier = true;

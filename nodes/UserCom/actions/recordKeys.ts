@@ -19,7 +19,12 @@ export function recordKey(object: string, mode: string, value: unknown): string 
 }
 
 /** Keys for a resource-locator parameter (By ID / By Custom ID / By Email). */
-export function locatorKeys(this: IExecuteFunctions, param: string, object: string, itemIndex: number): string[] {
+export function locatorKeys(
+	this: IExecuteFunctions,
+	param: string,
+	object: string,
+	itemIndex: number,
+): string[] {
 	try {
 		const ref = getRef.call(this, param, object, itemIndex);
 		return [recordKey(object, ref.mode, ref.value)];
@@ -31,8 +36,10 @@ export function locatorKeys(this: IExecuteFunctions, param: string, object: stri
 /** Keys for the identifiers in a request body (custom_id, email) of a record being written. */
 export function bodyKeys(object: string, body: IDataObject): string[] {
 	const keys: string[] = [];
-	if (typeof body.custom_id === 'string' && body.custom_id) keys.push(recordKey(object, 'customId', body.custom_id));
-	if (typeof body.email === 'string' && body.email) keys.push(recordKey(object, 'email', body.email));
+	if (typeof body.custom_id === 'string' && body.custom_id)
+		keys.push(recordKey(object, 'customId', body.custom_id));
+	if (typeof body.email === 'string' && body.email)
+		keys.push(recordKey(object, 'email', body.email));
 	return keys;
 }
 

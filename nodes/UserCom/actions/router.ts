@@ -11,7 +11,10 @@ import * as user from './user';
 import { runItems } from './runItems';
 import type { ItemExecute, RecordKeysOf } from './runItems';
 
-type BatchExecute = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+type BatchExecute = (
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+) => Promise<INodeExecutionData[]>;
 interface OperationModule {
 	execute?: ItemExecute;
 	executeBatch?: BatchExecute;
@@ -81,19 +84,31 @@ function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
 	});
 }
 
-export async function router(this: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+export async function router(
+	this: IExecuteFunctions,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const module = resources[resource]?.[operation];
 	if (!module) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+		);
 	}
 
 	const statsBefore = { ...statsNow(this) };
 	const out = module.executeBatch
 		? await module.executeBatch.call(this, items)
-		: await runItems.call(this, items.length, module.execute as ItemExecute, module.recordKeys, continueOnFail);
+		: await runItems.call(
+				this,
+				items.length,
+				module.execute as ItemExecute,
+				module.recordKeys,
+				continueOnFail,
+			);
 	addRateLimitHint.call(this, statsBefore);
 	return [out];
 }

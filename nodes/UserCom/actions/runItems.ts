@@ -15,7 +15,10 @@ import { ALL_RECORDS, ItemScheduler } from './itemScheduler';
 import { RecordKeyTracker } from './recordKeyTracker';
 import { MAX_PARALLEL_REQUESTS } from './versionDescription';
 
-export type ItemExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+export type ItemExecute = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+) => Promise<INodeExecutionData[]>;
 export type RecordKeysOf = (this: IExecuteFunctions, itemIndex: number) => string[];
 
 /** Parallel Requests from Request Options (item 0): 0 = Auto, 1 = one after another. */
@@ -25,10 +28,15 @@ function readParallelRequests(ctx: IExecuteFunctions): number {
 	if (raw === undefined || raw === null || raw === '') return 0;
 	const n = Number(raw);
 	if (!Number.isInteger(n) || n < 0 || n > MAX_PARALLEL_REQUESTS) {
-		throw new NodeOperationError(ctx.getNode(), `Parallel Requests must be a whole number from 0 to ${MAX_PARALLEL_REQUESTS} (got ${String(raw)})`, {
-			itemIndex: 0,
-			description: 'Request Options › Parallel Requests: enter 0 for Auto, 1 to send items one after another, or up to 50. Nothing was sent.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Parallel Requests must be a whole number from 0 to ${MAX_PARALLEL_REQUESTS} (got ${String(raw)})`,
+			{
+				itemIndex: 0,
+				description:
+					'Request Options › Parallel Requests: enter 0 for Auto, 1 to send items one after another, or up to 50. Nothing was sent.',
+			},
+		);
 	}
 	return n;
 }
@@ -91,7 +99,10 @@ export async function runItems(
 	// one signal for this run's requests: the execution's stop, or ours after a 401/403
 	const stopRequests = new AbortController();
 	const executionSignal = this.getExecutionCancelSignal?.();
-	bindRunSignal(this, executionSignal ? AbortSignal.any([executionSignal, stopRequests.signal]) : stopRequests.signal);
+	bindRunSignal(
+		this,
+		executionSignal ? AbortSignal.any([executionSignal, stopRequests.signal]) : stopRequests.signal,
+	);
 
 	const tracker = new RecordKeyTracker();
 	const keysOf = (itemIndex: number): string[] => {
@@ -120,23 +131,29 @@ export async function runItems(
 			return;
 		}
 		if (auth.failure) {
-			if (continueOnFail) fail(itemIndex, auth.failure.error, { ...auth.failure.normalized, itemIndex });
+			if (continueOnFail)
+				fail(itemIndex, auth.failure.error, { ...auth.failure.normalized, itemIndex });
 			return;
 		}
 		try {
 			const out = await execute.call(this, itemIndex);
-			results[itemIndex] = out.map((entry) => ({ json: entry.json, pairedItem: { item: itemIndex } }));
+			results[itemIndex] = out.map((entry) => ({
+				json: entry.json,
+				pairedItem: { item: itemIndex },
+			}));
 		} catch (error) {
 			if (isCancelled(this)) {
 				stoppedAt = Math.min(stoppedAt ?? itemIndex, itemIndex);
-				if (!isCancellationError(error)) fail(itemIndex, error, toNormalizedError(error, itemIndex));
+				if (!isCancellationError(error))
+					fail(itemIndex, error, toNormalizedError(error, itemIndex));
 				scheduler.stopStarting();
 				return;
 			}
 			// dropped after another item's 401/403 before it was sent: that error is its outcome too
 			const authFailure = authFailureNow();
 			if (authFailure && isCancellationError(error)) {
-				if (continueOnFail) fail(itemIndex, authFailure.error, { ...authFailure.normalized, itemIndex });
+				if (continueOnFail)
+					fail(itemIndex, authFailure.error, { ...authFailure.normalized, itemIndex });
 				return;
 			}
 			const normalized = toNormalizedError(error, itemIndex);
@@ -157,12 +174,17 @@ export async function runItems(
 	}
 	if (count > 1) {
 		const summary = `User.com: ${count} items, up to ${used.maxInFlight} in flight (Parallel Requests: ${window.label}, window ${used.minWindow === used.maxWindow ? used.maxWindow : `${used.minWindow}–${used.maxWindow}`})`;
-		this.logger?.debug(summary, { inFlight: used.maxInFlight, windowMin: used.minWindow, windowMax: used.maxWindow });
+		this.logger?.debug(summary, {
+			inFlight: used.maxInFlight,
+			windowMin: used.minWindow,
+			windowMax: used.maxWindow,
+		});
 		this.addExecutionHints?.({ message: `${summary}.`, type: 'info', location: 'outputPane' });
 	}
 
 	const first = failures.sort((a, b) => a.itemIndex - b.itemIndex)[0];
-	if (stoppedAt !== undefined && (first === undefined || stoppedAt < first.itemIndex)) throw stoppedError(this, stoppedAt);
+	if (stoppedAt !== undefined && (first === undefined || stoppedAt < first.itemIndex))
+		throw stoppedError(this, stoppedAt);
 	if (first) throw asNodeError(this.getNode(), first.error, first.itemIndex);
 	const output: INodeExecutionData[] = [];
 	for (const entries of results) if (entries) for (const entry of entries) output.push(entry);

@@ -17,10 +17,18 @@ export const resourceProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
-		{ name: 'Company', value: 'company', description: 'Companies (B2B accounts) and their contacts' },
+		{
+			name: 'Company',
+			value: 'company',
+			description: 'Companies (B2B accounts) and their contacts',
+		},
 		{ name: 'Deal', value: 'deal', description: 'Deals and orders' },
 		{ name: 'Event', value: 'event', description: 'Custom events of a contact' },
-		{ name: 'Import', value: 'import', description: 'Bulk CSV imports of users, deals and products' },
+		{
+			name: 'Import',
+			value: 'import',
+			description: 'Bulk CSV imports of users, deals and products',
+		},
 		{ name: 'Product', value: 'product', description: 'Products and product events' },
 		{ name: 'User', value: 'user', description: 'Contacts' },
 	],

@@ -48,7 +48,8 @@ export type ProductEventType = (typeof PRODUCT_EVENT_TYPES)[number];
 
 /** "1250.00" -> 1250; numbers pass; anything else is left as it is. */
 export function moneyToNumber(value: unknown): unknown {
-	if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+	if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+		return Number(value);
 	return value;
 }
 
@@ -164,7 +165,9 @@ export function simplifyProduct(product: IDataObject): IDataObject {
 
 /** Tags as names: User.com answers `[{"id", "name"}]`, some clients send plain names. */
 function tagNames(tags: unknown[]): string[] {
-	return tags.map((t) => (typeof t === 'object' && t !== null ? String((t as IDataObject).name) : String(t)));
+	return tags.map((t) =>
+		typeof t === 'object' && t !== null ? String((t as IDataObject).name) : String(t),
+	);
 }
 
 /** Custom attributes `[{"name_std", "value"}]` -> `{ name_std: value }`. */
@@ -207,6 +210,7 @@ export function simplifyCompany(company: IDataObject): IDataObject {
 	const customId = companyCustomId(company);
 	out.custom_id = customId ?? null;
 	if (Array.isArray(company.tags)) out.tags = tagNames(company.tags as unknown[]);
-	if (Array.isArray(company.attributes)) out.attributes = flatAttributes(company.attributes as unknown[]);
+	if (Array.isArray(company.attributes))
+		out.attributes = flatAttributes(company.attributes as unknown[]);
 	return out;
 }

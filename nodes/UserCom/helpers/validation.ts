@@ -25,11 +25,14 @@ export function validationError(
 }
 
 function isBlank(value: unknown): boolean {
-	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+	return (
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+	);
 }
 
 function show(value: unknown): string {
-	if (typeof value === 'string') return `"${value.length > 60 ? value.slice(0, 57) + '...' : value}"`;
+	if (typeof value === 'string')
+		return `"${value.length > 60 ? value.slice(0, 57) + '...' : value}"`;
 	try {
 		const text = JSON.stringify(value);
 		return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 57) + '...' : text;
@@ -54,12 +57,21 @@ export function requireString(
 }
 
 /** An optional string: undefined when blank. */
-export function optionalString(ctx: ValidationContext, value: unknown, field: string): string | undefined {
+export function optionalString(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): string | undefined {
 	if (isBlank(value)) return undefined;
 	return requireString(ctx, value, field);
 }
 
-export function checkMaxLength(ctx: ValidationContext, value: string, max: number, field: string): string {
+export function checkMaxLength(
+	ctx: ValidationContext,
+	value: string,
+	max: number,
+	field: string,
+): string {
 	if (value.length > max) {
 		throw validationError(
 			ctx,
@@ -78,14 +90,19 @@ export function requirePositiveInt(ctx: ValidationContext, value: unknown, field
 	let n: number;
 	if (typeof value === 'number') n = value;
 	else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) n = Number(value.trim());
-	else throw validationError(ctx, field, `must be a positive whole number, got ${show(value)}`, fix);
+	else
+		throw validationError(ctx, field, `must be a positive whole number, got ${show(value)}`, fix);
 	if (!Number.isSafeInteger(n) || n <= 0) {
 		throw validationError(ctx, field, `must be a positive whole number, got ${show(value)}`, fix);
 	}
 	return n;
 }
 
-export function optionalPositiveInt(ctx: ValidationContext, value: unknown, field: string): number | undefined {
+export function optionalPositiveInt(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): number | undefined {
 	if (isBlank(value)) return undefined;
 	return requirePositiveInt(ctx, value, field);
 }
@@ -96,13 +113,22 @@ export function requireNumber(ctx: ValidationContext, value: unknown, field: str
 	if (isBlank(value)) throw validationError(ctx, field, 'is required but empty', fix);
 	let n: number;
 	if (typeof value === 'number') n = value;
-	else if (typeof value === 'string' && /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) n = Number(value);
+	else if (
+		typeof value === 'string' &&
+		/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)
+	)
+		n = Number(value);
 	else throw validationError(ctx, field, `must be a number, got ${show(value)}`, fix);
-	if (!Number.isFinite(n)) throw validationError(ctx, field, `must be a finite number, got ${show(value)}`, fix);
+	if (!Number.isFinite(n))
+		throw validationError(ctx, field, `must be a finite number, got ${show(value)}`, fix);
 	return n;
 }
 
-export function optionalNumber(ctx: ValidationContext, value: unknown, field: string): number | undefined {
+export function optionalNumber(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): number | undefined {
 	if (isBlank(value)) return undefined;
 	return requireNumber(ctx, value, field);
 }
@@ -111,28 +137,51 @@ export function optionalNumber(ctx: ValidationContext, value: unknown, field: st
 export function requireMoney(ctx: ValidationContext, value: unknown, field: string): number {
 	const n = requireNumber(ctx, value, field);
 	if (n < 0) {
-		throw validationError(ctx, field, `must not be negative, got ${n}`, `Enter an amount of 0 or more in "${field}".`);
+		throw validationError(
+			ctx,
+			field,
+			`must not be negative, got ${n}`,
+			`Enter an amount of 0 or more in "${field}".`,
+		);
 	}
 	return n;
 }
 
-export function optionalMoney(ctx: ValidationContext, value: unknown, field: string): number | undefined {
+export function optionalMoney(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): number | undefined {
 	if (isBlank(value)) return undefined;
 	return requireMoney(ctx, value, field);
 }
 
 /** A whole number >= 0 (quantities). */
-export function requireNonNegativeInt(ctx: ValidationContext, value: unknown, field: string): number {
+export function requireNonNegativeInt(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): number {
 	const n = requireNumber(ctx, value, field);
 	if (!Number.isSafeInteger(n) || n < 0) {
-		throw validationError(ctx, field, `must be a whole number of 0 or more, got ${show(value)}`, `Enter a whole number in "${field}".`);
+		throw validationError(
+			ctx,
+			field,
+			`must be a whole number of 0 or more, got ${show(value)}`,
+			`Enter a whole number in "${field}".`,
+		);
 	}
 	return n;
 }
 
 /** ISO 4217 currency code (case-insensitive input, returned upper case). */
 export function requireCurrency(ctx: ValidationContext, value: unknown, field: string): string {
-	const text = requireString(ctx, value, field, `Enter a three-letter ISO 4217 currency code such as EUR, USD or PLN in "${field}".`);
+	const text = requireString(
+		ctx,
+		value,
+		field,
+		`Enter a three-letter ISO 4217 currency code such as EUR, USD or PLN in "${field}".`,
+	);
 	const code = text.toUpperCase();
 	if (!isIsoCurrency(code)) {
 		throw validationError(
@@ -145,18 +194,31 @@ export function requireCurrency(ctx: ValidationContext, value: unknown, field: s
 	return code;
 }
 
-export function optionalCurrency(ctx: ValidationContext, value: unknown, field: string): string | undefined {
+export function optionalCurrency(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): string | undefined {
 	if (isBlank(value)) return undefined;
 	return requireCurrency(ctx, value, field);
 }
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function optionalEmail(ctx: ValidationContext, value: unknown, field: string): string | undefined {
+export function optionalEmail(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): string | undefined {
 	const text = optionalString(ctx, value, field);
 	if (text === undefined) return undefined;
 	if (!EMAIL_RE.test(text)) {
-		throw validationError(ctx, field, `is not a valid email address: ${show(text)}`, `Enter an address like name@example.com in "${field}".`);
+		throw validationError(
+			ctx,
+			field,
+			`is not a valid email address: ${show(text)}`,
+			`Enter an address like name@example.com in "${field}".`,
+		);
 	}
 	return text;
 }
@@ -164,7 +226,12 @@ export function optionalEmail(ctx: ValidationContext, value: unknown, field: str
 export function requireEmail(ctx: ValidationContext, value: unknown, field: string): string {
 	const text = optionalEmail(ctx, value, field);
 	if (text === undefined) {
-		throw validationError(ctx, field, 'is required but empty', `Enter an address like name@example.com in "${field}".`);
+		throw validationError(
+			ctx,
+			field,
+			'is required but empty',
+			`Enter an address like name@example.com in "${field}".`,
+		);
 	}
 	return text;
 }
@@ -174,11 +241,16 @@ function isPlainObject(value: unknown): value is IDataObject {
 }
 
 /** A JSON object, given as an object or as JSON text. Empty input gives {}. */
-export function parseJsonObject(ctx: ValidationContext, value: unknown, field: string): IDataObject {
+export function parseJsonObject(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): IDataObject {
 	const fix = `Enter a JSON object in "${field}", e.g. {"plan": "pro", "seats": 3}.`;
 	if (isBlank(value)) return {};
 	if (isPlainObject(value)) return value;
-	if (typeof value !== 'string') throw validationError(ctx, field, `must be a JSON object, got ${show(value)}`, fix);
+	if (typeof value !== 'string')
+		throw validationError(ctx, field, `must be a JSON object, got ${show(value)}`, fix);
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(value);
@@ -186,7 +258,12 @@ export function parseJsonObject(ctx: ValidationContext, value: unknown, field: s
 		throw validationError(ctx, field, `is not valid JSON (${(error as Error).message})`, fix);
 	}
 	if (!isPlainObject(parsed)) {
-		throw validationError(ctx, field, `must be a JSON object (in curly braces), got ${show(parsed)}`, fix);
+		throw validationError(
+			ctx,
+			field,
+			`must be a JSON object (in curly braces), got ${show(parsed)}`,
+			fix,
+		);
 	}
 	return parsed;
 }
@@ -197,7 +274,8 @@ export function requireOneOf<T extends string>(
 	allowed: readonly T[],
 	field: string,
 ): T {
-	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+		return value as T;
 	throw validationError(
 		ctx,
 		field,
@@ -250,6 +328,10 @@ export function splitList(value: unknown): string[] {
 	return parts.map((p) => String(p).trim()).filter((p) => p !== '');
 }
 
-export function requirePositiveIntList(ctx: ValidationContext, value: unknown, field: string): number[] {
+export function requirePositiveIntList(
+	ctx: ValidationContext,
+	value: unknown,
+	field: string,
+): number[] {
 	return splitList(value).map((part) => requirePositiveInt(ctx, part, field));
 }

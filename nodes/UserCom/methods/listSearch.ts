@@ -20,12 +20,16 @@ async function search(
 	return { results };
 }
 
-export async function searchUsers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchUsers(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
 	return await search.call(
 		this,
 		'users/',
 		(u) => {
-			const name = [u.first_name, u.last_name].filter(Boolean).join(' ') || (u.name as string) || '';
+			const name =
+				[u.first_name, u.last_name].filter(Boolean).join(' ') || (u.name as string) || '';
 			const email = (u.email as string) || '';
 			return [name, email && `<${email}>`].filter(Boolean).join(' ') || `User ${String(u.id)}`;
 		},
@@ -33,16 +37,37 @@ export async function searchUsers(this: ILoadOptionsFunctions, filter?: string):
 	);
 }
 
-export async function searchDeals(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	return await search.call(this, 'deals/', (d) => `${String(d.name || `Deal ${String(d.id)}`)}${d.custom_id ? ` (${String(d.custom_id)})` : ''}`, filter);
+export async function searchDeals(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await search.call(
+		this,
+		'deals/',
+		(d) =>
+			`${String(d.name || `Deal ${String(d.id)}`)}${d.custom_id ? ` (${String(d.custom_id)})` : ''}`,
+		filter,
+	);
 }
 
-export async function searchProducts(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	return await search.call(this, 'products/', (p) => `${String(p.name || `Product ${String(p.id)}`)}${p.custom_id ? ` (${String(p.custom_id)})` : ''}`, filter);
+export async function searchProducts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await search.call(
+		this,
+		'products/',
+		(p) =>
+			`${String(p.name || `Product ${String(p.id)}`)}${p.custom_id ? ` (${String(p.custom_id)})` : ''}`,
+		filter,
+	);
 }
 
 /** Every page: accounts have far fewer companies than contacts, and one missing from the list confuses. */
-export async function searchCompanies(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchCompanies(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
 	return await search.call(
 		this,
 		'companies/',

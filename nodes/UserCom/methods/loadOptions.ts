@@ -45,7 +45,10 @@ export async function getSegments(this: ILoadOptionsFunctions): Promise<INodePro
 	);
 }
 
-async function attributesOf(this: ILoadOptionsFunctions, contentTypes: string[]): Promise<INodePropertyOptions[]> {
+async function attributesOf(
+	this: ILoadOptionsFunctions,
+	contentTypes: string[],
+): Promise<INodePropertyOptions[]> {
 	const attributes = await allOf.call(this, 'attributes/');
 	return sortByName(
 		attributes
@@ -57,18 +60,26 @@ async function attributesOf(this: ILoadOptionsFunctions, contentTypes: string[])
 	);
 }
 
-export async function getUserAttributes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getUserAttributes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	return await attributesOf.call(this, ['user', 'clientuser']);
 }
 
-export async function getDealAttributes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getDealAttributes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	return await attributesOf.call(this, ['deal']);
 }
 
-export async function getProductAttributes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getProductAttributes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	return await attributesOf.call(this, ['product']);
 }
 
-export async function getCompanyAttributes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getCompanyAttributes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	return await attributesOf.call(this, ['company']);
 }

@@ -210,7 +210,8 @@ export class AccountDispatcher {
 	/** Earliest time the next request may leave. */
 	nextSendTime(now: number): number {
 		const horizon = now - WINDOW_MS - ARRIVAL_SLACK_MS;
-		while (this.sends.length > 0 && this.latestArrival(this.sends[0], now) <= horizon) this.sends.shift();
+		while (this.sends.length > 0 && this.latestArrival(this.sends[0], now) <= horizon)
+			this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
@@ -305,7 +306,10 @@ export class AccountDispatcher {
 	private noteStall(sleptAt: number, dueAt: number, now: number): void {
 		this.lastStallAt = now;
 		for (const ticket of this.sends) {
-			if (ticket.at >= sleptAt - SEND_ALLOWANCE_MS && (ticket.doneAt === null || ticket.doneAt >= dueAt)) {
+			if (
+				ticket.at >= sleptAt - SEND_ALLOWANCE_MS &&
+				(ticket.doneAt === null || ticket.doneAt >= dueAt)
+			) {
 				ticket.heldUntil = now;
 			}
 		}

@@ -106,7 +106,8 @@ export function makeContext(http: FakeHttp, logs: LogEntry[], opts: ContextOptio
 		ctx.getInputData = () => [{ json: {} }];
 		ctx.getNodeParameter = (name: string, _itemIndex: number, fallback: unknown) => {
 			if (name !== 'requestOptions') throw new Error(`unexpected parameter ${name}`);
-			if (opts.requestOptions === 'missing') throw new Error('Could not get parameter "requestOptions"');
+			if (opts.requestOptions === 'missing')
+				throw new Error('Could not get parameter "requestOptions"');
 			return opts.requestOptions ?? fallback;
 		};
 	}

@@ -170,7 +170,10 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 		}
 	}
 
-	const all = [...setup.workers.map((w, i) => worker(i, w)), ...(setup.foreign ?? []).map((f) => foreign(f))];
+	const all = [
+		...setup.workers.map((w, i) => worker(i, w)),
+		...(setup.foreign ?? []).map((f) => foreign(f)),
+	];
 	await clock.run(Promise.all(all), 24 * 3_600_000);
 	const wallMs = Math.max(...workerWallMs.map((ms, i) => ms + (setup.workers[i].startMs ?? 0)));
 	const items = setup.workers.reduce((a, w) => a + w.items, 0);
@@ -206,18 +209,100 @@ async function main(): Promise<void> {
 	}
 	const seeds = Array.from({ length: Number(process.env.SIM_SEEDS ?? 5) }, (_, i) => i + 1);
 	const setups: Array<[string, (seed: number) => SimSetup]> = [
-		['2 workers x 250, full limit', (seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] })],
-		['3 workers x 166, full limit', (seed) => ({ seed, workers: [{ items: 166 }, { items: 166, startMs: seed * 23 }, { items: 166, startMs: seed * 41 }] })],
-		['3 workers x 166, slow n8n', (seed) => ({ seed, outboundMs: [5, 60], workers: [{ items: 166 }, { items: 166, startMs: (seed * 137) % 700 }, { items: 166, startMs: (seed * 251) % 900 }] })],
-		['3 workers x 333, full limit', (seed) => ({ seed, workers: [{ items: 333 }, { items: 333, startMs: seed * 23 }, { items: 333, startMs: seed * 41 }] })],
-		['3 workers, one joins 5 s late', (seed) => ({ seed, workers: [{ items: 333 }, { items: 333, startMs: seed * 23 }, { items: 333, startMs: 5000 + seed * 97 }] })],
-		['3 workers, 400/250/100 items', (seed) => ({ seed, workers: [{ items: 400 }, { items: 250, startMs: seed * 23 }, { items: 100, startMs: seed * 41 }] })],
-		['2 workers, one joins 8 s late', (seed) => ({ seed, workers: [{ items: 400 }, { items: 400, startMs: 8000 + seed * 97 }] })],
-		['solo 600, one foreign burst', (seed) => ({ seed, workers: [{ items: 600 }], foreign: [{ perSecond: 12, startMs: 10_000 + seed * 37, stopMs: 11_000 + seed * 37 }] })],
-		['2 workers x 250, 50 %', (seed) => ({ seed, workers: [{ items: 250, sharePercent: 50 }, { items: 250, sharePercent: 50, startMs: seed * 17 }] })],
-		['3 workers x 166, 33 %', (seed) => ({ seed, workers: [0, 1, 2].map((k) => ({ items: 166, sharePercent: 33, startMs: k * seed * 13 })) })],
+		[
+			'2 workers x 250, full limit',
+			(seed) => ({ seed, workers: [{ items: 250 }, { items: 250, startMs: 30 + seed * 17 }] }),
+		],
+		[
+			'3 workers x 166, full limit',
+			(seed) => ({
+				seed,
+				workers: [
+					{ items: 166 },
+					{ items: 166, startMs: seed * 23 },
+					{ items: 166, startMs: seed * 41 },
+				],
+			}),
+		],
+		[
+			'3 workers x 166, slow n8n',
+			(seed) => ({
+				seed,
+				outboundMs: [5, 60],
+				workers: [
+					{ items: 166 },
+					{ items: 166, startMs: (seed * 137) % 700 },
+					{ items: 166, startMs: (seed * 251) % 900 },
+				],
+			}),
+		],
+		[
+			'3 workers x 333, full limit',
+			(seed) => ({
+				seed,
+				workers: [
+					{ items: 333 },
+					{ items: 333, startMs: seed * 23 },
+					{ items: 333, startMs: seed * 41 },
+				],
+			}),
+		],
+		[
+			'3 workers, one joins 5 s late',
+			(seed) => ({
+				seed,
+				workers: [
+					{ items: 333 },
+					{ items: 333, startMs: seed * 23 },
+					{ items: 333, startMs: 5000 + seed * 97 },
+				],
+			}),
+		],
+		[
+			'3 workers, 400/250/100 items',
+			(seed) => ({
+				seed,
+				workers: [
+					{ items: 400 },
+					{ items: 250, startMs: seed * 23 },
+					{ items: 100, startMs: seed * 41 },
+				],
+			}),
+		],
+		[
+			'2 workers, one joins 8 s late',
+			(seed) => ({ seed, workers: [{ items: 400 }, { items: 400, startMs: 8000 + seed * 97 }] }),
+		],
+		[
+			'solo 600, one foreign burst',
+			(seed) => ({
+				seed,
+				workers: [{ items: 600 }],
+				foreign: [{ perSecond: 12, startMs: 10_000 + seed * 37, stopMs: 11_000 + seed * 37 }],
+			}),
+		],
+		[
+			'2 workers x 250, 50 %',
+			(seed) => ({
+				seed,
+				workers: [
+					{ items: 250, sharePercent: 50 },
+					{ items: 250, sharePercent: 50, startMs: seed * 17 },
+				],
+			}),
+		],
+		[
+			'3 workers x 166, 33 %',
+			(seed) => ({
+				seed,
+				workers: [0, 1, 2].map((k) => ({ items: 166, sharePercent: 33, startMs: k * seed * 13 })),
+			}),
+		],
 		['solo 1000', (seed) => ({ seed, workers: [{ items: 1000 }] })],
-		['foreign L/2 + ours 500', (seed) => ({ seed, workers: [{ items: 500, startMs: 2000 }], foreign: [{ perSecond: 5 }] })],
+		[
+			'foreign L/2 + ours 500',
+			(seed) => ({ seed, workers: [{ items: 500, startMs: 2000 }], foreign: [{ perSecond: 5 }] }),
+		],
 	];
 	const only = process.argv[2];
 	for (const [name, make] of setups) {
@@ -226,14 +311,19 @@ async function main(): Promise<void> {
 		const brief: string[] = [];
 		for (const seed of seeds) {
 			const r = await simulateSharedAccount({ ...make(seed), tuning });
-			brief.push(`${(r.ratio429 * 100).toFixed(1)}%/${(name.includes('foreign') ? r.combinedOfL : r.throughputOfL).toFixed(2)}`);
+			brief.push(
+				`${(r.ratio429 * 100).toFixed(1)}%/${(name.includes('foreign') ? r.combinedOfL : r.throughputOfL).toFixed(2)}`,
+			);
 			rows.push(
 				`seed ${seed}: 429 ${r.rejected}/${r.requests} = ${(r.ratio429 * 100).toFixed(2)} %, items/wall ${r.throughputOfL.toFixed(3)} L, combined ${r.combinedOfL.toFixed(3)} L, max/window ${r.maxInWindow}, walls ${r.workerWallMs.map((w) => (w / 1000).toFixed(1)).join('/')} s${r.foreignRejected ? `, foreign 429 ${r.foreignRejected}` : ''}`,
 			);
 		}
 		const tp = brief.map((b) => Number(b.split('/')[1]));
 		const rr = brief.map((b) => Number(b.split('%')[0]));
-		if (process.env.SIM_SUMMARY) console.log(`${name.padEnd(30)} 429 max ${Math.max(...rr).toFixed(1)}% mean ${(rr.reduce((a, b) => a + b, 0) / rr.length).toFixed(2)}%  L min ${Math.min(...tp).toFixed(2)} mean ${(tp.reduce((a, b) => a + b, 0) / tp.length).toFixed(3)}`);
+		if (process.env.SIM_SUMMARY)
+			console.log(
+				`${name.padEnd(30)} 429 max ${Math.max(...rr).toFixed(1)}% mean ${(rr.reduce((a, b) => a + b, 0) / rr.length).toFixed(2)}%  L min ${Math.min(...tp).toFixed(2)} mean ${(tp.reduce((a, b) => a + b, 0) / tp.length).toFixed(3)}`,
+			);
 		else if (process.env.SIM_BRIEF) console.log(`${name.padEnd(30)} ${brief.join('  ')}`);
 		else console.log(`${name}\n  ${rows.join('\n  ')}`);
 		if (process.env.SIM_CAPS) {

@@ -6,9 +6,14 @@ import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['deal'], operation: ['delete'] };
 
-export const description: INodeProperties[] = [locator({ name: 'deal', displayName: 'Deal', object: 'deal', show })];
+export const description: INodeProperties[] = [
+	locator({ name: 'deal', displayName: 'Deal', object: 'deal', show }),
+];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getRef.call(this, 'deal', 'Deal', itemIndex);
 	await userComApiRequest.call(this, {
 		method: 'DELETE',
@@ -16,7 +21,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		correlation: refCorrelation('deal', ref),
 	});
-	return [{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } }];
+	return [
+		{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } },
+	];
 }
 
 /** The deal this item touches (items on the same deal run in input order). */

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequestAllItems } from '../../transport';
 import { normalizeDeal, simplifyDeal } from '../../helpers/mapping';
@@ -17,11 +22,19 @@ export const description: INodeProperties[] = [
 		description: 'Whether to list only the deals of one contact',
 		displayOptions: { show },
 	},
-	locator({ name: 'user', displayName: 'User', object: 'user', show: { ...show, filterByUser: [true] } }),
+	locator({
+		name: 'user',
+		displayName: 'User',
+		object: 'user',
+		show: { ...show, filterByUser: [true] },
+	}),
 	simplifyField(show),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
@@ -31,7 +44,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (ref.mode === 'id') qs.user_id = ref.id;
 		else qs.user_custom_id = ref.value;
 	}
-	const deals = await userComApiRequestAllItems.call(this, { method: 'GET', path: 'deals/', qs, itemIndex }, limit);
+	const deals = await userComApiRequestAllItems.call(
+		this,
+		{ method: 'GET', path: 'deals/', qs, itemIndex },
+		limit,
+	);
 	const limited = limit === undefined ? deals : deals.slice(0, limit);
 	return limited.map((deal) => ({ json: simplify ? simplifyDeal(deal) : normalizeDeal(deal) }));
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { encodePathId, toNormalizedError, userComApiRequest } from '../../transport';
 import { DEAL_STATUS, DEAL_STATUS_NAMES, type DealStatusName } from '../../helpers/mapping';
@@ -56,7 +61,13 @@ export function dealFields(
 	const fields: INodeProperties[] = [
 		{ displayName: 'Assigned To (Agent ID)', name: 'assignedTo', type: 'number', default: 0 },
 		{ displayName: 'Company Custom ID', name: 'companyCustomId', type: 'string', default: '' },
-		{ displayName: 'Company ID', name: 'companyId', type: 'number', default: 0, description: 'User.com ID of the company' },
+		{
+			displayName: 'Company ID',
+			name: 'companyId',
+			type: 'number',
+			default: 0,
+			description: 'User.com ID of the company',
+		},
 		{
 			displayName: 'Currency',
 			name: 'currency',
@@ -65,13 +76,19 @@ export function dealFields(
 			placeholder: 'e.g. EUR',
 			description: 'Three-letter ISO 4217 code of the deal value',
 		},
-		{ displayName: 'Expected Close Date', name: 'expectedCloseDate', type: 'dateTime', default: '' },
+		{
+			displayName: 'Expected Close Date',
+			name: 'expectedCloseDate',
+			type: 'dateTime',
+			default: '',
+		},
 		{
 			displayName: 'Pipeline ID',
 			name: 'pipeline',
 			type: 'number',
 			default: 0,
-			description: 'Pipeline ID from User.com (Settings › Sales › Pipelines); there is no API to list pipelines',
+			description:
+				'Pipeline ID from User.com (Settings › Sales › Pipelines); there is no API to list pipelines',
 		},
 		{
 			displayName: 'Product Custom IDs',
@@ -89,20 +106,64 @@ export function dealFields(
 			placeholder: 'e.g. 12, 13',
 			description: 'Comma-separated User.com IDs of products linked to the deal',
 		},
-		{ displayName: 'Stage ID', name: 'stage', type: 'number', default: 0, description: 'Stage ID from User.com (Settings › Sales › Pipelines)' },
-		{ displayName: 'Status', name: 'status', type: 'options', default: 'inProgress', options: DEAL_STATUS_OPTIONS },
-		{ displayName: 'User Custom ID', name: 'userCustomId', type: 'string', default: '', description: 'Custom ID of the contact the deal belongs to' },
-		{ displayName: 'User ID', name: 'userId', type: 'string', default: '', description: 'User.com ID of the contact the deal belongs to' },
-		{ displayName: 'Value', name: 'value', type: 'number', typeOptions: { minValue: 0, numberPrecision: 2 }, default: 0 },
+		{
+			displayName: 'Stage ID',
+			name: 'stage',
+			type: 'number',
+			default: 0,
+			description: 'Stage ID from User.com (Settings › Sales › Pipelines)',
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'options',
+			default: 'inProgress',
+			options: DEAL_STATUS_OPTIONS,
+		},
+		{
+			displayName: 'User Custom ID',
+			name: 'userCustomId',
+			type: 'string',
+			default: '',
+			description: 'Custom ID of the contact the deal belongs to',
+		},
+		{
+			displayName: 'User ID',
+			name: 'userId',
+			type: 'string',
+			default: '',
+			description: 'User.com ID of the contact the deal belongs to',
+		},
+		{
+			displayName: 'Value',
+			name: 'value',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 0,
+		},
 	];
 	if (options.withCustomId) {
-		fields.unshift({ displayName: 'Custom ID', name: 'customId', type: 'string', default: '', description: 'Your own ID of the deal, e.g. the order number' });
+		fields.unshift({
+			displayName: 'Custom ID',
+			name: 'customId',
+			type: 'string',
+			default: '',
+			description: 'Your own ID of the deal, e.g. the order number',
+		});
 	}
 	if (options.withName) {
 		fields.push({ displayName: 'Name', name: 'name', type: 'string', default: '' });
 	}
 	fields.sort((a, b) => a.displayName.localeCompare(b.displayName));
-	return { displayName, name, type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: { show }, options: fields };
+	return {
+		displayName,
+		name,
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: fields,
+	};
 }
 
 export function orderProductsField(show: IDisplayOptions['show']): INodeProperties {
@@ -113,14 +174,22 @@ export function orderProductsField(show: IDisplayOptions['show']): INodeProperti
 		placeholder: 'Add Order Product',
 		default: {},
 		typeOptions: { multipleValues: true },
-		description: 'Order lines stored with the deal (a snapshot: later product changes do not change them)',
+		description:
+			'Order lines stored with the deal (a snapshot: later product changes do not change them)',
 		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Product',
 				name: 'product',
 				values: [
-					{ displayName: 'Currency', name: 'currency', type: 'string', default: '', placeholder: 'e.g. EUR', description: 'ISO 4217 code; defaults to the deal currency' },
+					{
+						displayName: 'Currency',
+						name: 'currency',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. EUR',
+						description: 'ISO 4217 code; defaults to the deal currency',
+					},
 					{
 						displayName: 'Product By',
 						name: 'productBy',
@@ -131,8 +200,20 @@ export function orderProductsField(show: IDisplayOptions['show']): INodeProperti
 							{ name: 'User.com ID', value: 'id' },
 						],
 					},
-					{ displayName: 'Product Custom ID', name: 'productCustomId', type: 'string', default: '', displayOptions: { show: { productBy: ['customId'] } } },
-					{ displayName: 'Product ID', name: 'productId', type: 'string', default: '', displayOptions: { show: { productBy: ['id'] } } },
+					{
+						displayName: 'Product Custom ID',
+						name: 'productCustomId',
+						type: 'string',
+						default: '',
+						displayOptions: { show: { productBy: ['customId'] } },
+					},
+					{
+						displayName: 'Product ID',
+						name: 'productId',
+						type: 'string',
+						default: '',
+						displayOptions: { show: { productBy: ['id'] } },
+					},
 					{
 						displayName: 'Product Name',
 						name: 'productName',
@@ -141,8 +222,20 @@ export function orderProductsField(show: IDisplayOptions['show']): INodeProperti
 						description: 'Only used to create the product when Create Missing Products is on',
 						displayOptions: { show: { productBy: ['customId'] } },
 					},
-					{ displayName: 'Quantity', name: 'quantity', type: 'number', default: 1, typeOptions: { minValue: 0 } },
-					{ displayName: 'Value', name: 'value', type: 'number', default: 0, typeOptions: { minValue: 0, numberPrecision: 2 } },
+					{
+						displayName: 'Quantity',
+						name: 'quantity',
+						type: 'number',
+						default: 1,
+						typeOptions: { minValue: 0 },
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'number',
+						default: 0,
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+					},
 				],
 			},
 		],
@@ -191,7 +284,12 @@ export function readDealBody(
 				body.name = requireString(ctx, value, 'Name', 'Enter a deal name or remove the field.');
 				break;
 			case 'customId':
-				body.custom_id = requireString(ctx, value, 'Custom ID', 'Enter the custom ID or remove the field.');
+				body.custom_id = requireString(
+					ctx,
+					value,
+					'Custom ID',
+					'Enter the custom ID or remove the field.',
+				);
 				break;
 			case 'value': {
 				const n = optionalMoney(ctx, value, 'Value');
@@ -204,7 +302,8 @@ export function readDealBody(
 				break;
 			}
 			case 'status':
-				body.status = DEAL_STATUS[requireOneOf<DealStatusName>(ctx, value, DEAL_STATUS_NAMES, 'Status')];
+				body.status =
+					DEAL_STATUS[requireOneOf<DealStatusName>(ctx, value, DEAL_STATUS_NAMES, 'Status')];
 				break;
 			case 'pipeline':
 			case 'stage':
@@ -212,14 +311,21 @@ export function readDealBody(
 			case 'assignedTo':
 			case 'userId': {
 				const n = optionalPositiveInt(ctx, zeroToUndefined(value), label(key));
-				const api = { pipeline: 'pipeline', stage: 'stage', companyId: 'company_id', assignedTo: 'assigned_to', userId: 'user_id' }[key];
+				const api = {
+					pipeline: 'pipeline',
+					stage: 'stage',
+					companyId: 'company_id',
+					assignedTo: 'assigned_to',
+					userId: 'user_id',
+				}[key];
 				if (n !== undefined) body[api] = n;
 				break;
 			}
 			case 'userCustomId':
 			case 'companyCustomId': {
 				const text = optionalString(ctx, value, label(key));
-				if (text !== undefined) body[key === 'userCustomId' ? 'user_custom_id' : 'company_custom_id'] = text;
+				if (text !== undefined)
+					body[key === 'userCustomId' ? 'user_custom_id' : 'company_custom_id'] = text;
 				break;
 			}
 			case 'productIds': {
@@ -244,12 +350,27 @@ export function readDealBody(
 		}
 	}
 	if (body.user_id !== undefined && body.user_custom_id !== undefined) {
-		throw validationError(ctx, 'User ID', 'and "User Custom ID" are both set', 'Give the contact by one of them only.');
+		throw validationError(
+			ctx,
+			'User ID',
+			'and "User Custom ID" are both set',
+			'Give the contact by one of them only.',
+		);
 	}
-	const orderProducts = readOrderProducts(ctx, this.getNodeParameter('orderProducts', itemIndex, {}) as IDataObject, body.currency as string | undefined, productNames);
+	const orderProducts = readOrderProducts(
+		ctx,
+		this.getNodeParameter('orderProducts', itemIndex, {}) as IDataObject,
+		body.currency as string | undefined,
+		productNames,
+	);
 	if (orderProducts.length) body.order_products = orderProducts;
 	if (extra.requireCurrencyWithValue && body.value !== undefined && body.currency === undefined) {
-		throw validationError(ctx, 'Currency', 'is missing for the deal value', 'Add Currency (e.g. EUR) next to Value.');
+		throw validationError(
+			ctx,
+			'Currency',
+			'is missing for the deal value',
+			'Add Currency (e.g. EUR) next to Value.',
+		);
 	}
 	return { body, productNames };
 }
@@ -267,16 +388,27 @@ function readOrderProducts(
 		if ((row.productBy ?? 'customId') === 'id') {
 			out.product_id = requirePositiveInt(ctx, row.productId, label('Product ID'));
 		} else {
-			const customId = requireString(ctx, row.productCustomId, label('Product Custom ID'), 'Enter the product custom ID or remove the order line.');
+			const customId = requireString(
+				ctx,
+				row.productCustomId,
+				label('Product Custom ID'),
+				'Enter the product custom ID or remove the order line.',
+			);
 			out.product_custom_id = customId;
 			const name = optionalString(ctx, row.productName, label('Product Name'));
-			if (name !== undefined || !productNames.has(customId)) productNames.set(customId, name ?? customId);
+			if (name !== undefined || !productNames.has(customId))
+				productNames.set(customId, name ?? customId);
 		}
 		out.quantity = requireNonNegativeInt(ctx, row.quantity ?? 1, label('Quantity'));
 		out.value = requireMoney(ctx, row.value ?? 0, label('Value'));
 		const currency = optionalCurrency(ctx, row.currency, label('Currency')) ?? dealCurrency;
 		if (currency === undefined) {
-			throw validationError(ctx, label('Currency'), 'is missing', 'Add the order line currency, or set the deal Currency.');
+			throw validationError(
+				ctx,
+				label('Currency'),
+				'is missing',
+				'Add the order line currency, or set the deal Currency.',
+			);
 		}
 		out.currency = currency;
 		return out;
@@ -340,7 +472,11 @@ export async function createProducts(
 			itemIndex,
 			correlation: `product custom_id=${customId}`,
 		})) as IDataObject;
-		created.push({ id: product.id, custom_id: customId, name: product.name ?? productNames.get(customId) });
+		created.push({
+			id: product.id,
+			custom_id: customId,
+			name: product.name ?? productNames.get(customId),
+		});
 	}
 	return created;
 }
@@ -356,7 +492,8 @@ export async function sendDealWithProducts(
 	try {
 		return { deal: await send(), createdProducts: [] };
 	} catch (error) {
-		if (!createMissing || productNames.size === 0) throw asNodeError(this.getNode(), error, itemIndex);
+		if (!createMissing || productNames.size === 0)
+			throw asNodeError(this.getNode(), error, itemIndex);
 		const missing = await findMissingProducts.call(this, error, itemIndex, productNames);
 		if (missing.length === 0) throw asNodeError(this.getNode(), error, itemIndex);
 		const createdProducts = await createProducts.call(this, itemIndex, missing, productNames);
@@ -375,10 +512,14 @@ export function dealRecordKeys(
 	extra: { name?: string; customId?: string },
 ): string[] {
 	return keysOrNone(() => {
-		const { body, productNames } = readDealBody.call(this, itemIndex, collectionName, { ...extra, requireCurrencyWithValue: false });
+		const { body, productNames } = readDealBody.call(this, itemIndex, collectionName, {
+			...extra,
+			requireCurrencyWithValue: false,
+		});
 		const keys = bodyKeys('deal', body);
 		if (this.getNodeParameter('createMissingProducts', itemIndex, false) === true) {
-			for (const customId of productNames.keys()) keys.push(recordKey('product', 'customId', customId));
+			for (const customId of productNames.keys())
+				keys.push(recordKey('product', 'customId', customId));
 		}
 		return keys;
 	});

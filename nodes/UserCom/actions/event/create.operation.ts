@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { toNormalizedError, userComApiRequest } from '../../transport';
 import { requireString, toUnixSeconds, validationError } from '../../helpers/validation';
@@ -55,7 +60,12 @@ export const description: INodeProperties[] = [
 			'Whether to create the contact (upsert by custom ID, with the fields below) when User.com says it does not exist, then send the event. Needs the user given by custom ID.',
 		displayOptions: { show },
 	},
-	userStandardFields('contactFields', 'Contact Fields', { ...show, createContactIfMissing: [true] }, false),
+	userStandardFields(
+		'contactFields',
+		'Contact Fields',
+		{ ...show, createContactIfMissing: [true] },
+		false,
+	),
 ];
 
 function isUserNotFound(error: unknown, itemIndex: number): boolean {
@@ -63,18 +73,31 @@ function isUserNotFound(error: unknown, itemIndex: number): boolean {
 	if (n.category === 'not_found') return true;
 	if (n.httpCode === 400) {
 		const keys = Object.keys(n.fields ?? {});
-		return keys.some((k) => k === 'user_id' || k === 'user_custom_id' || k === 'user' || k === 'client');
+		return keys.some(
+			(k) => k === 'user_id' || k === 'user_custom_id' || k === 'user' || k === 'client',
+		);
 	}
 	return false;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
 	const ref: ObjectRef = getRef.call(this, 'user', 'User', itemIndex);
 	const name = requireString(ctx, this.getNodeParameter('eventName', itemIndex, ''), 'Event Name');
-	const timestamp = toUnixSeconds(ctx, this.getNodeParameter('timestamp', itemIndex, ''), 'Timestamp');
+	const timestamp = toUnixSeconds(
+		ctx,
+		this.getNodeParameter('timestamp', itemIndex, ''),
+		'Timestamp',
+	);
 	const data = readData.call(this, itemIndex);
-	const createContact = this.getNodeParameter('createContactIfMissing', itemIndex, false) as boolean;
+	const createContact = this.getNodeParameter(
+		'createContactIfMissing',
+		itemIndex,
+		false,
+	) as boolean;
 	let contactBody: IDataObject | undefined;
 	if (createContact) {
 		if (ref.mode !== 'customId') {
@@ -85,7 +108,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				'Switch User to "By Custom ID", or turn the option off.',
 			);
 		}
-		contactBody = { ...readUserFields.call(this, itemIndex, 'contactFields'), custom_id: ref.value };
+		contactBody = {
+			...readUserFields.call(this, itemIndex, 'contactFields'),
+			custom_id: ref.value,
+		};
 	}
 
 	const send = async () => {
@@ -112,7 +138,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	try {
 		response = await send();
 	} catch (error) {
-		if (!contactBody || !isUserNotFound(error, itemIndex)) throw asNodeError(this.getNode(), error, itemIndex);
+		if (!contactBody || !isUserNotFound(error, itemIndex))
+			throw asNodeError(this.getNode(), error, itemIndex);
 		const upsert = (await userComApiRequest.call(this, {
 			method: 'POST',
 			path: 'users/update_or_create/',

@@ -11,7 +11,14 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['event'] } },
-		options: [{ name: 'Create', value: 'create', action: 'Create an event', description: 'Send an event for a contact' }],
+		options: [
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create an event',
+				description: 'Send an event for a contact',
+			},
+		],
 		default: 'create',
 	},
 	...create.description,

@@ -22,7 +22,8 @@ export function separatorChar(name: unknown): string {
 export function cellText(value: unknown): string {
 	if (value === null || value === undefined) return '';
 	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+		return String(value);
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
 	try {
 		return JSON.stringify(value) ?? '';

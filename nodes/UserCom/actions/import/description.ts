@@ -8,7 +8,7 @@ const show = { resource: ['import'], operation: IMPORT_OPERATIONS };
 export const importFields: INodeProperties[] = [
 	{
 		displayName:
-			'Runs once for all input items: they are written into one CSV file and uploaded in a single request (split into several files only above User.com\'s 200 MB limit). Options are read from the first item.',
+			"Runs once for all input items: they are written into one CSV file and uploaded in a single request (split into several files only above User.com's 200 MB limit). Options are read from the first item.",
 		name: 'importNotice',
 		type: 'notice',
 		default: '',
@@ -94,7 +94,8 @@ export const importFields: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: '={{ $json.email }}',
-						description: 'Written as text. Nothing is escaped or stripped: a leading = or + stays as data.',
+						description:
+							'Written as text. Nothing is escaped or stripped: a leading = or + stays as data.',
 					},
 				],
 			},
@@ -156,7 +157,7 @@ export const importFields: INodeProperties[] = [
 				default: '',
 				placeholder: 'n8n-users-import.csv',
 				description:
-					'Name of the uploaded file as shown in User.com\'s import history (From Input Items; binary files keep their own name)',
+					"Name of the uploaded file as shown in User.com's import history (From Input Items; binary files keep their own name)",
 			},
 			{
 				displayName: 'Lists',
@@ -177,7 +178,8 @@ export const importFields: INodeProperties[] = [
 					{ name: 'Tab', value: 'tab' },
 				],
 				default: 'comma',
-				description: 'Field separator of the CSV (written for input items, expected in binary files)',
+				description:
+					'Field separator of the CSV (written for input items, expected in binary files)',
 			},
 			{
 				displayName: 'Tags',

@@ -1,5 +1,10 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IPairedItemData,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import type { Clock } from '../../transport/clock';
@@ -60,7 +65,11 @@ export const IMPORT_PATHS: Record<ImportObject, string> = {
 	products: 'products/import/',
 };
 
-const OBJECT_LABEL: Record<ImportObject, string> = { users: 'user', deals: 'deal', products: 'product' };
+const OBJECT_LABEL: Record<ImportObject, string> = {
+	users: 'user',
+	deals: 'deal',
+	products: 'product',
+};
 
 interface ImportSettings {
 	separator: SeparatorName;
@@ -89,21 +98,29 @@ function commaList(value: unknown): string {
 function readSettings(context: IExecuteFunctions, object: ImportObject): ImportSettings {
 	const options = context.getNodeParameter('importOptions', 0, {}) as IDataObject;
 	const mapping: Record<string, string> = {};
-	const mappingEntries = ((options.columnMapping as IDataObject | undefined)?.mapping ?? []) as IDataObject[];
+	const mappingEntries = ((options.columnMapping as IDataObject | undefined)?.mapping ??
+		[]) as IDataObject[];
 	for (const entry of mappingEntries) {
 		const from = typeof entry.csvColumn === 'string' ? entry.csvColumn.trim() : '';
 		const to = typeof entry.attribute === 'string' ? entry.attribute.trim() : '';
 		if (from === '' && to === '') continue;
 		if (from === '' || to === '') {
-			throw new NodeOperationError(context.getNode(), 'Column Mapping: every entry needs both a CSV column and an attribute', {
-				description: `Fix or remove the entry "${from || '(empty)'}" → "${to || '(empty)'}" under Options → Column Mapping.`,
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				'Column Mapping: every entry needs both a CSV column and an attribute',
+				{
+					description: `Fix or remove the entry "${from || '(empty)'}" → "${to || '(empty)'}" under Options → Column Mapping.`,
+				},
+			);
 		}
 		mapping[from] = to;
 	}
 	const timeout = Number(options.waitTimeout ?? 600);
 	const separator = (options.separator as SeparatorName | undefined) ?? 'comma';
-	const fileName = typeof options.fileName === 'string' && options.fileName.trim() !== '' ? options.fileName.trim() : `n8n-${object}-import.csv`;
+	const fileName =
+		typeof options.fileName === 'string' && options.fileName.trim() !== ''
+			? options.fileName.trim()
+			: `n8n-${object}-import.csv`;
 	return {
 		separator,
 		tags: object === 'users' ? commaList(options.tags) : '',
@@ -134,7 +151,9 @@ function queryOf(settings: ImportSettings, object: ImportObject): IDataObject {
 function chunkFileName(base: string, index: number, total: number): string {
 	if (total <= 1) return base;
 	const dot = base.lastIndexOf('.');
-	return dot > 0 ? `${base.slice(0, dot)}-part${index + 1}${base.slice(dot)}` : `${base}-part${index + 1}`;
+	return dot > 0
+		? `${base.slice(0, dot)}-part${index + 1}${base.slice(dot)}`
+		: `${base}-part${index + 1}`;
 }
 
 async function upload(
@@ -164,10 +183,14 @@ async function upload(
 	});
 	const importId = importIdOf(response);
 	if (!importId) {
-		throw new NodeOperationError(context.getNode(), 'User.com accepted the file but returned no import ID', {
-			itemIndex,
-			description: `Answer: ${JSON.stringify(response).slice(0, 300)}. Check the import list in User.com before uploading again.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			'User.com accepted the file but returned no import ID',
+			{
+				itemIndex,
+				description: `Answer: ${JSON.stringify(response).slice(0, 300)}. Check the import list in User.com before uploading again.`,
+			},
+		);
 	}
 	return importId;
 }
@@ -188,7 +211,11 @@ export async function fetchImportStatus(
 	return unwrapStatus(response);
 }
 
-function timeoutError(context: IExecuteFunctions, error: ImportWaitTimeout, itemIndex: number): NodeOperationError {
+function timeoutError(
+	context: IExecuteFunctions,
+	error: ImportWaitTimeout,
+	itemIndex: number,
+): NodeOperationError {
 	const last = error.lastStatus;
 	const progress =
 		last.total_count !== undefined
@@ -204,17 +231,26 @@ function timeoutError(context: IExecuteFunctions, error: ImportWaitTimeout, item
 	);
 }
 
-async function waitFor(context: IExecuteFunctions, importId: string, settings: ImportSettings, itemIndex: number) {
+async function waitFor(
+	context: IExecuteFunctions,
+	importId: string,
+	settings: ImportSettings,
+	itemIndex: number,
+) {
 	const tuning = runtime();
 	try {
-		return await pollUntilDone(importId, async () => await fetchImportStatus(context, importId, itemIndex), {
-			timeoutMs: settings.waitTimeoutSeconds * 1000,
-			initialDelayMs: tuning.initialPollDelayMs,
-			maxDelayMs: tuning.maxPollDelayMs,
-			factor: tuning.pollFactor,
-			clock: tuning.clock(),
-			signal: context.getExecutionCancelSignal?.(),
-		});
+		return await pollUntilDone(
+			importId,
+			async () => await fetchImportStatus(context, importId, itemIndex),
+			{
+				timeoutMs: settings.waitTimeoutSeconds * 1000,
+				initialDelayMs: tuning.initialPollDelayMs,
+				maxDelayMs: tuning.maxPollDelayMs,
+				factor: tuning.pollFactor,
+				clock: tuning.clock(),
+				signal: context.getExecutionCancelSignal?.(),
+			},
+		);
 	} catch (error) {
 		if (error instanceof ImportWaitTimeout) throw timeoutError(context, error, itemIndex);
 		throw asNodeError(context.getNode(), error, itemIndex);
@@ -246,8 +282,9 @@ function rowErrorPayload(
 	itemIndex: number,
 ): IDataObject {
 	const fields: IDataObject = rowError.errors;
-	const fieldLines = Object.entries(fields).map(([field, messages]) =>
-		`${field}: ${(Array.isArray(messages) ? messages : [messages]).map(String).join(' ')}`,
+	const fieldLines = Object.entries(fields).map(
+		([field, messages]) =>
+			`${field}: ${(Array.isArray(messages) ? messages : [messages]).map(String).join(' ')}`,
 	);
 	return {
 		httpCode: null,
@@ -272,7 +309,6 @@ function pairedAll(indexes: number[]): IPairedItemData[] {
 	return indexes.map((item) => ({ item }));
 }
 
-
 /** Cells of one item from the "Columns" collection (expressions evaluated for that item). */
 function mappedCells(context: IExecuteFunctions, itemIndex: number): Record<string, string> {
 	const entries = context.getNodeParameter('columns.column', itemIndex, []) as ColumnEntry[];
@@ -280,15 +316,21 @@ function mappedCells(context: IExecuteFunctions, itemIndex: number): Record<stri
 	for (const entry of entries) {
 		const name = typeof entry.name === 'string' ? entry.name.trim() : '';
 		if (name === '') {
-			throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: a column has no User.com attribute name`, {
-				itemIndex,
-				description: 'Enter the attribute name (e.g. email, custom_id or a custom attribute) or remove the empty column. Nothing was uploaded.',
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				`Item ${itemIndex}: a column has no User.com attribute name`,
+				{
+					itemIndex,
+					description:
+						'Enter the attribute name (e.g. email, custom_id or a custom attribute) or remove the empty column. Nothing was uploaded.',
+				},
+			);
 		}
 		if (name in cells) {
 			throw new NodeOperationError(context.getNode(), `Column "${name}" is mapped twice`, {
 				itemIndex,
-				description: 'Each CSV column may appear only once. Remove one of the two entries. Nothing was uploaded.',
+				description:
+					'Each CSV column may appear only once. Remove one of the two entries. Nothing was uploaded.',
 			});
 		}
 		const value = entry.value;
@@ -320,7 +362,10 @@ async function importFromItems(
 	// 1. Map every item before anything is sent.
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const cells = mappingMode === 'autoMapAll' ? autoMapItem(items[itemIndex].json) : mappedCells(context, itemIndex);
+			const cells =
+				mappingMode === 'autoMapAll'
+					? autoMapItem(items[itemIndex].json)
+					: mappedCells(context, itemIndex);
 			if (!rowHasIdentifier(cells, object, settings.columnMapping)) {
 				throw new NodeOperationError(
 					context.getNode(),
@@ -343,10 +388,17 @@ async function importFromItems(
 				cells: mappingMode === 'autoMapAll' ? autoMapItem(items[itemIndex].json) : {},
 			})),
 		);
-		if (mappingMode === 'autoMapAll' && !hasRequiredColumn(columns, object, settings.columnMapping)) {
-			throw new NodeOperationError(context.getNode(), `None of the input fields is ${describeRequired(object)}`, {
-				description: `Fields found: ${columns.slice(0, 20).join(', ') || '(none)'}. Rename a field, or map it under Options → Column Mapping (e.g. "Email address" → email). Nothing was uploaded.`,
-			});
+		if (
+			mappingMode === 'autoMapAll' &&
+			!hasRequiredColumn(columns, object, settings.columnMapping)
+		) {
+			throw new NodeOperationError(
+				context.getNode(),
+				`None of the input fields is ${describeRequired(object)}`,
+				{
+					description: `Fields found: ${columns.slice(0, 20).join(', ') || '(none)'}. Rename a field, or map it under Options → Column Mapping (e.g. "Email address" → email). Nothing was uploaded.`,
+				},
+			);
 		}
 	}
 	if (rejected.length > 0 && !continueOnFail) throw rejected[0].error;
@@ -363,10 +415,14 @@ async function importFromItems(
 		runtime().maxFileBytes - overhead,
 	);
 	for (const { itemIndex, bytes } of oversized) {
-		const error = new NodeOperationError(context.getNode(), `Item ${itemIndex} alone is ${bytes} bytes, more than the import size limit`, {
-			itemIndex,
-			description: `User.com accepts import files of at most ${runtime().maxFileBytes} bytes. Shorten the values of this item. Nothing was uploaded for it.`,
-		});
+		const error = new NodeOperationError(
+			context.getNode(),
+			`Item ${itemIndex} alone is ${bytes} bytes, more than the import size limit`,
+			{
+				itemIndex,
+				description: `User.com accepts import files of at most ${runtime().maxFileBytes} bytes. Shorten the values of this item. Nothing was uploaded for it.`,
+			},
+		);
 		if (!continueOnFail) throw error;
 		output[itemIndex] = [errorItem(error, itemIndex)];
 	}
@@ -390,7 +446,8 @@ async function importFromItems(
 			uploaded.push({ chunk, importId });
 		} catch (error) {
 			if (!continueOnFail) throw asNodeError(context.getNode(), error, firstItem);
-			for (const itemIndex of chunk.itemIndexes) output[itemIndex] = [errorItem(error, itemIndex, { file: fileName })];
+			for (const itemIndex of chunk.itemIndexes)
+				output[itemIndex] = [errorItem(error, itemIndex, { file: fileName })];
 		}
 	}
 
@@ -421,17 +478,23 @@ async function importFromItems(
 			status = (await waitFor(context, importId, settings, chunk.itemIndexes[0])).status;
 		} catch (error) {
 			if (!continueOnFail) throw asNodeError(context.getNode(), error, chunk.itemIndexes[0]);
-			for (const itemIndex of chunk.itemIndexes) output[itemIndex] = [errorItem(error, itemIndex, { importId })];
+			for (const itemIndex of chunk.itemIndexes)
+				output[itemIndex] = [errorItem(error, itemIndex, { importId })];
 			continue;
 		}
 		const summary = summarizeStatus(status);
 		if (phaseOf(status) === 'failed') {
-			const error = new NodeOperationError(context.getNode(), `User.com reported import ${importId} as ${String(status.status)}`, {
-				itemIndex: chunk.itemIndexes[0],
-				description: `Status: ${JSON.stringify(summary).slice(0, 500)}`,
-			});
+			const error = new NodeOperationError(
+				context.getNode(),
+				`User.com reported import ${importId} as ${String(status.status)}`,
+				{
+					itemIndex: chunk.itemIndexes[0],
+					description: `Status: ${JSON.stringify(summary).slice(0, 500)}`,
+				},
+			);
 			if (!continueOnFail) throw error;
-			for (const itemIndex of chunk.itemIndexes) output[itemIndex] = [errorItem(error, itemIndex, { importId })];
+			for (const itemIndex of chunk.itemIndexes)
+				output[itemIndex] = [errorItem(error, itemIndex, { importId })];
 			continue;
 		}
 		const rowErrors = normalizeRowErrors(status.rows_with_errors);
@@ -512,13 +575,15 @@ async function importFromBinary(
 			const property = context.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
 			const binary = context.helpers.assertBinaryData(itemIndex, property);
 			const data = await context.helpers.getBinaryDataBuffer(itemIndex, property);
-			const fileName = binary.fileName && binary.fileName.trim() !== '' ? binary.fileName : settings.fileName;
+			const fileName =
+				binary.fileName && binary.fileName.trim() !== '' ? binary.fileName : settings.fileName;
 			const fail = (message: string, description: string) =>
 				new NodeOperationError(context.getNode(), `Item ${itemIndex}: ${message}`, {
 					itemIndex,
 					description: `${description} Nothing was uploaded.`,
 				});
-			if (data.length === 0) throw fail(`the file "${fileName}" is empty`, 'Check the node that produced the file.');
+			if (data.length === 0)
+				throw fail(`the file "${fileName}" is empty`, 'Check the node that produced the file.');
 			if (data.length + overhead > runtime().maxFileBytes) {
 				throw fail(
 					`the file "${fileName}" is ${data.length} bytes, more than User.com's import limit of ${runtime().maxFileBytes} bytes`,
@@ -527,10 +592,16 @@ async function importFromBinary(
 			}
 			const summary = summarizeCsv(data.toString('utf8'), separator);
 			if (!summary.complete) {
-				throw fail(`the file "${fileName}" ends inside a quoted value`, 'A double quote is not closed; check the CSV quoting.');
+				throw fail(
+					`the file "${fileName}" ends inside a quoted value`,
+					'A double quote is not closed; check the CSV quoting.',
+				);
 			}
 			if (summary.header.length === 0 || summary.header.every((h) => h.trim() === '')) {
-				throw fail(`the file "${fileName}" has no header row`, 'The first line must name the columns.');
+				throw fail(
+					`the file "${fileName}" has no header row`,
+					'The first line must name the columns.',
+				);
 			}
 			if (summary.dataRecords === 0) {
 				throw fail(`the file "${fileName}" has a header but no data rows`, 'Nothing to import.');
@@ -545,7 +616,15 @@ async function importFromBinary(
 					`Columns found: ${summary.header.slice(0, 20).join(', ')}. Add the column, or map yours to it under Options → Column Mapping.${hint}`,
 				);
 			}
-			const importId = await upload(context, object, settings, data, fileName, itemIndex, `${object} import ${fileName}`);
+			const importId = await upload(
+				context,
+				object,
+				settings,
+				data,
+				fileName,
+				itemIndex,
+				`${object} import ${fileName}`,
+			);
 			if (!wait) {
 				result.push({
 					json: { importId, object, status: 'uploaded', file: fileName, rows: summary.dataRecords },
@@ -555,10 +634,14 @@ async function importFromBinary(
 			}
 			const { status } = await waitFor(context, importId, settings, itemIndex);
 			if (phaseOf(status) === 'failed') {
-				throw new NodeOperationError(context.getNode(), `User.com reported import ${importId} as ${String(status.status)}`, {
-					itemIndex,
-					description: `Status: ${JSON.stringify(summarizeStatus(status)).slice(0, 500)}`,
-				});
+				throw new NodeOperationError(
+					context.getNode(),
+					`User.com reported import ${importId} as ${String(status.status)}`,
+					{
+						itemIndex,
+						description: `Status: ${JSON.stringify(summarizeStatus(status)).slice(0, 500)}`,
+					},
+				);
 			}
 			const json: IDataObject = {
 				importId,

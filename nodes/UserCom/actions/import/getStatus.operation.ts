@@ -1,5 +1,10 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { fetchImportStatus, summarizeStatus } from './execute';
 import { normalizeRowErrors } from './status';
@@ -19,14 +24,23 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const raw = this.getNodeParameter('importId', itemIndex, '') as unknown;
-	const importId = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	const importId =
+		typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
 	if (importId === '') {
-		throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: "Import ID" is required but empty`, {
-			itemIndex,
-			description: 'Use the importId of an import output, e.g. {{ $json.importId }}. Nothing was sent to User.com for this item.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item ${itemIndex}: "Import ID" is required but empty`,
+			{
+				itemIndex,
+				description:
+					'Use the importId of an import output, e.g. {{ $json.importId }}. Nothing was sent to User.com for this item.',
+			},
+		);
 	}
 	const status = await fetchImportStatus(this, importId, itemIndex);
 	const json: IDataObject = {

@@ -26,13 +26,17 @@ const BOUNDARY_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 /** A boundary of 24 random characters after a fixed prefix (RFC 2046 allows up to 70 characters). */
 export function randomBoundary(random: () => number = Math.random): string {
 	let suffix = '';
-	for (let i = 0; i < 24; i++) suffix += BOUNDARY_ALPHABET[Math.floor(random() * BOUNDARY_ALPHABET.length)];
+	for (let i = 0; i < 24; i++)
+		suffix += BOUNDARY_ALPHABET[Math.floor(random() * BOUNDARY_ALPHABET.length)];
 	return `----n8nUserComImport${suffix}`;
 }
 
 /** Quoted-string for Content-Disposition parameters: no CR/LF, quotes and backslashes escaped as %22 / %5C. */
 function dispositionValue(value: string): string {
-	return value.replace(/[\r\n]/g, ' ').replace(/"/g, '%22').replace(/\\/g, '%5C');
+	return value
+		.replace(/[\r\n]/g, ' ')
+		.replace(/"/g, '%22')
+		.replace(/\\/g, '%5C');
 }
 
 function collides(boundary: string, fields: MultipartTextField[], file: MultipartFile): boolean {
@@ -53,7 +57,8 @@ export function buildMultipart(
 ): MultipartBody {
 	let chosen = boundary ?? randomBoundary(random);
 	for (let attempt = 0; collides(chosen, fields, file); attempt++) {
-		if (attempt > 20) throw new Error('Could not find a multipart boundary that does not occur in the file');
+		if (attempt > 20)
+			throw new Error('Could not find a multipart boundary that does not occur in the file');
 		chosen = randomBoundary(random);
 	}
 	const parts: Buffer[] = [];

@@ -20,7 +20,9 @@ export const REQUIRED_COLUMNS: Record<ImportObject, string[]> = {
 
 export function describeRequired(object: ImportObject): string {
 	const names = REQUIRED_COLUMNS[object].filter((name) => name !== 'user_id');
-	return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+	return names.length === 1
+		? names[0]
+		: `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 /** One input item mapped to its CSV cells (column name -> text). */
@@ -54,11 +56,18 @@ export function collectColumns(rows: MappedRow[]): string[] {
 /** Canonical attribute a column ends up as, after the user's column_mapping (csv column -> attribute). */
 export function targetOf(column: string, mapping: Record<string, string>): string {
 	const target = mapping[column] ?? mapping[column.trim()] ?? column;
-	return target.trim().toLowerCase().replace(/[\s-]+/g, '_');
+	return target
+		.trim()
+		.toLowerCase()
+		.replace(/[\s-]+/g, '_');
 }
 
 /** Whether a header satisfies the required-column rule. */
-export function hasRequiredColumn(header: string[], object: ImportObject, mapping: Record<string, string>): boolean {
+export function hasRequiredColumn(
+	header: string[],
+	object: ImportObject,
+	mapping: Record<string, string>,
+): boolean {
 	const required = REQUIRED_COLUMNS[object];
 	return header.some((column) => required.includes(targetOf(column, mapping)));
 }

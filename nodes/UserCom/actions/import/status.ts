@@ -76,9 +76,11 @@ function errorsText(errors: IDataObject): string {
 export function normalizeRowErrors(list: unknown): RowError[] {
 	if (!Array.isArray(list)) return [];
 	return list.map((entry): RowError => {
-		if (typeof entry === 'number') return { row: entry, message: 'Row rejected by User.com', errors: {} };
+		if (typeof entry === 'number')
+			return { row: entry, message: 'Row rejected by User.com', errors: {} };
 		if (!isObject(entry)) return { row: null, message: String(entry), errors: {} };
-		const rowValue = entry.row ?? entry.row_number ?? entry.line ?? entry.line_number ?? entry.index;
+		const rowValue =
+			entry.row ?? entry.row_number ?? entry.line ?? entry.line_number ?? entry.index;
 		const row =
 			typeof rowValue === 'number'
 				? rowValue
@@ -129,7 +131,11 @@ export class ImportWaitCancelled extends Error {
 }
 
 /** Waits on the poll clock; a cancel of the execution ends the wait at once. */
-async function sleepUnlessCancelled(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+async function sleepUnlessCancelled(
+	clock: Clock,
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<void> {
 	let onAbort: () => void = () => {};
 	const aborted = signal
 		? new Promise<void>((resolve) => {
@@ -185,8 +191,10 @@ export async function pollUntilDone(
 		if (settings.signal?.aborted) throw new ImportWaitCancelled(importId);
 		last = await fetchStatus();
 		polls++;
-		if (phaseOf(last) !== 'running') return { status: last, polls, waitedMs: clock.now() - started };
-		if (clock.now() >= deadline) throw new ImportWaitTimeout(importId, last, clock.now() - started, polls);
+		if (phaseOf(last) !== 'running')
+			return { status: last, polls, waitedMs: clock.now() - started };
+		if (clock.now() >= deadline)
+			throw new ImportWaitTimeout(importId, last, clock.now() - started, polls);
 		delay = Math.min(settings.maxDelayMs, Math.ceil(delay * settings.factor));
 	}
 }

@@ -10,7 +10,14 @@ import { keysOrNone, recordKey } from '../recordKeys';
 const show = { resource: ['product'], operation: ['create'] };
 
 export const description: INodeProperties[] = [
-	{ displayName: 'Name', name: 'name', type: 'string', required: true, default: '', displayOptions: { show } },
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Custom ID',
 		name: 'customId',
@@ -24,10 +31,22 @@ export const description: INodeProperties[] = [
 	customAttributesField(show, 'product', 'Product attributes'),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
-	const name = requireString(ctx, this.getNodeParameter('name', itemIndex, ''), 'Name', 'Enter the product name.');
-	const customId = optionalString(ctx, this.getNodeParameter('customId', itemIndex, ''), 'Custom ID');
+	const name = requireString(
+		ctx,
+		this.getNodeParameter('name', itemIndex, ''),
+		'Name',
+		'Enter the product name.',
+	);
+	const customId = optionalString(
+		ctx,
+		this.getNodeParameter('customId', itemIndex, ''),
+		'Custom ID',
+	);
 	const body = {
 		...readProductFields.call(this, itemIndex, 'additionalFields'),
 		...readCustomAttributes.call(this, itemIndex),
@@ -47,7 +66,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 /** The product being created, by its custom ID. */
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
 	return keysOrNone(() => {
-		const customId = optionalString(vctx.call(this, itemIndex), this.getNodeParameter('customId', itemIndex, ''), 'Custom ID');
+		const customId = optionalString(
+			vctx.call(this, itemIndex),
+			this.getNodeParameter('customId', itemIndex, ''),
+			'Custom ID',
+		);
 		return customId === undefined ? [] : [recordKey('product', 'customId', customId)];
 	});
 }

@@ -1,8 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { toNormalizedError, userComApiRequest } from '../../transport';
 import { PRODUCT_EVENT_TYPES, type ProductEventType } from '../../helpers/mapping';
-import { optionalString, requireOneOf, toUnixSeconds, validationError } from '../../helpers/validation';
+import {
+	optionalString,
+	requireOneOf,
+	toUnixSeconds,
+	validationError,
+} from '../../helpers/validation';
 import {
 	asNodeError,
 	dataFields,
@@ -24,7 +34,13 @@ function titleCase(value: string): string {
 
 export const description: INodeProperties[] = [
 	locator({ name: 'product', displayName: 'Product', object: 'product', show }),
-	locator({ name: 'user', displayName: 'User', object: 'user', show, description: 'The contact who did it' }),
+	locator({
+		name: 'user',
+		displayName: 'User',
+		object: 'user',
+		show,
+		description: 'The contact who did it',
+	}),
 	{
 		displayName: 'Event Type',
 		name: 'eventType',
@@ -53,7 +69,8 @@ export const description: INodeProperties[] = [
 		name: 'productName',
 		type: 'string',
 		default: '',
-		description: 'Name for a product created by Create Product If Missing (defaults to the custom ID)',
+		description:
+			'Name for a product created by Create Product If Missing (defaults to the custom ID)',
 		displayOptions: { show: { ...show, createProductIfMissing: [true] } },
 	},
 ];
@@ -65,14 +82,30 @@ function isProductNotFound(error: unknown, itemIndex: number): boolean {
 	return /product/i.test(text) && !/user/i.test(text);
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
 	const product = getRef.call(this, 'product', 'Product', itemIndex);
 	const user = getRef.call(this, 'user', 'User', itemIndex);
-	const eventType = requireOneOf<ProductEventType>(ctx, this.getNodeParameter('eventType', itemIndex, ''), PRODUCT_EVENT_TYPES, 'Event Type');
-	const timestamp = toUnixSeconds(ctx, this.getNodeParameter('timestamp', itemIndex, ''), 'Timestamp');
+	const eventType = requireOneOf<ProductEventType>(
+		ctx,
+		this.getNodeParameter('eventType', itemIndex, ''),
+		PRODUCT_EVENT_TYPES,
+		'Event Type',
+	);
+	const timestamp = toUnixSeconds(
+		ctx,
+		this.getNodeParameter('timestamp', itemIndex, ''),
+		'Timestamp',
+	);
 	const data = readData.call(this, itemIndex);
-	const createIfMissing = this.getNodeParameter('createProductIfMissing', itemIndex, false) as boolean;
+	const createIfMissing = this.getNodeParameter(
+		'createProductIfMissing',
+		itemIndex,
+		false,
+	) as boolean;
 	if (createIfMissing && product.mode !== 'customId') {
 		throw validationError(
 			ctx,
@@ -90,14 +123,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const path = `${objectPath.call(this, product, 'products', 'Product', itemIndex)}product_event/`;
 	const correlation = `${refCorrelation('product', product)} ${refCorrelation('user', user)} event_type=${eventType}`;
 	const send = async () =>
-		(await userComApiRequest.call(this, { method: 'POST', path, body, itemIndex, correlation })) as IDataObject;
+		(await userComApiRequest.call(this, {
+			method: 'POST',
+			path,
+			body,
+			itemIndex,
+			correlation,
+		})) as IDataObject;
 	let createdProduct: IDataObject | undefined;
 	let response: IDataObject;
 	try {
 		response = await send();
 	} catch (error) {
-		if (!createIfMissing || !isProductNotFound(error, itemIndex)) throw asNodeError(this.getNode(), error, itemIndex);
-		const name = optionalString(ctx, this.getNodeParameter('productName', itemIndex, ''), 'Product Name') ?? product.value;
+		if (!createIfMissing || !isProductNotFound(error, itemIndex))
+			throw asNodeError(this.getNode(), error, itemIndex);
+		const name =
+			optionalString(ctx, this.getNodeParameter('productName', itemIndex, ''), 'Product Name') ??
+			product.value;
 		const created = (await userComApiRequest.call(this, {
 			method: 'POST',
 			path: 'products/',
@@ -114,7 +156,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				...response,
 				event_type: eventType,
 				timestamp,
-				...(product.mode === 'id' ? { product_id: product.id } : { product_custom_id: product.value }),
+				...(product.mode === 'id'
+					? { product_id: product.id }
+					: { product_custom_id: product.value }),
 				...(user.mode === 'id' ? { user_id: user.id } : { user_custom_id: user.value }),
 				...(createdProduct ? { created_product: createdProduct } : {}),
 			},
@@ -124,5 +168,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 /** The product (which may be created) and the contact. */
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return [...locatorKeys.call(this, 'product', 'product', itemIndex), ...locatorKeys.call(this, 'user', 'user', itemIndex)];
+	return [
+		...locatorKeys.call(this, 'product', 'product', itemIndex),
+		...locatorKeys.call(this, 'user', 'user', itemIndex),
+	];
 }

@@ -6,9 +6,14 @@ import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['product'], operation: ['delete'] };
 
-export const description: INodeProperties[] = [locator({ name: 'product', displayName: 'Product', object: 'product', show })];
+export const description: INodeProperties[] = [
+	locator({ name: 'product', displayName: 'Product', object: 'product', show }),
+];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getRef.call(this, 'product', 'Product', itemIndex);
 	await userComApiRequest.call(this, {
 		method: 'DELETE',
@@ -16,7 +21,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		correlation: refCorrelation('product', ref),
 	});
-	return [{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } }];
+	return [
+		{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } },
+	];
 }
 
 /** The product this item touches (items on the same product run in input order). */

@@ -23,14 +23,22 @@ export const description: INodeProperties[] = [
 	customAttributesField(show, 'product', 'Product attributes'),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getRef.call(this, 'product', 'Product', itemIndex);
 	const body = {
 		...readProductFields.call(this, itemIndex, 'updateFields'),
 		...readCustomAttributes.call(this, itemIndex),
 	};
 	if (Object.keys(body).length === 0) {
-		throw validationError(vctx.call(this, itemIndex), 'Update Fields', 'are all empty', 'Add at least one field to change.');
+		throw validationError(
+			vctx.call(this, itemIndex),
+			'Update Fields',
+			'are all empty',
+			'Add at least one field to change.',
+		);
 	}
 	const product = await userComApiRequest.call(this, {
 		method: 'PUT',
@@ -46,6 +54,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
 	return [
 		...locatorKeys.call(this, 'product', 'product', itemIndex),
-		...keysOrNone(() => bodyKeys('product', readProductFields.call(this, itemIndex, 'updateFields'))),
+		...keysOrNone(() =>
+			bodyKeys('product', readProductFields.call(this, itemIndex, 'updateFields')),
+		),
 	];
 }

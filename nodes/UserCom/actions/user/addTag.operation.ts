@@ -5,7 +5,10 @@ import { locatorKeys } from '../recordKeys';
 
 export const description: INodeProperties[] = tagOrListDescription('addTag', 'tag');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	return await executeTagOrList.call(this, itemIndex, 'add_tag');
 }
 

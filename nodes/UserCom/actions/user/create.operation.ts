@@ -18,10 +18,17 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	userStandardFields('additionalFields', 'Fields', show, true),
-	customAttributesField(show, 'user', 'Custom attributes must be created in User.com first (Settings › Attributes)'),
+	customAttributesField(
+		show,
+		'user',
+		'Custom attributes must be created in User.com first (Settings › Attributes)',
+	),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const body = {
 		...readUserFields.call(this, itemIndex, 'additionalFields'),
 		...readCustomAttributes.call(this, itemIndex),
@@ -39,12 +46,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		path: 'users/',
 		body,
 		itemIndex,
-		correlation: body.custom_id ? `user custom_id=${body.custom_id as string}` : `user email=${(body.email as string) ?? ''}`,
+		correlation: body.custom_id
+			? `user custom_id=${body.custom_id as string}`
+			: `user email=${(body.email as string) ?? ''}`,
 	});
 	return [{ json: user }];
 }
 
 /** The contact being created, by the custom ID and email it is given. */
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
-	return keysOrNone(() => bodyKeys('user', readUserFields.call(this, itemIndex, 'additionalFields')));
+	return keysOrNone(() =>
+		bodyKeys('user', readUserFields.call(this, itemIndex, 'additionalFields')),
+	);
 }

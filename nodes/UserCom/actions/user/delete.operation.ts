@@ -6,9 +6,14 @@ import { locatorKeys } from '../recordKeys';
 
 const show = { resource: ['user'], operation: ['delete'] };
 
-export const description: INodeProperties[] = [locator({ name: 'user', displayName: 'User', object: 'user', show })];
+export const description: INodeProperties[] = [
+	locator({ name: 'user', displayName: 'User', object: 'user', show }),
+];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getRef.call(this, 'user', 'User', itemIndex);
 	await userComApiRequest.call(this, {
 		method: 'DELETE',
@@ -16,7 +21,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		correlation: refCorrelation('user', ref),
 	});
-	return [{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } }];
+	return [
+		{ json: { deleted: true, ...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }) } },
+	];
 }
 
 /** The user this item touches (items on the same user run in input order). */

@@ -1,8 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { encodePathId, userComApiRequestAllItems } from '../../transport';
 import { simplifyUser } from '../../helpers/mapping';
-import { optionalEmail, requireOneOf, requireString, validationError, type ValidationContext } from '../../helpers/validation';
+import {
+	optionalEmail,
+	requireOneOf,
+	requireString,
+	validationError,
+	type ValidationContext,
+} from '../../helpers/validation';
 import { returnAllFields, simplifyField, vctx } from '../common';
 import { noRecordKeys } from '../recordKeys';
 
@@ -42,7 +53,8 @@ export const description: INodeProperties[] = [
 				placeholder: 'Add Condition',
 				default: {},
 				typeOptions: { multipleValues: true },
-				description: 'Contacts whose custom attributes match every condition (User.com search lookups)',
+				description:
+					'Contacts whose custom attributes match every condition (User.com search lookups)',
 				options: [
 					{
 						displayName: 'Condition',
@@ -69,8 +81,22 @@ export const description: INodeProperties[] = [
 					},
 				],
 			},
-			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', description: 'All contacts with exactly this email' },
-			{ displayName: 'Phone Number', name: 'phoneNumber', type: 'string', placeholder: 'e.g. +48500100200', default: '', description: 'All contacts with exactly this phone number' },
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: 'All contacts with exactly this email',
+			},
+			{
+				displayName: 'Phone Number',
+				name: 'phoneNumber',
+				type: 'string',
+				placeholder: 'e.g. +48500100200',
+				default: '',
+				description: 'All contacts with exactly this phone number',
+			},
 			{
 				displayName: 'Segment Name or ID',
 				name: 'segmentId',
@@ -94,14 +120,18 @@ export const description: INodeProperties[] = [
 	simplifyField(show),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const active = Object.entries(filters).filter(([key, v]) => {
-		if (key === 'attributeConditions') return ((v as IDataObject | undefined)?.condition as unknown[] | undefined)?.length;
+		if (key === 'attributeConditions')
+			return ((v as IDataObject | undefined)?.condition as unknown[] | undefined)?.length;
 		return v !== undefined && v !== '' && v !== null;
 	});
 	if (active.length > 1) {
@@ -134,7 +164,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			path = `tags/${encodePathId.call(this, value, 'Filters › Tag', itemIndex)}/users/`;
 		}
 	}
-	const users = await userComApiRequestAllItems.call(this, { method: 'GET', path, qs, itemIndex }, limit);
+	const users = await userComApiRequestAllItems.call(
+		this,
+		{ method: 'GET', path, qs, itemIndex },
+		limit,
+	);
 	const limited = limit === undefined ? users : users.slice(0, limit);
 	return limited.map((user) => ({ json: simplify ? simplifyUser(user) : user }));
 }
@@ -145,12 +179,32 @@ function attributeQuery(ctx: ValidationContext, raw: IDataObject): IDataObject {
 	const conditions = (raw.condition as IDataObject[] | undefined) ?? [];
 	conditions.forEach((condition, index) => {
 		const label = (field: string) => `Filters › Custom Attribute[${index}] › ${field}`;
-		const attribute = requireString(ctx, condition.attribute, label('Attribute'), 'Choose an attribute or remove the condition.');
-		const operator = requireOneOf(ctx, condition.operator ?? 'icontains', OPERATOR_VALUES, label('Operator'));
-		const value = requireString(ctx, condition.value, label('Value'), 'Enter the value to compare with, or remove the condition.');
+		const attribute = requireString(
+			ctx,
+			condition.attribute,
+			label('Attribute'),
+			'Choose an attribute or remove the condition.',
+		);
+		const operator = requireOneOf(
+			ctx,
+			condition.operator ?? 'icontains',
+			OPERATOR_VALUES,
+			label('Operator'),
+		);
+		const value = requireString(
+			ctx,
+			condition.value,
+			label('Value'),
+			'Enter the value to compare with, or remove the condition.',
+		);
 		const key = `${attribute}__${operator}`;
 		if (key in qs) {
-			throw validationError(ctx, label('Operator'), `repeats ${attribute} ${operator}`, 'Keep one condition per attribute and operator.');
+			throw validationError(
+				ctx,
+				label('Operator'),
+				`repeats ${attribute} ${operator}`,
+				'Keep one condition per attribute and operator.',
+			);
 		}
 		qs[key] = value;
 	});

@@ -5,7 +5,10 @@ import { locatorKeys } from '../recordKeys';
 
 export const description: INodeProperties[] = tagOrListDescription('removeFromList', 'list');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	return await executeTagOrList.call(this, itemIndex, 'remove_from_list');
 }
 

@@ -28,11 +28,19 @@ export const description: INodeProperties[] = [
 	customAttributesField(show, 'user', 'The attributes to set'),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getRef.call(this, 'user', 'User', itemIndex);
 	const attributes = readCustomAttributes.call(this, itemIndex);
 	if (Object.keys(attributes).length === 0) {
-		throw validationError(vctx.call(this, itemIndex), 'Custom Attributes', 'is empty', 'Add at least one attribute and value.');
+		throw validationError(
+			vctx.call(this, itemIndex),
+			'Custom Attributes',
+			'is empty',
+			'Add at least one attribute and value.',
+		);
 	}
 	const response = await userComApiRequest.call(this, {
 		method: 'POST',
@@ -48,7 +56,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				success: true,
 				...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }),
 				attributes,
-				...(response && typeof response === 'object' && !Array.isArray(response) ? { response } : {}),
+				...(response && typeof response === 'object' && !Array.isArray(response)
+					? { response }
+					: {}),
 			},
 		},
 	];

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { requirePositiveInt, requireString } from '../../helpers/validation';
@@ -45,9 +50,18 @@ export async function executeTagOrList(
 	const ref = getRef.call(this, 'user', 'User', itemIndex);
 	let body: IDataObject;
 	if (action === 'add_tag' || action === 'remove_tag') {
-		body = { name: requireString(ctx, this.getNodeParameter('tagName', itemIndex, ''), 'Tag', 'Choose a tag or type its name.') };
+		body = {
+			name: requireString(
+				ctx,
+				this.getNodeParameter('tagName', itemIndex, ''),
+				'Tag',
+				'Choose a tag or type its name.',
+			),
+		};
 	} else {
-		body = { list: requirePositiveInt(ctx, this.getNodeParameter('listId', itemIndex, ''), 'List') };
+		body = {
+			list: requirePositiveInt(ctx, this.getNodeParameter('listId', itemIndex, ''), 'List'),
+		};
 	}
 	const response = (await userComApiRequest.call(this, {
 		method: 'POST',
@@ -63,6 +77,7 @@ export async function executeTagOrList(
 		...(ref.mode === 'id' ? { id: ref.id } : { custom_id: ref.value }),
 		...(body.name !== undefined ? { tag: body.name } : { list: body.list }),
 	};
-	if (response && typeof response === 'object' && !Array.isArray(response)) json.response = response;
+	if (response && typeof response === 'object' && !Array.isArray(response))
+		json.response = response;
 	return [{ json }];
 }

@@ -19,17 +19,29 @@ const show = { resource: ['user'], operation: ['update'] };
 export const description: INodeProperties[] = [
 	locator({ name: 'user', displayName: 'User', object: 'user', show }),
 	userStandardFields('updateFields', 'Update Fields', show, true),
-	customAttributesField(show, 'user', 'Custom attributes must be created in User.com first (Settings › Attributes)'),
+	customAttributesField(
+		show,
+		'user',
+		'Custom attributes must be created in User.com first (Settings › Attributes)',
+	),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ref = getRef.call(this, 'user', 'User', itemIndex);
 	const body = {
 		...readUserFields.call(this, itemIndex, 'updateFields'),
 		...readCustomAttributes.call(this, itemIndex),
 	};
 	if (Object.keys(body).length === 0) {
-		throw validationError(vctx.call(this, itemIndex), 'Update Fields', 'are all empty', 'Add at least one field to change.');
+		throw validationError(
+			vctx.call(this, itemIndex),
+			'Update Fields',
+			'are all empty',
+			'Add at least one field to change.',
+		);
 	}
 	const user = await userComApiRequest.call(this, {
 		method: 'PUT',

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { userComApiRequest } from '../../transport';
 import { requireEmail, requireString, validationError } from '../../helpers/validation';
@@ -22,7 +27,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Custom ID',
 				value: 'customId',
-				description: 'Your own ID of the contact; User.com updates or creates in one request (safe to retry)',
+				description:
+					'Your own ID of the contact; User.com updates or creates in one request (safe to retry)',
 			},
 			{
 				name: 'Email',
@@ -57,14 +63,23 @@ export const description: INodeProperties[] = [
 	},
 	userStandardFields('additionalFields', 'Fields', byCustomId, false),
 	userStandardFields('additionalFields', 'Fields', byEmail, true),
-	customAttributesField(show, 'user', 'Custom attributes must be created in User.com first (Settings › Attributes)'),
+	customAttributesField(
+		show,
+		'user',
+		'Custom attributes must be created in User.com first (Settings › Attributes)',
+	),
 ];
 
 function matchByOf(this: IExecuteFunctions, itemIndex: number): 'customId' | 'email' {
-	return (this.getNodeParameter('matchBy', itemIndex, 'customId') as string) === 'email' ? 'email' : 'customId';
+	return (this.getNodeParameter('matchBy', itemIndex, 'customId') as string) === 'email'
+		? 'email'
+		: 'customId';
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	if (matchByOf.call(this, itemIndex) === 'email') return await upsertByEmail.call(this, itemIndex);
 	const customId = requireString(
 		vctx.call(this, itemIndex),
@@ -92,7 +107,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
  * User.com has no update-or-create by email, so this is not atomic: items of one run with the same
  * email run one after another (recordKeys), but another writer could create the contact in between.
  */
-async function upsertByEmail(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+async function upsertByEmail(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ctx = vctx.call(this, itemIndex);
 	const email = requireEmail(ctx, this.getNodeParameter('email', itemIndex, ''), 'Email');
 	const fields = readUserFields.call(this, itemIndex, 'additionalFields');
@@ -101,7 +119,7 @@ async function upsertByEmail(this: IExecuteFunctions, itemIndex: number): Promis
 			ctx,
 			'Fields › Email',
 			`(${String(fields.email)}) differs from the Email the contact is matched by (${email})`,
-			'Remove Fields › Email; to change a contact\'s email, use Update.',
+			"Remove Fields › Email; to change a contact's email, use Update.",
 		);
 	}
 	const body: IDataObject = { ...fields, ...readCustomAttributes.call(this, itemIndex), email };
@@ -116,9 +134,17 @@ async function upsertByEmail(this: IExecuteFunctions, itemIndex: number): Promis
 			itemIndex,
 			correlation,
 		})) as IDataObject;
-		return [{ json: { created: false, id: user.id ?? matches[0].id, email, ...customIdOf(user, body) } }];
+		return [
+			{ json: { created: false, id: user.id ?? matches[0].id, email, ...customIdOf(user, body) } },
+		];
 	}
-	const user = (await userComApiRequest.call(this, { method: 'POST', path: 'users/', body, itemIndex, correlation })) as IDataObject;
+	const user = (await userComApiRequest.call(this, {
+		method: 'POST',
+		path: 'users/',
+		body,
+		itemIndex,
+		correlation,
+	})) as IDataObject;
 	return [{ json: { created: true, id: user.id, email, ...customIdOf(user, body) } }];
 }
 
@@ -136,7 +162,15 @@ export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[]
 		const fields = readUserFields.call(this, itemIndex, 'additionalFields');
 		const match =
 			matchByOf.call(this, itemIndex) === 'email'
-				? recordKey('user', 'email', requireEmail(vctx.call(this, itemIndex), this.getNodeParameter('email', itemIndex, ''), 'Email'))
+				? recordKey(
+						'user',
+						'email',
+						requireEmail(
+							vctx.call(this, itemIndex),
+							this.getNodeParameter('email', itemIndex, ''),
+							'Email',
+						),
+					)
 				: recordKey('user', 'customId', this.getNodeParameter('customId', itemIndex, ''));
 		return [...new Set([match, ...bodyKeys('user', fields)])];
 	});
