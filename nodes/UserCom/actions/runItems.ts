@@ -61,11 +61,12 @@ function isAuthFailure(normalized: NormalizedUserComError): boolean {
 	return normalized.httpCode === 401 || normalized.httpCode === 403;
 }
 
-function isCancelled(ctx: IExecuteFunctions): boolean {
+/** The execution's stop signal (some contexts have none or throw). */
+function executionSignalOf(ctx: IExecuteFunctions): AbortSignal | undefined {
 	try {
-		return ctx.getExecutionCancelSignal?.()?.aborted === true;
+		return ctx.getExecutionCancelSignal?.();
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 
@@ -98,7 +99,8 @@ export async function runItems(
 
 	// one signal for this run's requests: the execution's stop, or ours after a 401/403
 	const stopRequests = new AbortController();
-	const executionSignal = this.getExecutionCancelSignal?.();
+	const executionSignal = executionSignalOf(this);
+	const isCancelled = () => executionSignal?.aborted === true;
 	bindRunSignal(
 		this,
 		executionSignal ? AbortSignal.any([executionSignal, stopRequests.signal]) : stopRequests.signal,
@@ -124,7 +126,7 @@ export async function runItems(
 	};
 
 	const run = async (itemIndex: number): Promise<void> => {
-		if (isCancelled(this)) {
+		if (isCancelled()) {
 			// the execution was stopped: n8n discards the output, so start nothing more
 			stoppedAt = Math.min(stoppedAt ?? itemIndex, itemIndex);
 			scheduler.stopStarting();
@@ -142,7 +144,7 @@ export async function runItems(
 				pairedItem: { item: itemIndex },
 			}));
 		} catch (error) {
-			if (isCancelled(this)) {
+			if (isCancelled()) {
 				stoppedAt = Math.min(stoppedAt ?? itemIndex, itemIndex);
 				if (!isCancellationError(error))
 					fail(itemIndex, error, toNormalizedError(error, itemIndex));

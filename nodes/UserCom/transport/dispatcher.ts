@@ -128,6 +128,9 @@ export class AccountDispatcher {
 	private rtts: number[] = [];
 	/** The fastest recent round trip: the baseline for arrival estimates. */
 	private fastestRtt = 0;
+	/** Median and slowest of `rtts`, for the in-flight advice (set with fastestRtt). */
+	private medianRtt = 0;
+	private slowestRtt = 0;
 	/** When the pump last found that the event loop had stalled. */
 	private lastStallAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
@@ -325,10 +328,9 @@ export class AccountDispatcher {
 	suggestedInFlight(now = this.clock.now()): number {
 		if (this.rtts.length < WARM_RTT_SAMPLES) return 1;
 		const rate = this.currentRate(now);
-		const sorted = [...this.rtts].sort((a, b) => a - b);
 		// a typical answer within half a request's spacing: one at a time keeps up
-		if ((rate * sorted[Math.floor(sorted.length / 2)]) / 1000 < 0.5) return 1;
-		const rtt = Math.min(sorted[sorted.length - 1], MAX_RTT_FOR_IN_FLIGHT_MS);
+		if ((rate * this.medianRtt) / 1000 < 0.5) return 1;
+		const rtt = Math.min(this.slowestRtt, MAX_RTT_FOR_IN_FLIGHT_MS);
 		return Math.ceil((rate * rtt) / 1000) + 2;
 	}
 
@@ -338,7 +340,10 @@ export class AccountDispatcher {
 		ticket.doneAt = doneAt;
 		this.rtts.push(Math.max(0, doneAt - ticket.at));
 		if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
-		this.fastestRtt = Math.min(...this.rtts);
+		const sorted = [...this.rtts].sort((a, b) => a - b);
+		this.fastestRtt = sorted[0];
+		this.medianRtt = sorted[Math.floor(sorted.length / 2)];
+		this.slowestRtt = sorted[sorted.length - 1];
 		this.wake();
 	}
 
