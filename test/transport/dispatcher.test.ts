@@ -2,6 +2,7 @@ import {
 	AccountDispatcher,
 	ARRIVAL_SLACK_MS,
 	COLD_ARRIVAL_JITTER_MS,
+	LEAVE_ALLOWANCE_FACTOR,
 	STALL_MS,
 	MAX_ARRIVAL_JITTER_MS,
 	DispatchCancelledError,
@@ -124,6 +125,52 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		await clock.run(Promise.all(all));
 		// 10 even releases (105 ms apart) fit in one second; the 11th is bounded by the window
 		expect(releases[10]).toBeCloseTo(80 + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	/**
+	 * 1/s: each release waits for the previous request to leave the window. Three quick answers,
+	 * then the 4th answers 300 ms slower; returns the gap between the 4th and 5th releases.
+	 */
+	async function gapAfterSlowAnswer(d: AccountDispatcher): Promise<number> {
+		const releases: number[] = [];
+		const all = Array.from({ length: 5 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now());
+				await clock.sleep(i === 3 ? 305 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		return releases[4] - releases[3];
+	}
+
+	it('with quick credential loads, a slower round trip counts as User.com working longer, not as a late arrival', async () => {
+		// loads of at most 10 ms: a request leaves n8n at most 2 x 10 + STALL_MS after its release;
+		// the 4th answered 300 ms slower than the fastest, but counts as arriving at most 45 ms late
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		for (const ms of [4, 10, 7]) d.noteLeaveDelay(ms);
+		const allowance = LEAVE_ALLOWANCE_FACTOR * 10 + STALL_MS;
+		expect(allowance).toBeLessThan(MAX_ARRIVAL_JITTER_MS);
+		expect(await gapAfterSlowAnswer(d)).toBeCloseTo(allowance + 1000 + ARRIVAL_SLACK_MS, 0);
+	});
+
+	it('slow credential loads widen the allowance up to MAX_ARRIVAL_JITTER_MS', async () => {
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		for (const ms of [30, 90, 20]) d.noteLeaveDelay(ms);
+		expect(await gapAfterSlowAnswer(d)).toBeCloseTo(
+			MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS,
+			0,
+		);
+	});
+
+	it('fewer than three timed credential loads: MAX_ARRIVAL_JITTER_MS', async () => {
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		d.noteLeaveDelay(1);
+		d.noteLeaveDelay(1);
+		expect(await gapAfterSlowAnswer(d)).toBeCloseTo(
+			MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS,
+			0,
+		);
 	});
 
 	it('caps the arrival allowance so a slow server does not stall the account', async () => {

@@ -8,6 +8,8 @@ import {
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
+import { LEAVE_ALLOWANCE_FACTOR, STALL_MS } from '../../nodes/UserCom/transport/dispatcher';
+import { fingerprintAccount, getDispatcher } from '../../nodes/UserCom/transport/registry';
 import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
 import {
 	bindRunSignal,
@@ -854,5 +856,18 @@ describe('run signal and in-flight advice (used by the router)', () => {
 		expect(
 			await inFlightAdvisor(ctx({ credentials: { subdomain: 'http://acme.user.com' } })),
 		).toBeUndefined();
+	});
+});
+
+describe('credential loads as samples of the time a request takes to leave n8n', () => {
+	it("each request's credential load is timed and sets the dispatcher's arrival allowance", async () => {
+		const opts = { credentialLoadMs: 40 };
+		for (let i = 0; i < 3; i++) await request(GET, opts);
+		const dispatcher = getDispatcher(
+			fingerprintAccount('https://acme.user.com/api/public/', API_KEY),
+			{},
+		);
+		// n8n's helper loads the credential again after the release: up to 2 x 40 ms + a timer delay
+		expect(dispatcher.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 40 + STALL_MS);
 	});
 });

@@ -6,7 +6,7 @@ import type { AccountDispatcher } from './dispatcher';
 import { scrubSecrets } from './errors';
 import { fingerprintAccount, getDispatcher } from './registry';
 import { numberOr } from './settings';
-import { transportState } from './state';
+import { getClock, transportState } from './state';
 
 /** What a call needs of its credential; the dispatcher is shared by every call of the account. */
 export interface Account {
@@ -36,7 +36,10 @@ function baseUrlOf(subdomain: unknown): BaseUrlResult {
 
 /** Credential -> base URL, key and the account's dispatcher. Throws NodeOperationError naming the field to fix. */
 export async function resolveAccount(context: UserComContext, itemIndex: number): Promise<Account> {
+	const clock = getClock();
+	const loadStartedAt = clock.now();
 	const credentials = await loose(context).getCredentials(CREDENTIAL_NAME, itemIndex);
+	const loadMs = clock.now() - loadStartedAt;
 	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : '';
 	const resolved = baseUrlOf(credentials.subdomain);
 	if (!resolved.ok) {
@@ -57,6 +60,9 @@ export async function resolveAccount(context: UserComContext, itemIndex: number)
 		rateLimit: numberOr(credentials.rateLimit, 10, 0.1, 1000),
 		sharePercent: numberOr(credentials.limitShare, 100, 1, 100),
 	});
+	// n8n's request helper loads the credential the same way after the release: a sample of how
+	// long a request may wait in n8n before it leaves (the dispatcher's arrival estimate)
+	dispatcher.noteLeaveDelay(loadMs);
 	return { baseUrl, apiKey, dispatcher };
 }
 

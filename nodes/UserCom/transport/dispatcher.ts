@@ -31,10 +31,17 @@ export const WINDOW_MS = 1000;
  * the moment it reaches User.com, n8n loads and decrypts the credential and opens or reuses a
  * socket: 5–150 ms that vary from request to request, so two requests released 105 ms apart can
  * arrive 10 ms apart. The sliding-window guard therefore works on each request's latest possible
- * arrival: its release time plus how much slower its round trip was than the fastest recent one
- * (capped, so a slow server does not stall the account), plus a small fixed slack.
+ * arrival: its release time plus how much slower its round trip was than the fastest recent one,
+ * capped by how long a request can take to leave n8n (see arrivalAllowanceMs), plus a small slack.
  */
 export const MAX_ARRIVAL_JITTER_MS = 150;
+/**
+ * n8n's request helper loads the credential again after the release; the node's own credential
+ * loads (timed in account.ts) are samples of that delay. A request counts as leaving at most twice
+ * the slowest recent sample plus a timer delay short of a stall late; the rest of a slower round
+ * trip is User.com's work or the way back, which does not move the arrival.
+ */
+export const LEAVE_ALLOWANCE_FACTOR = 2;
 export const ARRIVAL_SLACK_MS = 10;
 const RTT_SAMPLES = 32;
 /** Answers needed before round trips serve as a baseline for arrival estimates. */
@@ -131,6 +138,9 @@ export class AccountDispatcher {
 	/** Median and slowest of `rtts`, for the in-flight advice (set with fastestRtt). */
 	private medianRtt = 0;
 	private slowestRtt = 0;
+	/** Recent credential loads (ms): how long a released request may wait in n8n before it leaves. */
+	private leaveDelays: number[] = [];
+	private slowestLeave = 0;
 	/** When the pump last found that the event loop had stalled. */
 	private lastStallAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
@@ -296,9 +306,26 @@ export class AccountDispatcher {
 	private latestArrival(ticket: SendTicket, now: number): number {
 		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
 		const elapsed = (ticket.doneAt ?? now) - ticket.at;
-		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : MAX_ARRIVAL_JITTER_MS;
+		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : this.arrivalAllowanceMs;
 		const jitter = Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
 		return Math.max(ticket.at + jitter, ticket.heldUntil ?? Number.NEGATIVE_INFINITY);
+	}
+
+	/**
+	 * How much later than the fastest request a warm request can reach User.com: twice the slowest
+	 * recent credential load plus a timer delay short of a stall, at most MAX_ARRIVAL_JITTER_MS.
+	 * MAX_ARRIVAL_JITTER_MS until WARM_RTT_SAMPLES loads have been timed.
+	 */
+	get arrivalAllowanceMs(): number {
+		if (this.leaveDelays.length < WARM_RTT_SAMPLES) return MAX_ARRIVAL_JITTER_MS;
+		return Math.min(MAX_ARRIVAL_JITTER_MS, LEAVE_ALLOWANCE_FACTOR * this.slowestLeave + STALL_MS);
+	}
+
+	/** Records how long loading the account's credential took (a sample of n8n's send delay). */
+	noteLeaveDelay(ms: number): void {
+		this.leaveDelays.push(Math.max(0, ms));
+		if (this.leaveDelays.length > RTT_SAMPLES) this.leaveDelays.shift();
+		this.slowestLeave = Math.max(...this.leaveDelays);
 	}
 
 	/**

@@ -43,7 +43,7 @@ export class FakeHttp {
 	readonly calls: RecordedCall[] = [];
 
 	constructor(
-		private readonly clock: FakeClock,
+		readonly clock: FakeClock,
 		public script: Script = () => ({ statusCode: 200, body: {} }),
 	) {}
 
@@ -78,6 +78,8 @@ export interface ContextOptions {
 	signal?: AbortSignal;
 	noLogger?: boolean;
 	loadOptions?: boolean;
+	/** Virtual milliseconds each credential load takes (n8n reads and decrypts it). */
+	credentialLoadMs?: number;
 }
 
 export function makeContext(http: FakeHttp, logs: LogEntry[], opts: ContextOptions = {}) {
@@ -91,7 +93,10 @@ export function makeContext(http: FakeHttp, logs: LogEntry[], opts: ContextOptio
 	};
 	const ctx: Record<string, unknown> = {
 		getNode: () => NODE,
-		getCredentials: async () => credentials,
+		getCredentials: async () => {
+			if (opts.credentialLoadMs) await http.clock.sleep(opts.credentialLoadMs);
+			return credentials;
+		},
 		helpers: { httpRequestWithAuthentication: http.handler(executionId ?? 'none') },
 	};
 	if (!opts.noLogger) {
