@@ -42,6 +42,12 @@ export const MAX_ARRIVAL_JITTER_MS = 150;
  * trip is User.com's work or the way back, which does not move the arrival.
  */
 export const LEAVE_ALLOWANCE_FACTOR = 2;
+/**
+ * A 429 that full-round-trip allowances would have explained by our own sends means a request took
+ * longer to leave than the credential loads suggested: the account goes back to MAX_ARRIVAL_JITTER_MS
+ * for this long (and learns nothing from that 429).
+ */
+export const DISTRUST_LEAVE_MS = 10 * 60_000;
 export const ARRIVAL_SLACK_MS = 10;
 const RTT_SAMPLES = 32;
 /** Answers needed before round trips serve as a baseline for arrival estimates. */
@@ -102,6 +108,8 @@ export interface SendTicket {
 	heldUntil?: number;
 	/** Released before the account had WARM_RTT_SAMPLES answers (n8n's first, slowest requests). */
 	cold?: boolean;
+	/** Released while the arrival allowance came from credential loads (under MAX_ARRIVAL_JITTER_MS). */
+	shortAllowance?: boolean;
 }
 
 /** One queued request: plain fields only (no closures), so 100,000 queued requests stay small. */
@@ -141,6 +149,8 @@ export class AccountDispatcher {
 	/** Recent credential loads (ms): how long a released request may wait in n8n before it leaves. */
 	private leaveDelays: number[] = [];
 	private slowestLeave = 0;
+	/** Until when credential loads are not trusted as the arrival allowance (see DISTRUST_LEAVE_MS). */
+	private distrustLeaveUntil = Number.NEGATIVE_INFINITY;
 	/** When the pump last found that the event loop had stalled. */
 	private lastStallAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
@@ -222,8 +232,13 @@ export class AccountDispatcher {
 
 	/** Earliest time the next request may leave. */
 	nextSendTime(now: number): number {
-		const horizon = now - WINDOW_MS - ARRIVAL_SLACK_MS;
-		while (this.sends.length > 0 && this.latestArrival(this.sends[0], now) <= horizon)
+		// kept while a 429 can still come back for a request released in their window (report429)
+		const horizon =
+			now - WINDOW_MS - ARRIVAL_SLACK_MS - Math.min(this.slowestRtt, MAX_RTT_FOR_IN_FLIGHT_MS);
+		while (
+			this.sends.length > 0 &&
+			this.latestArrival(this.sends[0], now, MAX_ARRIVAL_JITTER_MS) <= horizon
+		)
 			this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.effectiveCap(now);
@@ -269,6 +284,11 @@ export class AccountDispatcher {
 		// right after a stall released held requests together, the 429 may be our own burst: it
 		// pauses the account but teaches the share nothing
 		if (receivedAt - this.lastStallAt <= STALL_EXPLAINS_429_MS) return this.blockedUntilMs;
+		// sent on short allowances: if full ones explain it by our own sends, it was a late leaver
+		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) {
+			this.distrustLeaveUntil = receivedAt + DISTRUST_LEAVE_MS;
+			return this.blockedUntilMs;
+		}
 		this.share = shareAfter429(
 			this.share,
 			receivedAt,
@@ -295,6 +315,22 @@ export class AccountDispatcher {
 	}
 
 	/**
+	 * Whether a 429 for `rejected`, released while short allowances were in force, would have
+	 * been possible from our own sends alone had each counted with its full allowance: at least
+	 * the cap of them may have arrived in the window before the rejected one left.
+	 */
+	private explainedByOwnSends(rejected: SendTicket, now: number): boolean {
+		if (!rejected.shortAllowance) return false;
+		let arrivedBefore = 0;
+		for (const sent of this.sends) {
+			if (sent === rejected || sent.rejected || sent.at > rejected.at) continue;
+			if (this.latestArrival(sent, now, MAX_ARRIVAL_JITTER_MS) > rejected.at - WINDOW_MS)
+				arrivedBefore++;
+		}
+		return arrivedBefore >= this.effectiveCap(now);
+	}
+
+	/**
 	 * Latest time a released request can have reached User.com, relative to the others: its release
 	 * time plus how much longer its round trip took than the fastest recent one (while it is still in
 	 * flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS, or later if a
@@ -303,10 +339,14 @@ export class AccountDispatcher {
 	 * request released before WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late,
 	 * also after the round trips of later requests have set a baseline.
 	 */
-	private latestArrival(ticket: SendTicket, now: number): number {
+	private latestArrival(
+		ticket: SendTicket,
+		now: number,
+		allowance = this.arrivalAllowanceMs,
+	): number {
 		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
 		const elapsed = (ticket.doneAt ?? now) - ticket.at;
-		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : this.arrivalAllowanceMs;
+		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : allowance;
 		const jitter = Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
 		return Math.max(ticket.at + jitter, ticket.heldUntil ?? Number.NEGATIVE_INFINITY);
 	}
@@ -318,14 +358,27 @@ export class AccountDispatcher {
 	 */
 	get arrivalAllowanceMs(): number {
 		if (this.leaveDelays.length < WARM_RTT_SAMPLES) return MAX_ARRIVAL_JITTER_MS;
+		if (this.clock.now() < this.distrustLeaveUntil) return MAX_ARRIVAL_JITTER_MS;
 		return Math.min(MAX_ARRIVAL_JITTER_MS, LEAVE_ALLOWANCE_FACTOR * this.slowestLeave + STALL_MS);
 	}
 
 	/** Records how long loading the account's credential took (a sample of n8n's send delay). */
-	noteLeaveDelay(ms: number): void {
+	noteLeaveDelay(ms: number, now = this.clock.now()): void {
+		// n8n held this load longer than a request is allowed to take to leave (its database was
+		// busy): the requests on their way out were likely held with it and leave together now
+		if (ms > this.arrivalAllowanceMs) this.noteHold(now);
 		this.leaveDelays.push(Math.max(0, ms));
 		if (this.leaveDelays.length > RTT_SAMPLES) this.leaveDelays.shift();
 		this.slowestLeave = Math.max(...this.leaveDelays);
+	}
+
+	/** Requests not yet answered count as arriving now; a 429 soon after teaches the share nothing. */
+	private noteHold(now: number): void {
+		this.lastStallAt = now;
+		for (const ticket of this.sends) {
+			if (ticket.doneAt === null) ticket.heldUntil = Math.max(ticket.heldUntil ?? now, now);
+		}
+		this.wake();
 	}
 
 	/**
@@ -510,11 +563,14 @@ export class AccountDispatcher {
 
 	private async pump(): Promise<void> {
 		const clock = this.clock;
+		// when the pump last planned to release (it slept until then)
+		let plannedAt = Number.NEGATIVE_INFINITY;
 		try {
 			while (this.order.length > 0) {
 				const now = clock.now();
 				const at = this.nextSendTime(now);
 				if (at > now) {
+					plannedAt = at;
 					this.expire(at);
 					if (this.order.length === 0) break;
 					const wakeUp = new Promise<void>((resolve) => {
@@ -530,8 +586,11 @@ export class AccountDispatcher {
 				if (!job) break;
 				const ticket: SendTicket = { at: now, doneAt: null };
 				if (this.rtts.length < WARM_RTT_SAMPLES) ticket.cold = true;
+				else if (this.arrivalAllowanceMs < MAX_ARRIVAL_JITTER_MS) ticket.shortAllowance = true;
 				this.sends.push(ticket);
-				this.lastSendAt = now;
+				// a timer that fires a little late does not push every later release back with it
+				this.lastSendAt = now >= plannedAt && now - plannedAt < STALL_MS ? plannedAt : now;
+				plannedAt = Number.NEGATIVE_INFINITY;
 				this.settle(job, ticket);
 			}
 		} finally {

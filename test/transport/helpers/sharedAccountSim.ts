@@ -19,6 +19,8 @@ export interface SimWorker {
 	sharePercent?: number;
 	/** virtual ms after the start when this worker's execution begins */
 	startMs?: number;
+	/** items in flight at once (the node's Parallel Requests), default 1 */
+	inFlight?: number;
 }
 
 export interface SimForeign {
@@ -39,6 +41,12 @@ export interface SimSetup {
 	tuning?: ShareTuning;
 	/** release → arrival at User.com, ms: [min, max] uniform, plus rare slow outliers */
 	outboundMs?: [number, number];
+	/**
+	 * n8n's credential load, ms: when set, each item loads the credential before its slot (timed
+	 * and reported to the dispatcher, as account.ts does) and n8n's request helper loads it again
+	 * after the release, so a request's way out is one more load plus outboundMs.
+	 */
+	credentialLoadMs?: [number, number];
 	serviceMs?: [number, number];
 	inboundMs?: [number, number];
 }
@@ -123,35 +131,50 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 		if (w.startMs) await clock.sleep(w.startMs);
 		const started = clock.now();
 		let nextSample = started;
-		for (let item = 0; item < w.items; item++) {
-			let head = false;
-			for (;;) {
-				const ticket: SendTicket = await d.acquire('execution', { head });
-				await clock.sleep(between(outbound) + (rand() < 0.02 ? between([20, 120]) : 0));
-				const arrival = clock.now();
-				requests++;
-				ourFirst = Math.min(ourFirst, arrival);
-				const wait = throttle(arrival);
-				await clock.sleep(between(service) + between(inbound));
-				const receivedAt = clock.now();
-				d.complete(ticket, receivedAt);
-				if (wait === null) {
-					ourLast = Math.max(ourLast, arrival);
-					break;
+		let nextItem = 0;
+		const load = setup.credentialLoadMs;
+		const lane = async () => {
+			for (let item = nextItem++; item < w.items; item = nextItem++) {
+				if (load) {
+					const loadMs = between(load);
+					await clock.sleep(loadMs);
+					d.noteLeaveDelay(loadMs);
 				}
-				rejected++;
-				workerRejected[index]++;
-				rejections.push(`w${index}@${((receivedAt - t0) / 1000).toFixed(1)}`);
-				d.report429(receivedAt, wait * 1000 + Math.floor(rand() * (MAX_429_JITTER_MS + 1)), ticket);
-				head = true;
+				let head = false;
+				for (;;) {
+					const ticket: SendTicket = await d.acquire('execution', { head });
+					const inN8n = load ? between(load) : 0;
+					await clock.sleep(inN8n + between(outbound) + (rand() < 0.02 ? between([20, 120]) : 0));
+					const arrival = clock.now();
+					requests++;
+					ourFirst = Math.min(ourFirst, arrival);
+					const wait = throttle(arrival);
+					await clock.sleep(between(service) + between(inbound));
+					const receivedAt = clock.now();
+					d.complete(ticket, receivedAt);
+					if (wait === null) {
+						ourLast = Math.max(ourLast, arrival);
+						break;
+					}
+					rejected++;
+					workerRejected[index]++;
+					rejections.push(`w${index}@${((receivedAt - t0) / 1000).toFixed(1)}`);
+					d.report429(
+						receivedAt,
+						wait * 1000 + Math.floor(rand() * (MAX_429_JITTER_MS + 1)),
+						ticket,
+					);
+					head = true;
+				}
+				while (clock.now() >= nextSample) {
+					caps[index].push(d.effectiveCap(clock.now()));
+					nextSample += windowMs;
+				}
+				// n8n moves on to the next item
+				await clock.sleep(between([0.5, 2]));
 			}
-			while (clock.now() >= nextSample) {
-				caps[index].push(d.effectiveCap(clock.now()));
-				nextSample += windowMs;
-			}
-			// n8n moves on to the next item
-			await clock.sleep(between([0.5, 2]));
-		}
+		};
+		await Promise.all(Array.from({ length: w.inFlight ?? 1 }, lane));
 		workerWallMs[index] = clock.now() - started;
 		running--;
 	}
