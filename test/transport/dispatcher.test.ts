@@ -2,6 +2,7 @@ import {
 	AccountDispatcher,
 	ARRIVAL_SLACK_MS,
 	COLD_ARRIVAL_JITTER_MS,
+	DISTRUST_LEAVE_MS,
 	LEAVE_ALLOWANCE_FACTOR,
 	STALL_MS,
 	MAX_ARRIVAL_JITTER_MS,
@@ -682,5 +683,102 @@ describe('AccountDispatcher: suggested requests in flight', () => {
 		const t = clock.now();
 		d.report429(t, 1000); // halved: 5 per second
 		expect(d.suggestedInFlight(t)).toBe(5 + 2);
+	});
+});
+
+describe('AccountDispatcher: credential loads as the measure of the way out of n8n', () => {
+	/** 10/s with three quick credential loads and three quick answers (warm, short allowance). */
+	async function warmed(): Promise<AccountDispatcher> {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		for (const ms of [3, 5, 4]) d.noteLeaveDelay(ms);
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all(queue(d, 'warm', 3, grants)));
+		await clock.advance(5_000);
+		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
+		return d;
+	}
+
+	it('a slow credential load means requests on their way out were held with it: they count as arriving when it ends', async () => {
+		const d = await warmed();
+		const releases: number[] = [];
+		const tickets: SendTicket[] = [];
+		const all = Array.from({ length: 12 }, () =>
+			d.acquire('e1').then((ticket) => {
+				releases.push(clock.now());
+				tickets.push(ticket);
+			}),
+		);
+		// ten released (105 ms apart), none answered yet; n8n's database then held a credential load 400 ms
+		for (let i = 0; i < 200 && releases.length < 10; i++) await clock.advance(5);
+		const holdEnd = clock.now();
+		d.noteLeaveDelay(400, holdEnd);
+		for (const ticket of tickets) d.complete(ticket, holdEnd + 300);
+		await clock.run(Promise.all(all));
+		// all ten may have reached User.com at holdEnd: the 11th waits a window after that
+		expect(releases[10]).toBeGreaterThanOrEqual(holdEnd + 1000 + ARRIVAL_SLACK_MS);
+	});
+
+	it('a load within the allowance marks nothing', async () => {
+		const d = await warmed();
+		const releases: number[] = [];
+		const tickets: SendTicket[] = [];
+		const all = Array.from({ length: 11 }, () =>
+			d.acquire('e1').then((ticket) => {
+				releases.push(clock.now());
+				tickets.push(ticket);
+			}),
+		);
+		for (let i = 0; i < 200 && releases.length < 10; i++) await clock.advance(5);
+		// as slow as the slowest so far: the allowance stays 2 x 5 + STALL_MS
+		d.noteLeaveDelay(5);
+		for (const ticket of tickets) d.complete(ticket, clock.now());
+		await clock.run(Promise.all(all));
+		expect(releases[10] - releases[0]).toBeCloseTo((1000 / 9.5) * 10, 0);
+	});
+
+	it('a 429 that full allowances explain by our own sends teaches the share nothing and restores the full allowance for a while', async () => {
+		const d = await warmed();
+		const tickets: SendTicket[] = [];
+		const all = Array.from({ length: 11 }, () =>
+			d.acquire('e1').then((ticket) => {
+				tickets.push(ticket);
+			}),
+		);
+		await clock.run(Promise.all(all));
+		// the 1st answered 150 ms late: with the full allowance it may have arrived in the 11th's window
+		tickets.forEach((ticket, i) => d.complete(ticket, ticket.at + (i === 0 ? 155 : 5)));
+		const rejected = tickets[10];
+		expect(rejected.shortAllowance).toBe(true);
+		d.report429(clock.now(), 1000, rejected);
+		expect(d.effectiveCap()).toBe(10);
+		expect(d.arrivalAllowanceMs).toBe(MAX_ARRIVAL_JITTER_MS);
+		await clock.advance(DISTRUST_LEAVE_MS);
+		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
+	});
+
+	it('a 429 our own sends cannot explain is another client on the key: the share halves', async () => {
+		const d = await warmed();
+		const tickets: SendTicket[] = [];
+		const all = Array.from({ length: 3 }, () =>
+			d.acquire('e1').then((ticket) => {
+				tickets.push(ticket);
+				d.complete(ticket, clock.now() + 5);
+			}),
+		);
+		await clock.run(Promise.all(all));
+		d.report429(clock.now(), 1000, tickets[2]);
+		expect(d.effectiveCap()).toBe(5);
+		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
+	});
+
+	it('spacing counts from the planned release, so timers that fire late do not slow every later release', async () => {
+		// every timer fires 3 ms late (a busy event loop, under STALL_MS)
+		const late = { now: () => clock.now(), sleep: (ms: number) => clock.sleep(ms + 3) };
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 }, { clock: late });
+		const grants: Array<[string, number]> = [];
+		await clock.run(Promise.all(queue(d, 'e1', 9, grants)));
+		const times = grants.map(([, t]) => t);
+		// 8 gaps of 105.3 ms (+3 ms once), not 8 x 108.3 ms
+		expect(times[8] - times[0]).toBeCloseTo((1000 / 9.5) * 8 + 3, 0);
 	});
 });
