@@ -26,7 +26,9 @@ export class UserComTriggerApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'A long random string: at least 16 characters, only letters, digits and - _ . ~ (so it survives in a URL). Put the same value in the automation: as header x-usercom-secret or as ?secret=... at the end of the webhook URL.',
+				'A long random string: at least 16 characters, only letters, digits and - _ . ~ ' +
+				'(so it survives in a URL). Put the same value in the automation: ' +
+				'as header x-usercom-secret or as ?secret=... at the end of the webhook URL.',
 		},
 	];
 }

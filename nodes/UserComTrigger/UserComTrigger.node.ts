@@ -55,7 +55,8 @@ export class UserComTrigger implements INodeType {
 		version: 1,
 		subtitle: 'Automation API call',
 		description:
-			'Starts the workflow when a User.com automation "API call" module sends data (the User.com node syncs contacts, events, deals and products)',
+			'Starts the workflow when a User.com automation "API call" module sends data ' +
+			'(the User.com node syncs contacts, events, deals and products)',
 		defaults: {
 			name: 'User.com Trigger',
 		},
@@ -82,7 +83,16 @@ export class UserComTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'User.com cannot register webhooks through its API, so connect it by hand: 1. Activate this workflow and copy the Production URL from "Webhook URLs" above. 2. In User.com open Automations, create or edit an automation and add the "API call" module (after a trigger such as "New user" or a deal stage change). 3. Paste the URL and append ?secret=YOUR_SECRET (the value in this node\'s credential), or add the header x-usercom-secret: YOUR_SECRET. 4. Add the header Content-Type: application/json. 5. Optionally put a label in "Extra data (JSON)", e.g. {"event": "deal_won"}, and list it under Options > Only Run for Events. 6. Keep "Exclude user info from call" off so the user is sent.',
+					'User.com cannot register webhooks through its API, so connect it by hand: ' +
+					'1. Activate this workflow and copy the Production URL from "Webhook URLs" above. ' +
+					'2. In User.com open Automations, create or edit an automation and add the "API call" ' +
+					'module (after a trigger such as "New user" or a deal stage change). ' +
+					"3. Paste the URL and append ?secret=YOUR_SECRET (the value in this node's " +
+					'credential), or add the header x-usercom-secret: YOUR_SECRET. ' +
+					'4. Add the header Content-Type: application/json. ' +
+					'5. Optionally put a label in "Extra data (JSON)", e.g. {"event": "deal_won"}, ' +
+					'and list it under Options > Only Run for Events. ' +
+					'6. Keep "Exclude user info from call" off so the user is sent.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -96,13 +106,15 @@ export class UserComTrigger implements INodeType {
 						name: 'As Sent',
 						value: 'raw',
 						description:
-							'The call exactly as User.com sent it: path, timestamp, extra and the full user object',
+							'The call exactly as User.com sent it: path, timestamp, ' +
+							'extra and the full user object',
 					},
 					{
 						name: 'Simplified',
 						value: 'simplified',
 						description:
-							'Flat fields: event, automationPath, timestamp, userId, userKey, customId, email, name, firstName, lastName, phoneNumber, status, extra',
+							'Flat fields: event, automationPath, timestamp, userId, userKey, customId, ' +
+							'email, name, firstName, lastName, phoneNumber, status, extra',
 					},
 				],
 				default: 'raw',
@@ -120,7 +132,8 @@ export class UserComTrigger implements INodeType {
 						type: 'string',
 						default: 'event',
 						description:
-							'Key of the "Extra data (JSON)" object that holds the event label, e.g. event for {"event": "deal_won"}',
+							'Key of the "Extra data (JSON)" object that holds the event label, ' +
+							'e.g. event for {"event": "deal_won"}',
 					},
 					{
 						displayName: 'Include Raw Body',
@@ -136,7 +149,9 @@ export class UserComTrigger implements INodeType {
 						default: '',
 						placeholder: 'deal_won, deal_lost',
 						description:
-							'Comma-separated event labels (case-insensitive). Calls whose extra data carries another label, or none, are answered with 200 {"ignored": true} and start no execution. Empty: run for every call.',
+							'Comma-separated event labels (case-insensitive). ' +
+							'Calls whose extra data carries another label, or none, are answered with 200 ' +
+							'{"ignored": true} and start no execution. Empty: run for every call.',
 					},
 					{
 						displayName: 'Require User',
@@ -144,7 +159,8 @@ export class UserComTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to reject calls without a user object with 400. Turn off for API call modules with "Exclude user info from call" on.',
+							'Whether to reject calls without a user object with 400. ' +
+							'Turn off for API call modules with "Exclude user info from call" on.',
 					},
 				],
 			},
@@ -170,7 +186,8 @@ export class UserComTrigger implements INodeType {
 					return {
 						status: 'Error',
 						message:
-							'Use only letters, digits and -_.~ so the secret can be pasted into a URL without encoding',
+							'Use only letters, digits and -_.~ so the secret can be pasted ' +
+							'into a URL without encoding',
 					};
 				}
 				return { status: 'OK', message: 'The secret is usable' };
@@ -208,7 +225,8 @@ export class UserComTrigger implements INodeType {
 				this,
 				500,
 				'Trigger not configured',
-				'The User.com Trigger has no secret: select a User.com Trigger Secret credential in the node.',
+				'The User.com Trigger has no secret: ' +
+					'select a User.com Trigger Secret credential in the node.',
 			);
 		}
 		const headers = this.getHeaderData() ?? {};
@@ -220,7 +238,8 @@ export class UserComTrigger implements INodeType {
 				this,
 				401,
 				'Unauthorized',
-				`Missing secret: send it in the ${SECRET_HEADER} header or as ?${SECRET_QUERY_PARAMETER}= in the URL.`,
+				`Missing secret: send it in the ${SECRET_HEADER} header ` +
+					`or as ?${SECRET_QUERY_PARAMETER}= in the URL.`,
 			);
 		}
 		if (!secretsMatch(provided, expected)) {
@@ -261,7 +280,8 @@ export class UserComTrigger implements INodeType {
 					ignored: true,
 					reason:
 						label === undefined
-							? `The call has no extra.${eventField}; this trigger only runs for: ${wanted.join(', ')}`
+							? `The call has no extra.${eventField}; ` +
+								`this trigger only runs for: ${wanted.join(', ')}`
 							: `Event "${label}" is not one of: ${wanted.join(', ')}`,
 				},
 			};

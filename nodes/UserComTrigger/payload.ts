@@ -54,7 +54,9 @@ export function resolveBody(
 	if (text.trim() === '') {
 		return {
 			ok: false,
-			message: `The request body is empty. ${EXPECTED_SHAPE} In the automation's API call module, set the header Content-Type: application/json.`,
+			message:
+				`The request body is empty. ${EXPECTED_SHAPE} In the automation's API call module, ` +
+				'set the header Content-Type: application/json.',
 		};
 	}
 	try {
@@ -62,7 +64,8 @@ export function resolveBody(
 	} catch (error) {
 		return {
 			ok: false,
-			message: `The request body is not valid JSON (${(error as Error).message}). ${EXPECTED_SHAPE}`,
+			message:
+				`The request body is not valid JSON (${(error as Error).message}). ` + EXPECTED_SHAPE,
 		};
 	}
 }
@@ -91,7 +94,8 @@ export function parseAutomationCall(value: unknown, requireUser: boolean): Parse
 			return {
 				ok: false,
 				message:
-					'"extra" must be a JSON object (the "Extra data (JSON)" field of the API call module), for example {"event": "deal_won"}.',
+					'"extra" must be a JSON object (the "Extra data (JSON)" field of the API call ' +
+					'module), for example {"event": "deal_won"}.',
 			};
 		}
 		extra = decoded;
@@ -100,7 +104,9 @@ export function parseAutomationCall(value: unknown, requireUser: boolean): Parse
 	} else if (rawExtra !== undefined && rawExtra !== null && rawExtra !== '') {
 		return {
 			ok: false,
-			message: `"extra" is ${describeType(rawExtra)}; it must be a JSON object such as {"event": "deal_won"}.`,
+			message:
+				`"extra" is ${describeType(rawExtra)}; ` +
+				'it must be a JSON object such as {"event": "deal_won"}.',
 		};
 	}
 
@@ -111,7 +117,8 @@ export function parseAutomationCall(value: unknown, requireUser: boolean): Parse
 			return {
 				ok: false,
 				message:
-					'The request has no "user" object. In the automation\'s API call module turn off "Exclude user info from call", or turn off the trigger option "Require User".',
+					'The request has no "user" object. In the automation\'s API call module turn off ' +
+					'"Exclude user info from call", or turn off the trigger option "Require User".',
 			};
 		}
 	} else if (isPlainObject(rawUser)) {
@@ -136,7 +143,9 @@ export function parseAutomationCall(value: unknown, requireUser: boolean): Parse
 	) {
 		return {
 			ok: false,
-			message: `"timestamp" is ${describeType(timestamp)}; it must be a string such as "2021-02-01T07:27:44+00:00".`,
+			message:
+				`"timestamp" is ${describeType(timestamp)}; ` +
+				'it must be a string such as "2021-02-01T07:27:44+00:00".',
 		};
 	}
 	return { ok: true, call: { body, extra, user } };
@@ -168,7 +177,9 @@ function pick(source: IDataObject | undefined, ...keys: string[]): IDataObject[s
 	return null;
 }
 
-/** A flat, predictable item for the common fields; everything else stays under `extra` / is dropped. */
+/**
+ * A flat, predictable item for the common fields; everything else stays under `extra` / is dropped.
+ */
 export function simplifyCall(call: AutomationCall, eventField: string): IDataObject {
 	const { body, extra, user } = call;
 	return {

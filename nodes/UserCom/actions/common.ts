@@ -251,7 +251,8 @@ export function customAttributesField(
 						typeOptions: { loadOptionsMethod: method },
 						default: '',
 						description:
-							'The attribute (its name_std). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+							'The attribute (its name_std). Choose from the list, or specify an ID using ' +
+							'an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
 					{
 						displayName: 'Value',
@@ -259,7 +260,8 @@ export function customAttributesField(
 						type: 'string',
 						default: '',
 						description:
-							'Text, number, true/false, a date (YYYY-MM-DD) or JSON, depending on the attribute type',
+							'Text, number, true/false, a date (YYYY-MM-DD) or JSON, ' +
+							'depending on the attribute type',
 					},
 				],
 			},
@@ -389,7 +391,10 @@ export function timestampField(show: IDisplayOptions['show']): INodeProperties {
 	};
 }
 
-/** Removes undefined values (n8n collections leave out unset fields, expressions may give undefined). */
+/**
+ * Removes undefined values (n8n collections leave out unset fields,
+ * expressions may give undefined).
+ */
 export function compact(obj: IDataObject): IDataObject {
 	const out: IDataObject = {};
 	for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;

@@ -119,7 +119,8 @@ export function userStandardFields(
 			typeOptions: { loadOptionsMethod: 'getTagNames' },
 			default: [],
 			description:
-				'Tags to set on the contact. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				'Tags to set on the contact. Choose from the list, or \
+specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 		{
 			displayName: 'Timezone',

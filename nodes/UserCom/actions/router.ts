@@ -18,7 +18,9 @@ type BatchExecute = (
 interface OperationModule {
 	execute?: ItemExecute;
 	executeBatch?: BatchExecute;
-	/** The records an item touches (items on the same record run in input order); none: every record. */
+	/**
+	 * The records an item touches (items on the same record run in input order); none: every record.
+	 */
 	recordKeys?: RecordKeysOf;
 }
 
@@ -76,7 +78,8 @@ function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
 	];
 	const advice =
 		stats.rateLimited > 0
-			? ' If this happens often, lower the rate limit in the User.com credential, or give this n8n instance a smaller share of it.'
+			? ' If this happens often, lower the rate limit in the User.com credential, ' +
+				'or give this n8n instance a smaller share of it.'
 			: ' User.com answered with server errors or timeouts; the requests were retried.';
 	this.addExecutionHints?.({
 		message: `User.com: ${parts.join(', ')}.${advice}`,

@@ -30,11 +30,13 @@ function readParallelRequests(ctx: IExecuteFunctions): number {
 	if (!Number.isInteger(n) || n < 0 || n > MAX_PARALLEL_REQUESTS) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Parallel Requests must be a whole number from 0 to ${MAX_PARALLEL_REQUESTS} (got ${String(raw)})`,
+			`Parallel Requests must be a whole number from 0 to ${MAX_PARALLEL_REQUESTS} ` +
+				`(got ${String(raw)})`,
 			{
 				itemIndex: 0,
 				description:
-					'Request Options › Parallel Requests: enter 0 for Auto, 1 to send items one after another, or up to 50. Nothing was sent.',
+					'Request Options › Parallel Requests: enter 0 for Auto, ' +
+					'1 to send items one after another, or up to 50. Nothing was sent.',
 			},
 		);
 	}
@@ -175,7 +177,11 @@ export async function runItems(
 		unbindRunSignal(this);
 	}
 	if (count > 1) {
-		const summary = `User.com: ${count} items, up to ${used.maxInFlight} in flight (Parallel Requests: ${window.label}, window ${used.minWindow === used.maxWindow ? used.maxWindow : `${used.minWindow}–${used.maxWindow}`})`;
+		const windowRange =
+			used.minWindow === used.maxWindow ? used.maxWindow : `${used.minWindow}–${used.maxWindow}`;
+		const summary =
+			`User.com: ${count} items, up to ${used.maxInFlight} in flight ` +
+			`(Parallel Requests: ${window.label}, window ${windowRange})`;
 		this.logger?.debug(summary, {
 			inFlight: used.maxInFlight,
 			windowMin: used.minWindow,

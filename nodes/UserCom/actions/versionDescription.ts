@@ -53,7 +53,8 @@ export const requestOptionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 300,
 			description:
-				'Longest time one request may wait for the rate limit and retries before the item fails with a rate-limit error',
+				'Longest time one request may wait for the rate limit and retries before the item ' +
+				'fails with a rate-limit error',
 		},
 		{
 			displayName: 'Parallel Requests',
@@ -61,7 +62,11 @@ export const requestOptionsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: MAX_PARALLEL_REQUESTS },
 			default: 0,
-			description: `How many items to send to User.com at the same time. 0 = Auto: as many as the account's rate limit needs at the answer times User.com shows (up to ${MAX_PARALLEL_REQUESTS}); 1 = one after another. Items on the same record always run one after another, in input order.`,
+			description:
+				'How many items to send to User.com at the same time. ' +
+				`0 = Auto: as many as the account's rate limit needs at the answer times User.com shows ` +
+				`(up to ${MAX_PARALLEL_REQUESTS}); 1 = one after another. ` +
+				'Items on the same record always run one after another, in input order.',
 		},
 		{
 			displayName: 'Retry Creates on Server Errors',
@@ -69,7 +74,9 @@ export const requestOptionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to retry create requests after a 500/502/504, a timeout or a lost connection. Off by default because the first attempt may already have created the record (duplicates); prefer the Upsert operations.',
+				'Whether to retry create requests after a 500/502/504, a timeout or a lost connection. ' +
+				'Off by default because the first attempt may already have created the record ' +
+				'(duplicates); prefer the Upsert operations.',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -85,7 +85,9 @@ export function checkMaxLength(
 
 /** A User.com numeric ID: a positive integer, given as a number or a string of digits. */
 export function requirePositiveInt(ctx: ValidationContext, value: unknown, field: string): number {
-	const fix = `Enter the numeric User.com ID (a whole number greater than 0) in "${field}", or switch to the custom ID option.`;
+	const fix =
+		`Enter the numeric User.com ID (a whole number greater than 0) in "${field}", ` +
+		'or switch to the custom ID option.';
 	if (isBlank(value)) throw validationError(ctx, field, 'is required but empty', fix);
 	let n: number;
 	if (typeof value === 'number') n = value;
@@ -294,7 +296,9 @@ export function toUnixSeconds(
 	field: string,
 	now: number = Date.now(),
 ): number {
-	const fix = `Enter a date such as 2026-11-25T13:00:00Z, a UNIX timestamp, or leave "${field}" empty for now.`;
+	const fix =
+		'Enter a date such as 2026-11-25T13:00:00Z, a UNIX timestamp, ' +
+		`or leave "${field}" empty for now.`;
 	if (isBlank(value)) return Math.floor(now / 1000);
 	let ms: number | undefined;
 	if (typeof value === 'number') {

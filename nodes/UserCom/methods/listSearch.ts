@@ -45,7 +45,7 @@ export async function searchDeals(
 		this,
 		'deals/',
 		(d) =>
-			`${String(d.name || `Deal ${String(d.id)}`)}${d.custom_id ? ` (${String(d.custom_id)})` : ''}`,
+			String(d.name || `Deal ${String(d.id)}`) + (d.custom_id ? ` (${String(d.custom_id)})` : ''),
 		filter,
 	);
 }
@@ -58,12 +58,16 @@ export async function searchProducts(
 		this,
 		'products/',
 		(p) =>
-			`${String(p.name || `Product ${String(p.id)}`)}${p.custom_id ? ` (${String(p.custom_id)})` : ''}`,
+			String(p.name || `Product ${String(p.id)}`) +
+			(p.custom_id ? ` (${String(p.custom_id)})` : ''),
 		filter,
 	);
 }
 
-/** Every page: accounts have far fewer companies than contacts, and one missing from the list confuses. */
+/**
+ * Every page: accounts have far fewer companies than contacts,
+ * and one missing from the list confuses.
+ */
 export async function searchCompanies(
 	this: ILoadOptionsFunctions,
 	filter?: string,
@@ -73,7 +77,9 @@ export async function searchCompanies(
 		'companies/',
 		(c) => {
 			const customId = c.company_id ?? c.custom_id;
-			return `${String(c.name || `Company ${String(c.id)}`)}${customId ? ` (${String(customId)})` : ''}`;
+			return (
+				String(c.name || `Company ${String(c.id)}`) + (customId ? ` (${String(customId)})` : '')
+			);
 		},
 		filter,
 		undefined,

@@ -1,8 +1,8 @@
 /**
  * Turns the credential's "subdomain" field into the API base URL.
- * Accepts `acme`, `acme.user.com`, or a full URL (`https://acme.user.com`, `http://127.0.0.1:4010`).
- * Plain http is only allowed for loopback hosts (the local emulator). The result always ends in
- * `/api/public/`.
+ * Accepts `acme`, `acme.user.com`, or a full URL (`https://acme.user.com`,
+ * `http://127.0.0.1:4010`). Plain http is only allowed for loopback hosts (the local emulator).
+ * The result always ends in `/api/public/`.
  */
 export type BaseUrlResult = { ok: true; url: string } | { ok: false; error: string };
 
@@ -23,7 +23,8 @@ export function resolveBaseUrl(subdomain: unknown): BaseUrlResult {
 	const raw = typeof subdomain === 'string' ? subdomain.trim() : '';
 	if (!raw) {
 		return fail(
-			'The User.com credential has no subdomain: enter your app subdomain, e.g. "acme" for acme.user.com',
+			'The User.com credential has no subdomain: enter your app subdomain, ' +
+				'e.g. "acme" for acme.user.com',
 		);
 	}
 	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
@@ -39,7 +40,8 @@ export function resolveBaseUrl(subdomain: unknown): BaseUrlResult {
 		if (url.protocol === 'http:') {
 			if (!isLoopbackHost(url.hostname)) {
 				return fail(
-					`The User.com base URL must use https (plain http is only allowed for localhost): ${url.origin}`,
+					'The User.com base URL must use https ' +
+						`(plain http is only allowed for localhost): ${url.origin}`,
 				);
 			}
 		} else if (url.protocol !== 'https:') {
@@ -59,7 +61,8 @@ export function resolveBaseUrl(subdomain: unknown): BaseUrlResult {
 	}
 	if (!LABEL.test(host)) {
 		return fail(
-			`The User.com subdomain "${raw}" is not valid: use only letters, digits and hyphens, e.g. "acme" for acme.user.com`,
+			`The User.com subdomain "${raw}" is not valid: use only letters, digits and hyphens, ` +
+				'e.g. "acme" for acme.user.com',
 		);
 	}
 	return { ok: true, url: `https://${host}.user.com/api/public/` };

@@ -38,16 +38,24 @@ const MAX_MESSAGE = 300;
 
 export const ACTIONS: Record<UserComErrorCategory, string> = {
 	validation:
-		'Action: fix the request using the errors above, then run it again; User.com will reject it unchanged.',
-	auth: "Action: check the API key and subdomain in the User.com credential (Settings → App Settings → Advanced → Public REST API keys); a 403 can also mean the key's scope or IP whitelist (API Shield) forbids this call.",
+		'Action: fix the request using the errors above, then run it again; ' +
+		'User.com will reject it unchanged.',
+	auth:
+		'Action: check the API key and subdomain in the User.com credential ' +
+		'(Settings → App Settings → Advanced → Public REST API keys); ' +
+		"a 403 can also mean the key's scope or IP whitelist (API Shield) forbids this call.",
 	not_found:
-		'Action: the referenced record does not exist in User.com; create it first (e.g. the user or product), then retry.',
+		'Action: the referenced record does not exist in User.com; ' +
+		'create it first (e.g. the user or product), then retry.',
 	rate_limited:
-		'Action: User.com is rate-limiting this account. Lower the request rate or the share of the limit in the credential, spread the workload, or use a CSV import for bulk data.',
+		'Action: User.com is rate-limiting this account. Lower the request rate or the share ' +
+		'of the limit in the credential, spread the workload, or use a CSV import for bulk data.',
 	server:
-		'Action: User.com had a server error; safe requests were retried with backoff. Try again later, and contact User.com support if it persists.',
+		'Action: User.com had a server error; safe requests were retried with backoff. ' +
+		'Try again later, and contact User.com support if it persists.',
 	network:
-		'Action: User.com could not be reached; check the subdomain and the network. Safe requests were retried with backoff.',
+		'Action: User.com could not be reached; check the subdomain and the network. ' +
+		'Safe requests were retried with backoff.',
 	input: 'Action: correct the node parameters or the input item.',
 };
 
@@ -88,7 +96,9 @@ function scalarToString(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** Flattens DRF-style nested errors into `{ 'a.b[0].c': [messages] }`. Empty objects are skipped. */
+/**
+ * Flattens DRF-style nested errors into `{ 'a.b[0].c': [messages] }`. Empty objects are skipped.
+ */
 export function flattenFieldErrors(
 	value: unknown,
 	path: string,
@@ -218,7 +228,9 @@ export function normalizeUserComError(
 		message = general[0];
 	} else if (fieldEntries.length > 0) {
 		const [key, messages] = fieldEntries[0];
-		message = `User.com rejected the request: ${key === 'non_field_errors' ? '' : `${key}: `}${messages[0]}`;
+		message =
+			'User.com rejected the request: ' +
+			`${key === 'non_field_errors' ? '' : `${key}: `}${messages[0]}`;
 	} else if (status !== null && status >= 300 && status < 400) {
 		message = `${statusText}: User.com answered with a redirect, check the subdomain or base URL`;
 	} else {
@@ -272,7 +284,10 @@ export function inputError(
 	return result;
 }
 
-/** Wraps a normalized error into the NodeApiError the node throws; the object rides along in context.userCom. */
+/**
+ * Wraps a normalized error into the NodeApiError the node throws;
+ * the object rides along in context.userCom.
+ */
 export function createUserComApiError(
 	node: INode,
 	normalized: NormalizedUserComError,

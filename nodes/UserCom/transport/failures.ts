@@ -12,7 +12,9 @@ import {
 import { DispatchCancelledError, DispatchWaitExceededError } from './dispatcher';
 import type { NetworkFailure } from './retry';
 
-/** The errors a call ends with: the normalized shape (errors.ts) filled in with the call's details. */
+/**
+ * The errors a call ends with: the normalized shape (errors.ts) filled in with the call's details.
+ */
 
 export const CREATE_NOTE =
 	'The write may have happened: check in User.com before retrying, or use the Upsert operation.';
@@ -34,7 +36,9 @@ function fail(call: Call, normalized: NormalizedUserComError): NodeApiError {
 
 const CANCELLED_MESSAGE = 'Execution was cancelled';
 
-/** Whether an error is a request dropped because its run or execution was stopped (not an answer). */
+/**
+ * Whether an error is a request dropped because its run or execution was stopped (not an answer).
+ */
 export function isCancellationError(error: unknown): boolean {
 	return error instanceof NodeOperationError && error.message === CANCELLED_MESSAGE;
 }
@@ -47,7 +51,10 @@ export function cancelledError(call: Call): NodeOperationError {
 	});
 }
 
-/** The request could not be sent within Max Wait (no slot in time, or User.com asked to wait longer). */
+/**
+ * The request could not be sent within Max Wait (no slot in time,
+ * or User.com asked to wait longer).
+ */
 export function waitBoundError(
 	call: Call,
 	status: number | null,
@@ -69,7 +76,8 @@ export function waitBoundError(
 
 export function networkError(call: Call, failure: NetworkFailure, extra: string[]): NodeApiError {
 	const secrets = [call.account.apiKey];
-	const detail = `Could not reach User.com: ${failure.phrase}${failure.code ? ` (${failure.code})` : ''}.`;
+	const code = failure.code ? ` (${failure.code})` : '';
+	const detail = `Could not reach User.com: ${failure.phrase}${code}.`;
 	const normalized = normalizeUserComError(null, undefined, errorContext(call, extra));
 	normalized.message = scrubSecrets(`Could not reach User.com: ${failure.phrase}`, secrets);
 	normalized.retryable = failure.retryable;
@@ -105,7 +113,8 @@ export function slotError(call: Call, error: unknown): Error {
 			call,
 			call.attempts > 0 ? 429 : null,
 			undefined,
-			`Waited for a free slot of this account's rate limit for more than ${call.settings.maxWaitSeconds} s (queue depth ${call.account.dispatcher.queueDepth()}).`,
+			`Waited for a free slot of this account's rate limit for more than ` +
+				`${call.settings.maxWaitSeconds} s (queue depth ${call.account.dispatcher.queueDepth()}).`,
 		);
 	}
 	return new NodeOperationError(

@@ -57,10 +57,13 @@ export function retryOrFail(
 	let stop: string | undefined;
 	if (call.retries >= MAX_RETRIES) stop = `Gave up after ${call.retries + 1} attempts.`;
 	else if (getClock().now() + delayMs > call.deadline) {
-		stop = `Gave up: the next retry would exceed the ${call.settings.maxWaitSeconds} s allowed per request.`;
+		stop =
+			`Gave up: the next retry would exceed the ${call.settings.maxWaitSeconds} s ` +
+			'allowed per request.';
 	} else if (!call.account.dispatcher.budget.tryTake()) {
 		stop =
-			'Not retried: the retry budget of this User.com account is used up (too many failures recently).';
+			'Not retried: the retry budget of this User.com account is used up ' +
+			'(too many failures recently).';
 	}
 	if (stop) return fail(failWith(stop));
 	call.retries++;
@@ -118,7 +121,9 @@ export function onRateLimited(call: Call, answer: Answer): Decision {
 	});
 	if (call.signal?.aborted) return fail(cancelledError(call));
 	if (blockedUntil > call.deadline) {
-		const reason = `User.com asked to wait ${Math.ceil(wait / 1000)} s, beyond the ${call.settings.maxWaitSeconds} s allowed per request (${call.attempts} attempt(s)).`;
+		const reason =
+			`User.com asked to wait ${Math.ceil(wait / 1000)} s, beyond ` +
+			`the ${call.settings.maxWaitSeconds} s allowed per request (${call.attempts} attempt(s)).`;
 		return fail(waitBoundError(call, 429, body, reason));
 	}
 	return { kind: 'retry', backoffMs: 0 };
@@ -136,7 +141,9 @@ export function onUnavailable(call: Call, answer: Answer): Decision {
 	const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt) ?? 0;
 	const delay = Math.max(backoffDelayMs(dispatcher.unavailableCount + 1, random()), retryAfter);
 	if (receivedAt + delay > call.deadline) {
-		const stop = `Gave up: User.com stayed unavailable (503) longer than the ${call.settings.maxWaitSeconds} s allowed per request.`;
+		const stop =
+			'Gave up: User.com stayed unavailable (503) ' +
+			`longer than the ${call.settings.maxWaitSeconds} s allowed per request.`;
 		return fail(statusError(call, status, body, [stop]));
 	}
 	dispatcher.reportUnavailable(receivedAt, delay);
@@ -156,7 +163,9 @@ export function onUnavailable(call: Call, answer: Answer): Decision {
 	return { kind: 'retry', backoffMs: 0 };
 }
 
-/** 500, 502, 504: the request may have been performed; retried with backoff unless it is a create. */
+/**
+ * 500, 502, 504: the request may have been performed; retried with backoff unless it is a create.
+ */
 export function onServerError(call: Call, answer: Answer): Decision {
 	const { status, headers, body, receivedAt } = answer;
 	if (call.signal?.aborted) return fail(cancelledError(call));

@@ -72,13 +72,17 @@ function refuseNext(
 	const normalized = inputError(`Refused to follow a pagination link: ${reason}`, {
 		itemIndex,
 		secrets: [account.apiKey],
-		description: `User.com returned a "next" page on ${next.slice(0, 200)}; the API key is only sent to ${new URL(account.baseUrl).origin}.`,
+		description:
+			`User.com returned a "next" page on ${next.slice(0, 200)}; ` +
+			`the API key is only sent to ${new URL(account.baseUrl).origin}.`,
 	});
 	normalized.category = 'server';
 	throw createUserComApiError(context.getNode(), normalized);
 }
 
-/** Validates a `next` link: same origin as the base URL (http upgraded to https for the same host). */
+/**
+ * Validates a `next` link: same origin as the base URL (http upgraded to https for the same host).
+ */
 function resolveNext(
 	context: UserComContext,
 	next: string,

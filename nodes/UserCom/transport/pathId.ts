@@ -16,7 +16,8 @@ export function encodePathId(
 	const problem = (what: string) =>
 		new NodeOperationError(node, `The ${fieldLabel} ${what}`, {
 			itemIndex,
-			description: `Item ${itemIndex}: enter a valid "${fieldLabel}" (it goes into the request URL).`,
+			description:
+				`Item ${itemIndex}: enter a valid "${fieldLabel}" ` + '(it goes into the request URL).',
 		});
 	if (typeof value === 'number') {
 		if (!Number.isInteger(value) || value <= 0)

@@ -8,7 +8,9 @@ export const MAX_RETRIES = 4;
 export const DEFAULT_429_WAIT_MS = 1000;
 export const MAX_429_JITTER_MS = 100;
 
-/** GET -> read; PUT/DELETE/PATCH and POST .../update_or_create/ -> idempotent; other POST -> create. */
+/**
+ * GET -> read; PUT/DELETE/PATCH and POST .../update_or_create/ -> idempotent; other POST -> create.
+ */
 export function defaultWriteKind(
 	method: IHttpRequestMethods | string,
 	path: string,
@@ -186,7 +188,10 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
 	};
 }
 
-/** Per-account retry budget: a token bucket refilled by first attempts, so retries stay ~10 % of traffic. */
+/**
+ * Per-account retry budget: a token bucket refilled by first attempts,
+ * so retries stay ~10 % of traffic.
+ */
 export class RetryBudget {
 	private tokens: number;
 

@@ -15,7 +15,9 @@ export const DEFAULT_SETTINGS: Readonly<UserComRequestSettings> = Object.freeze(
 	timeoutSeconds: 30,
 });
 
-/** A number from a parameter or credential, clamped to [min, max]; empty or not a number: fallback. */
+/**
+ * A number from a parameter or credential, clamped to [min, max]; empty or not a number: fallback.
+ */
 export function numberOr(value: unknown, fallback: number, min: number, max: number): number {
 	const n = Number(value);
 	if (value === undefined || value === null || value === '' || !Number.isFinite(n)) return fallback;

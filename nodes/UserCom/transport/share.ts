@@ -10,21 +10,28 @@
  *    itself at its own requests User.com accepted in it (at least one fewer than before).
  * 3. No further 429 for a few seconds after halving: the 429 may have been a one-off burst from
  *    another tool, so the full cap is tried again; a 429 soon after that keeps the half for good.
- * 4. Probing: after a quiet spell proportional to the cap (small shares probe first, which evens out
- *    unequal shares) the cap goes up by one; a probe that draws a 429 doubles the spell, one that
- *    does not is followed by the next after `rampMs`. A 429 this process did not cause by probing
- *    costs one step and is probed back soon. An account idle for `idleForgetMs` forgets everything.
+ * 4. Probing: after a quiet spell proportional to the cap (small shares probe first,
+ *    which evens out unequal shares) the cap goes up by one; a probe that draws a 429
+ *    doubles the spell, one that does not is followed by the next after `rampMs`.
+ *    A 429 this process did not cause by probing costs one step and is probed back soon.
+ *    An account idle for `idleForgetMs` forgets everything.
  */
 
 /** The figures of share learning (ms unless said otherwise). */
 export interface ShareTuning {
-	/** A 429 within this time after the halving pause ends measures the share (three or more processes). */
+	/**
+	 * A 429 within this time after the halving pause ends measures the share
+	 * (three or more processes).
+	 */
 	confirmMs: number;
 	/** Halved and no further 429 for this long: try the full cap again. */
 	retryFullMs: number;
 	/** A 429 within this time of trying the full cap again: keep the half. */
 	keepHalfMs: number;
-	/** Quiet time before a probe = this × the learned cap (× 2 per failed probe, up to maxSpellFactor). */
+	/**
+	 * Quiet time before a probe = this × the learned cap
+	 * (× 2 per failed probe, up to maxSpellFactor).
+	 */
 	spellPerCapMs: number;
 	maxSpellFactor: number;
 	/** After a 429 that was not our own probe's: probe back this soon. */
@@ -53,7 +60,10 @@ export const DEFAULT_SHARE_TUNING: Readonly<ShareTuning> = Object.freeze({
 });
 
 export interface ShareState {
-	/** alone: no share learned (cap null); halved: after a first 429; learned: a measured or probed cap. */
+	/**
+	 * alone: no share learned (cap null); halved: after a first 429;
+	 * learned: a measured or probed cap.
+	 */
 	phase: 'alone' | 'halved' | 'learned';
 	/** Sends per window learned from 429s (null: the configured cap). */
 	cap: number | null;
@@ -106,7 +116,9 @@ export function capOf(state: ShareState, windowCap: number): number {
 	return Math.min(windowCap, state.cap ?? Number.POSITIVE_INFINITY);
 }
 
-/** Forgets what was learned (a changed configuration, the full cap reached). Keeps the 429 history. */
+/**
+ * Forgets what was learned (a changed configuration, the full cap reached). Keeps the 429 history.
+ */
 export function forget(state: ShareState): ShareState {
 	return { ...state, phase: 'alone', cap: null, probing: false, cutByOther: false, spellFactor: 1 };
 }

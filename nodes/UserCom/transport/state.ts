@@ -21,7 +21,9 @@ export const transportState = {
 	baseUrls: new Map<string, BaseUrlResult>(),
 	/** The router's stop signal per node-run context: see runSignal.ts. */
 	runSignals: new WeakMap<object, AbortSignal>(),
-	/** Tests' overrides of the import's poll clock, intervals and file size limit (actions/import). */
+	/**
+	 * Tests' overrides of the import's poll clock, intervals and file size limit (actions/import).
+	 */
 	importOverrides: {} as Partial<ImportRuntime>,
 };
 
@@ -33,7 +35,9 @@ export function random(): number {
 	return transportState.random();
 }
 
-/** A clock that follows the transport's current one (for dispatchers that live across test set-ups). */
+/**
+ * A clock that follows the transport's current one (for dispatchers that live across test set-ups).
+ */
 export const currentClock: Clock = {
 	now: () => transportState.clock.now(),
 	sleep: (ms: number) => transportState.clock.sleep(ms),

@@ -51,7 +51,9 @@ export function logExecutionSummary(this: UserComContext): ExecutionStats | unde
 	if (!stats) return undefined;
 	const log = loggerOf(this, []);
 	const meta = { executionId, ...stats, waitSeconds: Math.round(stats.waitMs / 100) / 10 };
-	const text = `User.com execution summary: ${stats.requests} request(s), ${stats.rateLimited} rate-limited (429), ${stats.retries} retried, ${meta.waitSeconds} s waiting`;
+	const text =
+		`User.com execution summary: ${stats.requests} request(s), ${stats.rateLimited} ` +
+		`rate-limited (429), ${stats.retries} retried, ${meta.waitSeconds} s waiting`;
 	if (stats.rateLimited > 0 || stats.retries > 0) log.warn(text, meta);
 	else log.debug(text, meta);
 	return stats;

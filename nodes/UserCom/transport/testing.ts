@@ -18,7 +18,10 @@ export function setTransportRandom(random?: () => number): void {
 	transportState.random = random ?? Math.random;
 }
 
-/** Forgets every account's dispatcher, every execution's counters, the base-URL cache and run signals. */
+/**
+ * Forgets every account's dispatcher, every execution's counters,
+ * the base-URL cache and run signals.
+ */
 export function resetTransport(): void {
 	transportState.dispatchers.clear();
 	transportState.executions.clear();
@@ -26,7 +29,9 @@ export function resetTransport(): void {
 	transportState.runSignals = new WeakMap();
 }
 
-/** Overrides the import's poll clock, intervals or file size limit (nothing: the defaults again). */
+/**
+ * Overrides the import's poll clock, intervals or file size limit (nothing: the defaults again).
+ */
 export function setImportRuntime(overrides?: Partial<ImportRuntime>): void {
 	transportState.importOverrides = { ...(overrides ?? {}) };
 }

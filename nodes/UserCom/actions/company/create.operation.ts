@@ -16,7 +16,8 @@ const show = { resource: ['company'], operation: ['create'] };
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'To create or update a company by your own ID without duplicates, use Create or Update instead. Custom attributes must already exist in User.com.',
+			'To create or update a company by your own ID without duplicates, ' +
+			'use Create or Update instead. Custom attributes must already exist in User.com.',
 		name: 'createNotice',
 		type: 'notice',
 		default: '',

@@ -28,15 +28,16 @@ export function memberDescription(operation: 'addMember' | 'removeMember'): INod
 			withEmail: true,
 			show,
 			description:
-				'The contact. By custom ID or email, the node first looks up its User.com ID (one more request).',
+				'The contact. By custom ID or email, the node first looks up its ' +
+				'User.com ID (one more request).',
 		}),
 	];
 }
 
 /**
- * POST companies/<id>/add_member/ (or remove_member/) with {"user_id": <User.com user id>}, the body
- * the official Magento plugin sends. A contact given by custom ID or email is looked up first; an
- * email that matches several contacts is an error, never a guess.
+ * POST companies/<id>/add_member/ (or remove_member/) with {"user_id": <User.com user id>},
+ * the body the official Magento plugin sends. A contact given by custom ID or email is looked up
+ * first; an email that matches several contacts is an error, never a guess.
  */
 export async function executeMember(
 	this: IExecuteFunctions,

@@ -22,7 +22,8 @@ const show = { resource: ['company'], operation: ['setCustomAttributes'] };
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'User.com only accepts custom attributes that already exist: create them first in User.com (Settings › Attributes, for companies)',
+			'User.com only accepts custom attributes that already exist: ' +
+			'create them first in User.com (Settings › Attributes, for companies)',
 		name: 'attributesNotice',
 		type: 'notice',
 		default: '',

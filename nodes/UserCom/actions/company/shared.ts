@@ -24,7 +24,10 @@ import {
 	type ObjectRef,
 } from '../common';
 
-/** Company standard fields (parameter -> User.com field). The own ID is `company_id` in client code (SDK-NET). */
+/**
+ * Company standard fields (parameter -> User.com field).
+ * The own ID is `company_id` in client code (SDK-NET).
+ */
 const COMPANY_FIELD_MAP: Record<string, string> = {
 	name: 'name',
 	customId: 'company_id',
@@ -247,7 +250,9 @@ export async function setAttributesAfterWrite(
 	} catch (error) {
 		const nodeError = asNodeError(this.getNode(), error, itemIndex);
 		if (what === 'nothing') throw nodeError;
-		const note = `The company itself was ${what} (ID ${String(id)}); only its custom attributes were not set. Fix them and run Set Custom Attributes, or re-run with Create or Update.`;
+		const note =
+			`The company itself was ${what} (ID ${String(id)}); only its custom attributes were not ` +
+			'set. Fix them and run Set Custom Attributes, or re-run with Create or Update.';
 		nodeError.description = [nodeError.description, note].filter(Boolean).join('\n');
 		// the error output shows the normalized error the transport attached
 		const normalized = (nodeError.context as { userCom?: { description?: string } }).userCom;

@@ -29,15 +29,16 @@ export function tagDescription(operation: 'addTag' | 'removeTag'): INodeProperti
 			required: true,
 			default: '',
 			description:
-				'The tag (by name; adding a new name creates the tag). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				'The tag (by name; adding a new name creates the tag). Choose from the list, or \
+specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			displayOptions: { show },
 		},
 	];
 }
 
 /**
- * POST companies/<id>/add_tag/ or remove_tag/ with {"name"} (SDK-NET's paths and body; SDK-NET sends
- * remove_tag as DELETE with a body, the node uses POST as for contacts).
+ * POST companies/<id>/add_tag/ or remove_tag/ with {"name"} (SDK-NET's paths and body;
+ * SDK-NET sends remove_tag as DELETE with a body, the node uses POST as for contacts).
  */
 export async function executeTag(
 	this: IExecuteFunctions,

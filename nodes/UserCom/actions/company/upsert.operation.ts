@@ -34,7 +34,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. acme',
 		description:
-			'Your own ID of the company. The company with this custom ID is updated, or created when there is none. Safe to retry.',
+			'Your own ID of the company. The company with this custom ID is updated, ' +
+			'or created when there is none. Safe to retry.',
 		displayOptions: { show },
 	},
 	{
@@ -74,12 +75,12 @@ async function findByCustomId(
 }
 
 /**
- * User.com has no update_or_create for companies (none is documented or used by any client), so this
- * looks the company up by custom ID, then updates it or creates it. Not atomic: items of one run with
- * the same custom ID run one after another (recordKeys), and a create that loses a race with another
- * writer (User.com says the custom ID exists) is turned into an update. When the create's answer is
- * lost (5xx, timeout, cut-off body) the company is looked up again: found -> updated, not found ->
- * created once more, so a retry never makes a second company.
+ * User.com has no update_or_create for companies (none is documented or used by any client), so
+ * this looks the company up by custom ID, then updates it or creates it. Not atomic: items of one
+ * run with the same custom ID run one after another (recordKeys), and a create that loses a race
+ * with another writer (User.com says the custom ID exists) is turned into an update.
+ * When the create's answer is lost (5xx, timeout, cut-off body) the company is looked up again:
+ * found -> updated, not found -> created once more, so a retry never makes a second company.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -149,7 +150,8 @@ export async function execute(
 			// someone else created it between the lookup and the create: update that one
 			const raced =
 				normalized.httpCode === 400 && fields.some((f) => f === 'company_id' || f === 'custom_id');
-			// the answer was lost (5xx, timeout, cut-off body): whether the create happened is checked, not guessed
+			// the answer was lost (5xx, timeout, cut-off body):
+			// whether the create happened is checked, not guessed
 			const unknownOutcome = normalized.category === 'server' || normalized.category === 'network';
 			if (!raced && !unknownOutcome) throw asNodeError(this.getNode(), error, itemIndex);
 			const now = await findByCustomId.call(this, ref, itemIndex);

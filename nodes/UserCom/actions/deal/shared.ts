@@ -88,7 +88,8 @@ export function dealFields(
 			type: 'number',
 			default: 0,
 			description:
-				'Pipeline ID from User.com (Settings › Sales › Pipelines); there is no API to list pipelines',
+				'Pipeline ID from User.com (Settings › Sales › Pipelines); ' +
+				'there is no API to list pipelines',
 		},
 		{
 			displayName: 'Product Custom IDs',
@@ -248,7 +249,8 @@ export const createMissingProductsField = (show: IDisplayOptions['show']): INode
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether to create products that User.com says do not exist (by custom ID, with the order line name or the custom ID as name) and retry the deal once',
+		'Whether to create products that User.com says do not exist ' +
+		'(by custom ID, with the order line name or the custom ID as name) and retry the deal once',
 	displayOptions: { show },
 });
 
@@ -417,7 +419,10 @@ function readOrderProducts(
 
 const PRODUCT_FIELD_RE = /^(products|products_custom_id|order_products)(\b|\[|\.|$)/;
 
-/** Which product custom IDs User.com reported as missing (empty when the error is about something else). */
+/**
+ * Which product custom IDs User.com reported as missing
+ * (empty when the error is about something else).
+ */
 export async function findMissingProducts(
 	this: IExecuteFunctions,
 	error: unknown,
@@ -442,9 +447,10 @@ export async function findMissingProducts(
 	const missing: string[] = [];
 	for (const customId of candidates) {
 		try {
+			const pathId = encodePathId.call(this, customId, 'Product Custom ID', itemIndex);
 			await userComApiRequest.call(this, {
 				method: 'GET',
-				path: `products-by-id/${encodePathId.call(this, customId, 'Product Custom ID', itemIndex)}/details/`,
+				path: `products-by-id/${pathId}/details/`,
 				itemIndex,
 				correlation: `product custom_id=${customId}`,
 			});
@@ -481,7 +487,10 @@ export async function createProducts(
 	return created;
 }
 
-/** Sends a deal write; with Create Missing Products, creates the products User.com reports missing and retries once. */
+/**
+ * Sends a deal write; with Create Missing Products, creates the products User.com
+ * reports missing and retries once.
+ */
 export async function sendDealWithProducts(
 	this: IExecuteFunctions,
 	itemIndex: number,

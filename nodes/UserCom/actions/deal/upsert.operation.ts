@@ -30,7 +30,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. ORD-1001',
 		description:
-			'Your own ID of the deal. The deal with this custom ID is updated, or created when there is none. Safe to retry.',
+			'Your own ID of the deal. The deal with this custom ID is updated, ' +
+			'or created when there is none. Safe to retry.',
 		displayOptions: { show },
 	},
 	{

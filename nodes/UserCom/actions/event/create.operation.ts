@@ -27,7 +27,8 @@ const show = { resource: ['event'], operation: ['create'] };
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'The contact must exist before its events: create it first (User › Upsert), or turn on Create Contact If Missing',
+			'The contact must exist before its events: create it first (User › Upsert), ' +
+			'or turn on Create Contact If Missing',
 		name: 'eventNotice',
 		type: 'notice',
 		default: '',
@@ -57,7 +58,8 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to create the contact (upsert by custom ID, with the fields below) when User.com says it does not exist, then send the event. Needs the user given by custom ID.',
+			'Whether to create the contact (upsert by custom ID, with the fields below) when ' +
+			'User.com says it does not exist, then send the event. Needs the user given by custom ID.',
 		displayOptions: { show },
 	},
 	userStandardFields(

@@ -18,7 +18,10 @@ export function separatorChar(name: unknown): string {
 	return SEPARATOR_CHARS[(name as SeparatorName) ?? 'comma'] ?? ',';
 }
 
-/** Text of one cell: strings as is, numbers/booleans via String(), objects/arrays as JSON, null/undefined empty. */
+/**
+ * Text of one cell: strings as is, numbers/booleans via String(),
+ * objects/arrays as JSON, null/undefined empty.
+ */
 export function cellText(value: unknown): string {
 	if (value === null || value === undefined) return '';
 	if (typeof value === 'string') return value;

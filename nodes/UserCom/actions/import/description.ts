@@ -8,7 +8,9 @@ const show = { resource: ['import'], operation: IMPORT_OPERATIONS };
 export const importFields: INodeProperties[] = [
 	{
 		displayName:
-			"Runs once for all input items: they are written into one CSV file and uploaded in a single request (split into several files only above User.com's 200 MB limit). Options are read from the first item.",
+			'Runs once for all input items: they are written into one CSV file and uploaded ' +
+			"in a single request (split into several files only above User.com's 200 MB limit). " +
+			'Options are read from the first item.',
 		name: 'importNotice',
 		type: 'notice',
 		default: '',
@@ -58,7 +60,8 @@ export const importFields: INodeProperties[] = [
 				name: 'Map Automatically',
 				value: 'autoMapAll',
 				description:
-					'Use every top-level field of the items as a column with the same name (nested objects are written as JSON)',
+					'Use every top-level field of the items as a column with the same name ' +
+					'(nested objects are written as JSON)',
 			},
 		],
 		default: 'defineBelow',
@@ -72,7 +75,8 @@ export const importFields: INodeProperties[] = [
 		typeOptions: { multipleValues: true, sortable: true },
 		default: {},
 		description:
-			'One CSV column per entry. Users need custom_id or email; deals need name or custom_id; products need custom_id.',
+			'One CSV column per entry. Users need custom_id or email; deals need name or custom_id; ' +
+			'products need custom_id.',
 		displayOptions: { show: { ...show, source: ['items'], mappingMode: ['defineBelow'] } },
 		options: [
 			{
@@ -86,7 +90,9 @@ export const importFields: INodeProperties[] = [
 						default: '',
 						placeholder: 'email',
 						description:
-							'Standard attribute name (e.g. email, custom_id, first_name, phone_number; for deals name, value, currency; for products name, price) or the name of a custom attribute',
+							'Standard attribute name (e.g. email, custom_id, first_name, phone_number; ' +
+							'for deals name, value, currency; for products name, price) ' +
+							'or the name of a custom attribute',
 					},
 					{
 						displayName: 'Value',
@@ -107,7 +113,8 @@ export const importFields: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to wait until User.com finished the import and return one item per row (rejected rows as errors). Off: return the import ID at once.',
+			'Whether to wait until User.com finished the import and return one item per row ' +
+			'(rejected rows as errors). Off: return the import ID at once.',
 		displayOptions: { show },
 	},
 	{
@@ -126,7 +133,8 @@ export const importFields: INodeProperties[] = [
 				typeOptions: { multipleValues: true },
 				default: {},
 				description:
-					'Sent as column_mapping: renames CSV columns to User.com attributes on import (useful for files with headers such as "Email address")',
+					'Sent as column_mapping: renames CSV columns to User.com attributes on import ' +
+					'(useful for files with headers such as "Email address")',
 				options: [
 					{
 						displayName: 'Mapping',
@@ -157,7 +165,8 @@ export const importFields: INodeProperties[] = [
 				default: '',
 				placeholder: 'n8n-users-import.csv',
 				description:
-					"Name of the uploaded file as shown in User.com's import history (From Input Items; binary files keep their own name)",
+					"Name of the uploaded file as shown in User.com's import history (From Input Items; " +
+					'binary files keep their own name)',
 			},
 			{
 				displayName: 'Lists',
@@ -205,7 +214,8 @@ export const importFields: INodeProperties[] = [
 				typeOptions: { minValue: 1 },
 				default: 600,
 				description:
-					'How long to wait for User.com to finish the import before failing with the import ID (the import keeps running)',
+					'How long to wait for User.com to finish the import before failing ' +
+					'with the import ID (the import keeps running)',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
 		],

@@ -37,7 +37,10 @@ import {
 import { asNodeError } from '../common';
 import { errorItem, errorItemOf } from '../errorItems';
 
-/** Tunables, replaceable in tests through transport/testing.ts (poll clock and intervals, file size limit). */
+/**
+ * Tunables, replaceable in tests through transport/testing.ts
+ * (poll clock and intervals, file size limit).
+ */
 export interface ImportRuntime {
 	clock: () => Clock;
 	initialPollDelayMs: number;
@@ -54,7 +57,10 @@ const DEFAULT_RUNTIME: ImportRuntime = {
 	maxFileBytes: MAX_IMPORT_FILE_BYTES,
 };
 
-/** The defaults, or a test's overrides (kept with the rest of the module state in transport/state.ts). */
+/**
+ * The defaults, or a test's overrides (kept with the rest of the module
+ * state in transport/state.ts).
+ */
 function runtime(): ImportRuntime {
 	return { ...DEFAULT_RUNTIME, ...transportState.importOverrides };
 }
@@ -109,7 +115,9 @@ function readSettings(context: IExecuteFunctions, object: ImportObject): ImportS
 				context.getNode(),
 				'Column Mapping: every entry needs both a CSV column and an attribute',
 				{
-					description: `Fix or remove the entry "${from || '(empty)'}" → "${to || '(empty)'}" under Options → Column Mapping.`,
+					description:
+						`Fix or remove the entry "${from || '(empty)'}" → "${to || '(empty)'}" ` +
+						'under Options → Column Mapping.',
 				},
 			);
 		}
@@ -188,7 +196,9 @@ async function upload(
 			'User.com accepted the file but returned no import ID',
 			{
 				itemIndex,
-				description: `Answer: ${JSON.stringify(response).slice(0, 300)}. Check the import list in User.com before uploading again.`,
+				description:
+					`Answer: ${JSON.stringify(response).slice(0, 300)}. ` +
+					'Check the import list in User.com before uploading again.',
 			},
 		);
 	}
@@ -219,14 +229,20 @@ function timeoutError(
 	const last = error.lastStatus;
 	const progress =
 		last.total_count !== undefined
-			? ` (${Number(last.succeeded ?? 0) + Number(last.failed ?? 0)} of ${String(last.total_count)} rows processed)`
+			? ` (${Number(last.succeeded ?? 0) + Number(last.failed ?? 0)} ` +
+				`of ${String(last.total_count)} rows processed)`
 			: '';
 	return new NodeOperationError(
 		context.getNode(),
-		`User.com import ${error.importId} did not finish within ${Math.round(error.waitedMs / 1000)} s; last status "${String(last.status ?? 'unknown')}"${progress}`,
+		`User.com import ${error.importId} did not finish ` +
+			`within ${Math.round(error.waitedMs / 1000)} s; ` +
+			`last status "${String(last.status ?? 'unknown')}"${progress}`,
 		{
 			itemIndex,
-			description: `The import keeps running on User.com. Check it later with Import → Get Import Status and import ID ${error.importId}, or raise Options → Wait Timeout. Do not upload the same rows again before it finished.`,
+			description:
+				'The import keeps running on User.com. Check it later with Import → Get Import Status ' +
+				`and import ID ${error.importId}, or raise Options → Wait Timeout. ` +
+				'Do not upload the same rows again before it finished.',
 		},
 	);
 }
@@ -272,7 +288,11 @@ function truncationNote(status: IDataObject): string | undefined {
 	const listed = Array.isArray(status.rows_with_errors) ? status.rows_with_errors.length : 0;
 	const failed = Number(status.failed ?? 0);
 	if (!(Number.isFinite(failed) && failed > listed)) return undefined;
-	return `User.com reported ${failed} failed rows but listed only ${listed} (it lists the first 50); the other ${failed - listed} failed rows cannot be identified, so the rows not listed are marked "unverified".`;
+	return (
+		`User.com reported ${failed} failed rows but listed only ${listed} (it lists the first 50); ` +
+		`the other ${failed - listed} failed rows cannot be identified, ` +
+		'so the rows not listed are marked "unverified".'
+	);
 }
 
 function rowErrorPayload(
@@ -322,7 +342,8 @@ function mappedCells(context: IExecuteFunctions, itemIndex: number): Record<stri
 				{
 					itemIndex,
 					description:
-						'Enter the attribute name (e.g. email, custom_id or a custom attribute) or remove the empty column. Nothing was uploaded.',
+						'Enter the attribute name (e.g. email, custom_id or a custom attribute) ' +
+						'or remove the empty column. Nothing was uploaded.',
 				},
 			);
 		}
@@ -330,7 +351,8 @@ function mappedCells(context: IExecuteFunctions, itemIndex: number): Record<stri
 			throw new NodeOperationError(context.getNode(), `Column "${name}" is mapped twice`, {
 				itemIndex,
 				description:
-					'Each CSV column may appear only once. Remove one of the two entries. Nothing was uploaded.',
+					'Each CSV column may appear only once. Remove one of the two entries. ' +
+					'Nothing was uploaded.',
 			});
 		}
 		const value = entry.value;
@@ -372,7 +394,10 @@ async function importFromItems(
 					`Item ${itemIndex}: no value in ${describeRequired(object)}`,
 					{
 						itemIndex,
-						description: `User.com needs ${describeRequired(object)} to import a ${OBJECT_LABEL[object]}. Map a column with that name (or map your column to it under Options → Column Mapping) and give it a value. Nothing was uploaded for this item.`,
+						description:
+							`User.com needs ${describeRequired(object)} to import a ${OBJECT_LABEL[object]}. ` +
+							'Map a column with that name (or map your column to it under ' +
+							'Options → Column Mapping) and give it a value. Nothing was uploaded for this item.',
 					},
 				);
 			}
@@ -396,7 +421,10 @@ async function importFromItems(
 				context.getNode(),
 				`None of the input fields is ${describeRequired(object)}`,
 				{
-					description: `Fields found: ${columns.slice(0, 20).join(', ') || '(none)'}. Rename a field, or map it under Options → Column Mapping (e.g. "Email address" → email). Nothing was uploaded.`,
+					description:
+						`Fields found: ${columns.slice(0, 20).join(', ') || '(none)'}. Rename a field, ` +
+						'or map it under Options → Column Mapping (e.g. "Email address" → email). ' +
+						'Nothing was uploaded.',
 				},
 			);
 		}
@@ -420,7 +448,9 @@ async function importFromItems(
 			`Item ${itemIndex} alone is ${bytes} bytes, more than the import size limit`,
 			{
 				itemIndex,
-				description: `User.com accepts import files of at most ${runtime().maxFileBytes} bytes. Shorten the values of this item. Nothing was uploaded for it.`,
+				description:
+					`User.com accepts import files of at most ${runtime().maxFileBytes} bytes. ` +
+					'Shorten the values of this item. Nothing was uploaded for it.',
 			},
 		);
 		if (!continueOnFail) throw error;
@@ -553,7 +583,10 @@ async function importFromItems(
 			`User.com rejected ${rowFailures.length} of ${rows.length} rows; the others were imported`,
 			{
 				itemIndex: first.itemIndex,
-				description: `${list}${rowFailures.length > 10 ? `\n… and ${rowFailures.length - 10} more` : ''}\nSet Settings → On Error to "Continue (using error output)" to get the rejected items on the error output and the imported ones on the main output.`,
+				description:
+					`${list}${rowFailures.length > 10 ? `\n… and ${rowFailures.length - 10} more` : ''}\n` +
+					'Set Settings → On Error to "Continue (using error output)" to get the rejected ' +
+					'items on the error output and the imported ones on the main output.',
 			},
 		);
 	}
@@ -586,7 +619,8 @@ async function importFromBinary(
 				throw fail(`the file "${fileName}" is empty`, 'Check the node that produced the file.');
 			if (data.length + overhead > runtime().maxFileBytes) {
 				throw fail(
-					`the file "${fileName}" is ${data.length} bytes, more than User.com's import limit of ${runtime().maxFileBytes} bytes`,
+					`the file "${fileName}" is ${data.length} bytes, more than User.com's import limit ` +
+						`of ${runtime().maxFileBytes} bytes`,
 					'Split the file, or import From Input Items (the node splits large inputs by itself).',
 				);
 			}
@@ -609,11 +643,13 @@ async function importFromBinary(
 			if (!hasRequiredColumn(summary.header, object, settings.columnMapping)) {
 				const hint =
 					summary.header.length === 1 && /[;\t,]/.test(summary.header[0])
-						? ` The header is read as one column "${summary.header[0].slice(0, 60)}": is the separator (Options → Separator) right?`
+						? ` The header is read as one column "${summary.header[0].slice(0, 60)}": ` +
+							'is the separator (Options → Separator) right?'
 						: '';
 				throw fail(
 					`the file has no ${describeRequired(object)} column`,
-					`Columns found: ${summary.header.slice(0, 20).join(', ')}. Add the column, or map yours to it under Options → Column Mapping.${hint}`,
+					`Columns found: ${summary.header.slice(0, 20).join(', ')}. ` +
+						`Add the column, or map yours to it under Options → Column Mapping.${hint}`,
 				);
 			}
 			const importId = await upload(

@@ -38,7 +38,8 @@ export async function execute(
 			{
 				itemIndex,
 				description:
-					'Use the importId of an import output, e.g. {{ $json.importId }}. Nothing was sent to User.com for this item.',
+					'Use the importId of an import output, e.g. {{ $json.importId }}. ' +
+					'Nothing was sent to User.com for this item.',
 			},
 		);
 	}

@@ -23,7 +23,9 @@ export interface MultipartBody {
 
 const BOUNDARY_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** A boundary of 24 random characters after a fixed prefix (RFC 2046 allows up to 70 characters). */
+/**
+ * A boundary of 24 random characters after a fixed prefix (RFC 2046 allows up to 70 characters).
+ */
 export function randomBoundary(random: () => number = Math.random): string {
 	let suffix = '';
 	for (let i = 0; i < 24; i++)
@@ -31,7 +33,10 @@ export function randomBoundary(random: () => number = Math.random): string {
 	return `----n8nUserComImport${suffix}`;
 }
 
-/** Quoted-string for Content-Disposition parameters: no CR/LF, quotes and backslashes escaped as %22 / %5C. */
+/**
+ * Quoted-string for Content-Disposition parameters: no CR/LF,
+ * quotes and backslashes escaped as %22 / %5C.
+ */
 function dispositionValue(value: string): string {
 	return value
 		.replace(/[\r\n]/g, ' ')
@@ -65,7 +70,8 @@ export function buildMultipart(
 	for (const field of fields) {
 		parts.push(
 			Buffer.from(
-				`--${chosen}\r\nContent-Disposition: form-data; name="${dispositionValue(field.name)}"\r\n\r\n`,
+				`--${chosen}\r\nContent-Disposition: form-data; ` +
+					`name="${dispositionValue(field.name)}"\r\n\r\n`,
 				'utf8',
 			),
 			Buffer.from(field.value, 'utf8'),
@@ -74,7 +80,9 @@ export function buildMultipart(
 	}
 	parts.push(
 		Buffer.from(
-			`--${chosen}\r\nContent-Disposition: form-data; name="${dispositionValue(file.name)}"; filename="${dispositionValue(file.filename)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+			`--${chosen}\r\nContent-Disposition: form-data; name="${dispositionValue(file.name)}"; ` +
+				`filename="${dispositionValue(file.filename)}"\r\nContent-Type: ` +
+				`${file.contentType}\r\n\r\n`,
 			'utf8',
 		),
 		file.data,

@@ -53,7 +53,10 @@ export function collectColumns(rows: MappedRow[]): string[] {
 	return columns;
 }
 
-/** Canonical attribute a column ends up as, after the user's column_mapping (csv column -> attribute). */
+/**
+ * Canonical attribute a column ends up as, after the user's column_mapping
+ * (csv column -> attribute).
+ */
 export function targetOf(column: string, mapping: Record<string, string>): string {
 	const target = mapping[column] ?? mapping[column.trim()] ?? column;
 	return target

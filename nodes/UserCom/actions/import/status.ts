@@ -31,7 +31,9 @@ export function unwrapStatus(response: unknown): IDataObject {
 	return {};
 }
 
-/** The import id from an upload answer: `{success, data: {import_id}}` (documented) and variants. */
+/**
+ * The import id from an upload answer: `{success, data: {import_id}}` (documented) and variants.
+ */
 export function importIdOf(response: unknown): string | undefined {
 	const candidates: unknown[] = [];
 	if (isObject(response)) {
@@ -102,8 +104,8 @@ export function normalizeRowErrors(list: unknown): RowError[] {
  * Row number (as User.com reports it) of the first data record. User.com's documentation does not
  * say how `rows_with_errors` rows are numbered; this follows the project's emulator: 1-based data
  * rows, the header row excluded (the first record after the header is row 1). Change it here if a
- * real account shows otherwise. A record is one CSV record, not one physical line: a value with line
- * breaks does not shift the numbering.
+ * real account shows otherwise. A record is one CSV record, not one physical line: a value
+ * with line breaks does not shift the numbering.
  */
 export const FIRST_DATA_ROW_NUMBER = 1;
 

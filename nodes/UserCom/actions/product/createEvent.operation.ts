@@ -61,7 +61,8 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to create the product (by custom ID) when User.com says it does not exist, then send the event again. Needs the product given by custom ID.',
+			'Whether to create the product (by custom ID) when User.com says it does not exist, ' +
+			'then send the event again. Needs the product given by custom ID.',
 		displayOptions: { show },
 	},
 	{
@@ -121,7 +122,9 @@ export async function execute(
 		data,
 	};
 	const path = `${objectPath.call(this, product, 'products', 'Product', itemIndex)}product_event/`;
-	const correlation = `${refCorrelation('product', product)} ${refCorrelation('user', user)} event_type=${eventType}`;
+	const correlation =
+		`${refCorrelation('product', product)} ${refCorrelation('user', user)} ` +
+		`event_type=${eventType}`;
 	const send = async () =>
 		(await userComApiRequest.call(this, {
 			method: 'POST',

@@ -11,7 +11,8 @@ const show = { resource: ['user'], operation: ['create'] };
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'To create or update a contact by your own ID without duplicates, use Upsert instead. Custom attributes must already exist in User.com.',
+			'To create or update a contact by your own ID without duplicates, use Upsert instead. ' +
+			'Custom attributes must already exist in User.com.',
 		name: 'createNotice',
 		type: 'notice',
 		default: '',

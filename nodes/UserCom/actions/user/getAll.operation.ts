@@ -67,7 +67,8 @@ export const description: INodeProperties[] = [
 								typeOptions: { loadOptionsMethod: 'getUserAttributes' },
 								default: '',
 								description:
-									'The attribute (its name_std). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+									'The attribute (its name_std). Choose from the list, or \
+specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 							},
 							{
 								displayName: 'Operator',
@@ -104,7 +105,8 @@ export const description: INodeProperties[] = [
 				typeOptions: { loadOptionsMethod: 'getSegments' },
 				default: '',
 				description:
-					'Contacts in this segment. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'Contacts in this segment. Choose from the list, or \
+specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Tag Name or ID',
@@ -113,7 +115,8 @@ export const description: INodeProperties[] = [
 				typeOptions: { loadOptionsMethod: 'getTagIds' },
 				default: '',
 				description:
-					'Contacts with this tag. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'Contacts with this tag. Choose from the list, or \
+specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
 	},
@@ -138,8 +141,10 @@ export async function execute(
 		throw validationError(
 			ctx,
 			'Filters',
-			`has ${active.length} filters (${active.map(([k]) => k).join(', ')}) but User.com filters by one at a time`,
-			'Keep one filter (Custom Attribute, Email, Phone Number, Segment or Tag) and filter the rest with an n8n Filter node.',
+			`has ${active.length} filters (${active.map(([k]) => k).join(', ')}) ` +
+				'but User.com filters by one at a time',
+			'Keep one filter (Custom Attribute, Email, Phone Number, Segment or Tag) ' +
+				'and filter the rest with an n8n Filter node.',
 		);
 	}
 	let path = 'users/';
@@ -173,7 +178,9 @@ export async function execute(
 	return limited.map((user) => ({ json: simplify ? simplifyUser(user) : user }));
 }
 
-/** `<name_std>__<lookup>=<value>` query parameters; every condition checked before anything is sent. */
+/**
+ * `<name_std>__<lookup>=<value>` query parameters; every condition checked before anything is sent.
+ */
 function attributeQuery(ctx: ValidationContext, raw: IDataObject): IDataObject {
 	const qs: IDataObject = {};
 	const conditions = (raw.condition as IDataObject[] | undefined) ?? [];

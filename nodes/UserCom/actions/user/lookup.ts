@@ -44,11 +44,14 @@ export function ambiguousEmailError(
 	const ids = matches.map((m) => String(m.id)).join(', ');
 	return new NodeOperationError(
 		this.getNode(),
-		`Item ${itemIndex}: "${field}" ${email} matches ${matches.length} contacts in User.com (IDs ${ids})`,
+		`Item ${itemIndex}: "${field}" ${email} matches ${matches.length} ` +
+			`contacts in User.com (IDs ${ids})`,
 		{
 			itemIndex,
 			description:
-				"The node does not guess which contact is meant. Use the contact's User.com ID or custom ID instead, or merge the duplicates in User.com. Nothing was changed for this item.",
+				"The node does not guess which contact is meant. Use the contact's " +
+				'User.com ID or custom ID instead, or merge the duplicates in User.com. ' +
+				'Nothing was changed for this item.',
 		},
 	);
 }
@@ -74,7 +77,9 @@ export async function resolveUserId(
 			`Item ${itemIndex}: no contact in User.com has the email ${ref.value}`,
 			{
 				itemIndex,
-				description: `Check "${label} (Email)", or create the contact first (User › Create or Update with Match By Email). Nothing was changed for this item.`,
+				description:
+					`Check "${label} (Email)", or create the contact first ` +
+					'(User › Create or Update with Match By Email). Nothing was changed for this item.',
 			},
 		);
 	}

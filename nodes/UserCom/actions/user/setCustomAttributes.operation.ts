@@ -18,7 +18,8 @@ const show = { resource: ['user'], operation: ['setCustomAttributes'] };
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'User.com only accepts custom attributes that already exist: create them first in User.com (Settings › Attributes)',
+			'User.com only accepts custom attributes that already exist: ' +
+			'create them first in User.com (Settings › Attributes)',
 		name: 'attributesNotice',
 		type: 'notice',
 		default: '',

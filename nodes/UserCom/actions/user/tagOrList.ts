@@ -24,7 +24,8 @@ export function tagOrListDescription(operation: string, kind: 'tag' | 'list'): I
 					required: true,
 					default: '',
 					description:
-						'The tag (by name; adding a new name creates the tag). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						'The tag (by name; adding a new name creates the tag). Choose from the list, or \
+specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					displayOptions: { show },
 				}
 			: {
@@ -35,7 +36,8 @@ export function tagOrListDescription(operation: string, kind: 'tag' | 'list'): I
 					required: true,
 					default: '',
 					description:
-						'The list. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						'The list. Choose from the list, or \
+specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					displayOptions: { show },
 				},
 	];

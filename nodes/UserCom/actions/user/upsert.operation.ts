@@ -34,7 +34,8 @@ export const description: INodeProperties[] = [
 				name: 'Email',
 				value: 'email',
 				description:
-					'Looks the contact up by email, then updates it or creates it (two requests, not atomic); several contacts with the email is an error',
+					'Looks the contact up by email, then updates it or creates it ' +
+					'(two requests, not atomic); several contacts with the email is an error',
 			},
 		],
 		description: 'Which value identifies the contact',
@@ -47,7 +48,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. customer-42',
 		description:
-			'Your own ID for the contact. If a contact with this custom ID exists it is updated, otherwise it is created. Safe to retry.',
+			'Your own ID for the contact. If a contact with this custom ID exists it is updated, ' +
+			'otherwise it is created. Safe to retry.',
 		displayOptions: { show: byCustomId },
 	},
 	{
@@ -58,7 +60,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'name@email.com',
 		description:
-			'The contact with this email is updated, or created when there is none. When several contacts have it, the item fails (nothing is guessed).',
+			'The contact with this email is updated, or created when there is none. ' +
+			'When several contacts have it, the item fails (nothing is guessed).',
 		displayOptions: { show: byEmail },
 	},
 	userStandardFields('additionalFields', 'Fields', byCustomId, false),
@@ -103,9 +106,10 @@ export async function execute(
 }
 
 /**
- * users/search/?email=<email>&many=true, then PUT users/<id>/ for one match or POST users/ for none.
- * User.com has no update-or-create by email, so this is not atomic: items of one run with the same
- * email run one after another (recordKeys), but another writer could create the contact in between.
+ * users/search/?email=<email>&many=true, then PUT users/<id>/ for one match or POST users/
+ * for none. User.com has no update-or-create by email, so this is not atomic: items of one
+ * run with the same email run one after another (recordKeys), but another writer could
+ * create the contact in between.
  */
 async function upsertByEmail(
 	this: IExecuteFunctions,
@@ -154,8 +158,8 @@ function customIdOf(user: IDataObject, body: IDataObject): IDataObject {
 }
 
 /**
- * The contact matched by custom ID or email, and the identifiers it is given. Invalid input gives no
- * keys: the item then fails before sending anything.
+ * The contact matched by custom ID or email, and the identifiers it is given. Invalid input gives
+ * no keys: the item then fails before sending anything.
  */
 export function recordKeys(this: IExecuteFunctions, itemIndex: number): string[] {
 	return keysOrNone(() => {
