@@ -34,7 +34,10 @@ function baseUrlOf(subdomain: unknown): BaseUrlResult {
 	return resolved;
 }
 
-/** Credential -> base URL, key and the account's dispatcher. Throws NodeOperationError naming the field to fix. */
+/**
+ * Credential -> base URL, key and the account's dispatcher.
+ * Throws NodeOperationError naming the field to fix.
+ */
 export async function resolveAccount(context: UserComContext, itemIndex: number): Promise<Account> {
 	const clock = getClock();
 	const loadStartedAt = clock.now();
@@ -53,7 +56,8 @@ export async function resolveAccount(context: UserComContext, itemIndex: number)
 		throw new NodeOperationError(context.getNode(), 'The User.com credential has no API key', {
 			itemIndex,
 			description:
-				'Paste the 64-character key from User.com: Settings → App Settings → Advanced → Public REST API keys.',
+				'Paste the 64-character key from User.com: ' +
+				'Settings → App Settings → Advanced → Public REST API keys.',
 		});
 	}
 	const dispatcher = getDispatcher(fingerprintAccount(baseUrl, apiKey), {

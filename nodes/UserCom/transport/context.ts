@@ -54,7 +54,10 @@ export function executionKeyOf(context: UserComContext): string {
 	return FALLBACK_EXECUTION_KEY;
 }
 
-/** The run's stop signal (bound by the router), else the execution's cancel signal, when there is one. */
+/**
+ * The run's stop signal (bound by the router), else the execution's cancel signal, when there is
+ * one.
+ */
 export function cancelSignalOf(context: UserComContext): AbortSignal | undefined {
 	// the router's signal for this run already follows the execution's own
 	const runSignal = runSignalOf(context);

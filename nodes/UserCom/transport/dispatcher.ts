@@ -44,8 +44,8 @@ export const MAX_ARRIVAL_JITTER_MS = 150;
 export const LEAVE_ALLOWANCE_FACTOR = 2;
 /**
  * A 429 that full-round-trip allowances would have explained by our own sends means a request took
- * longer to leave than the credential loads suggested: the account goes back to MAX_ARRIVAL_JITTER_MS
- * for this long (and learns nothing from that 429).
+ * longer to leave than the credential loads suggested: the account goes back to
+ * MAX_ARRIVAL_JITTER_MS for this long (and learns nothing from that 429).
  */
 export const DISTRUST_LEAVE_MS = 10 * 60_000;
 export const ARRIVAL_SLACK_MS = 10;
@@ -108,7 +108,7 @@ export interface SendTicket {
 	heldUntil?: number;
 	/** Released before the account had WARM_RTT_SAMPLES answers (n8n's first, slowest requests). */
 	cold?: boolean;
-	/** Released while the arrival allowance came from credential loads (under MAX_ARRIVAL_JITTER_MS). */
+	/** Released while the arrival allowance came from credential loads (under the maximum). */
 	shortAllowance?: boolean;
 }
 
@@ -149,7 +149,7 @@ export class AccountDispatcher {
 	/** Recent credential loads (ms): how long a released request may wait in n8n before it leaves. */
 	private leaveDelays: number[] = [];
 	private slowestLeave = 0;
-	/** Until when credential loads are not trusted as the arrival allowance (see DISTRUST_LEAVE_MS). */
+	/** Until when credential loads do not set the arrival allowance (see DISTRUST_LEAVE_MS). */
 	private distrustLeaveUntil = Number.NEGATIVE_INFINITY;
 	/** When the pump last found that the event loop had stalled. */
 	private lastStallAt = Number.NEGATIVE_INFINITY;
@@ -299,7 +299,7 @@ export class AccountDispatcher {
 		return this.blockedUntilMs;
 	}
 
-	/** Own requests User.com accepted in the window before `reference` (the rejected one excluded). */
+	/** Own requests User.com accepted in the window before `reference` (not the rejected one). */
 	private acceptedBefore(reference: number, rejected: SendTicket | undefined): number {
 		let accepted = 0;
 		for (const sent of this.sends) {
@@ -372,7 +372,7 @@ export class AccountDispatcher {
 		this.slowestLeave = Math.max(...this.leaveDelays);
 	}
 
-	/** Requests not yet answered count as arriving now; a 429 soon after teaches the share nothing. */
+	/** Requests not yet answered count as arriving now; a 429 soon after teaches the share nothing */
 	private noteHold(now: number): void {
 		this.lastStallAt = now;
 		for (const ticket of this.sends) {

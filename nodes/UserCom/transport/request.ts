@@ -17,7 +17,8 @@ import { getClock } from './state';
  * returns the parsed body. Throws NodeApiError with User.com's own words, every field error,
  * the action to take, httpCode and itemIndex; the normalized error is at error.context.userCom.
  */
-// Returns the parsed body as IDataObject (callers narrow it); not a generic, since `.call(this, ...)` would infer unknown.
+// Returns the parsed body as IDataObject (callers narrow it); not a generic, since
+// `.call(this, ...)` would infer unknown.
 // Not async itself: the promise returned is run()'s, so a queued request keeps one suspended frame.
 export function userComApiRequest(
 	this: UserComContext,

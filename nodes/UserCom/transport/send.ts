@@ -96,7 +96,7 @@ export async function send(call: Call, ticket: SendTicket): Promise<Sent> {
 	return { kind: 'answer', status, headers, body: response.body, receivedAt, ticket };
 }
 
-/** A 2xx answer whose JSON body is empty or cut off: the request was handled, the answer was lost. */
+/** A 2xx answer whose JSON body is empty or cut off: the request was handled, its answer lost. */
 export const INCOMPLETE = Symbol('incomplete');
 
 /** The body of a 2xx answer: parsed JSON, {} for an empty non-JSON answer, or INCOMPLETE. */
