@@ -129,15 +129,17 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 	});
 
 	/**
-	 * 1/s: each release waits for the previous request to leave the window. Three quick answers,
-	 * then the 4th answers 300 ms slower; returns the gap between the 4th and 5th releases.
+	 * 1/s: each release waits for the previous request to leave the window. Three answers,
+	 * then the 4th answers 400 ms slower; returns the gap between the 4th and 5th releases.
 	 */
 	async function gapAfterSlowAnswer(d: AccountDispatcher): Promise<number> {
 		const releases: number[] = [];
+		// a server whose answers vary (250–350 ms), then one 400 ms slower than the fastest
+		const answerMs = [250, 300, 350, 650, 300];
 		const all = Array.from({ length: 5 }, (_, i) =>
 			d.acquire('e1').then(async (ticket) => {
 				releases.push(clock.now());
-				await clock.sleep(i === 3 ? 305 : 5);
+				await clock.sleep(answerMs[i]);
 				d.complete(ticket, clock.now());
 			}),
 		);
@@ -147,7 +149,7 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 
 	it('with quick credential loads, a slower round trip counts as User.com working longer, not as a late arrival', async () => {
 		// loads of at most 10 ms: a request leaves n8n at most 2 x 10 + STALL_MS after its release;
-		// the 4th answered 300 ms slower than the fastest, but counts as arriving at most 45 ms late
+		// the 4th answered 400 ms slower than the fastest, but counts as arriving at most 45 ms late
 		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
 		for (const ms of [4, 10, 7]) d.noteLeaveDelay(ms);
 		const allowance = LEAVE_ALLOWANCE_FACTOR * 10 + STALL_MS;
@@ -159,6 +161,25 @@ describe('AccountDispatcher: spacing and sliding window', () => {
 		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
 		for (const ms of [30, 90, 20]) d.noteLeaveDelay(ms);
 		expect(await gapAfterSlowAnswer(d)).toBeCloseTo(
+			MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS,
+			0,
+		);
+	});
+
+	it('a steady server: round-trip differences count in full whatever the loads (they cost nothing there)', async () => {
+		const d = newDispatcher('acct', { rateLimit: 1, sharePercent: 100 });
+		for (const ms of [4, 10, 7]) d.noteLeaveDelay(ms);
+		const releases: number[] = [];
+		// answers in 5 ms, then one 300 ms slower: at a fast server that is the way out, not its work
+		const all = Array.from({ length: 5 }, (_, i) =>
+			d.acquire('e1').then(async (ticket) => {
+				releases.push(clock.now());
+				await clock.sleep(i === 3 ? 305 : 5);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(all));
+		expect(releases[4] - releases[3]).toBeCloseTo(
 			MAX_ARRIVAL_JITTER_MS + 1000 + ARRIVAL_SLACK_MS,
 			0,
 		);
@@ -687,12 +708,20 @@ describe('AccountDispatcher: suggested requests in flight', () => {
 });
 
 describe('AccountDispatcher: credential loads as the measure of the way out of n8n', () => {
-	/** 10/s with three quick credential loads and three quick answers (warm, short allowance). */
+	/** Answers of a server whose work varies (250–350 ms): credential loads set the allowance. */
+	const varying = (i: number) => 250 + ((i * 37) % 101);
+
+	/** 10/s with three quick credential loads and three answers of a varying server. */
 	async function warmed(): Promise<AccountDispatcher> {
 		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		for (const ms of [3, 5, 4]) d.noteLeaveDelay(ms);
-		const grants: Array<[string, number]> = [];
-		await clock.run(Promise.all(queue(d, 'warm', 3, grants)));
+		const answers = [250, 300, 350].map((ms) =>
+			d.acquire('warm').then(async (ticket) => {
+				await clock.sleep(ms);
+				d.complete(ticket, clock.now());
+			}),
+		);
+		await clock.run(Promise.all(answers));
 		await clock.advance(5_000);
 		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
 		return d;
@@ -731,7 +760,7 @@ describe('AccountDispatcher: credential loads as the measure of the way out of n
 		for (let i = 0; i < 200 && releases.length < 10; i++) await clock.advance(5);
 		// as slow as the slowest so far: the allowance stays 2 x 5 + STALL_MS
 		d.noteLeaveDelay(5);
-		for (const ticket of tickets) d.complete(ticket, clock.now());
+		tickets.forEach((ticket, i) => d.complete(ticket, ticket.at + varying(i)));
 		await clock.run(Promise.all(all));
 		expect(releases[10] - releases[0]).toBeCloseTo((1000 / 9.5) * 10, 0);
 	});
@@ -745,8 +774,9 @@ describe('AccountDispatcher: credential loads as the measure of the way out of n
 			}),
 		);
 		await clock.run(Promise.all(all));
-		// the 1st answered 150 ms late: with the full allowance it may have arrived in the 11th's window
-		tickets.forEach((ticket, i) => d.complete(ticket, ticket.at + (i === 0 ? 155 : 5)));
+		// the 1st answered 150 ms slower than the fastest (250 ms): with the full allowance it may
+		// have arrived in the 11th's window
+		tickets.forEach((ticket, i) => d.complete(ticket, ticket.at + (i === 0 ? 400 : varying(i))));
 		const rejected = tickets[10];
 		expect(rejected.shortAllowance).toBe(true);
 		d.report429(clock.now(), 1000, rejected);
@@ -756,19 +786,20 @@ describe('AccountDispatcher: credential loads as the measure of the way out of n
 		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
 	});
 
-	it('a 429 our own sends cannot explain is another client on the key: the share halves', async () => {
+	it('a 429 our own sends cannot explain is another client on the key: the share halves, full allowances return', async () => {
 		const d = await warmed();
 		const tickets: SendTicket[] = [];
 		const all = Array.from({ length: 3 }, () =>
 			d.acquire('e1').then((ticket) => {
 				tickets.push(ticket);
-				d.complete(ticket, clock.now() + 5);
+				d.complete(ticket, clock.now() + varying(tickets.length));
 			}),
 		);
 		await clock.run(Promise.all(all));
 		d.report429(clock.now(), 1000, tickets[2]);
 		expect(d.effectiveCap()).toBe(5);
-		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
+		// a busy key: full allowances for a while
+		expect(d.arrivalAllowanceMs).toBe(MAX_ARRIVAL_JITTER_MS);
 	});
 
 	it('spacing counts from the planned release, so timers that fire late do not slow every later release', async () => {

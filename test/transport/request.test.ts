@@ -862,6 +862,12 @@ describe('run signal and in-flight advice (used by the router)', () => {
 describe('credential loads as samples of the time a request takes to leave n8n', () => {
 	it("each request's credential load is timed and sets the dispatcher's arrival allowance", async () => {
 		const opts = { credentialLoadMs: 40 };
+		// a server whose answers vary (250–350 ms): the loads, not the round trips, set the allowance
+		http.script = (_call, index) => ({
+			statusCode: 200,
+			body: { id: 1 },
+			latencyMs: 250 + 50 * index,
+		});
 		for (let i = 0; i < 3; i++) await request(GET, opts);
 		const dispatcher = getDispatcher(
 			fingerprintAccount('https://acme.user.com/api/public/', API_KEY),

@@ -124,3 +124,48 @@ describe('one key shared by several processes (simulated)', () => {
 		expect(r.ratio429).toBeLessThanOrEqual(0.02);
 	});
 });
+
+describe('one process at 300 ms answers, several requests in flight (simulated)', () => {
+	const SOLO_SEEDS = [1, 2, 3, 4];
+	/** 400 items, 6 in flight, User.com's work varying 240–360 ms, n8n's credential loads 1–8 ms. */
+	const solo = (seed: number, extra: Partial<SimSetup>): SimSetup => ({
+		seed,
+		serviceMs: [240, 360],
+		outboundMs: [2, 8],
+		credentialLoadMs: [1, 8],
+		workers: [{ items: 400, inFlight: 6 }],
+		...extra,
+	});
+	const runSolo = async (extra: Partial<SimSetup>) => {
+		const results: SimResult[] = [];
+		for (const seed of SOLO_SEEDS) results.push(await simulateSharedAccount(solo(seed, extra)));
+		return results;
+	};
+
+	it('timed credential loads: no 429 and more of the limit than counting round-trip differences in full', async () => {
+		const timed = await runSolo({ outliers: false });
+		const untimed = await runSolo({ outliers: false, reportLoads: false });
+		for (const r of [...timed, ...untimed]) {
+			expect(r.rejected).toBe(0);
+			expect(r.maxInWindow).toBeLessThanOrEqual(10);
+		}
+		expect(mean(timed.map((r) => r.throughputOfL))).toBeGreaterThanOrEqual(0.93);
+		expect(mean(untimed.map((r) => r.throughputOfL))).toBeLessThan(0.91);
+	});
+
+	it('database holds (every ~10 s, 300–500 ms): the held requests count as leaving at its end, no 429', async () => {
+		const results = await runSolo({
+			outliers: false,
+			databaseHolds: { everyMs: 10_000, holdMs: [300, 500] },
+		});
+		for (const r of results) expect(r.rejected).toBe(0);
+	});
+
+	it('rare slow leavers the loads do not show: at most one 429 a run, never taken for another client', async () => {
+		const results = await runSolo({ databaseHolds: { everyMs: 10_000, holdMs: [300, 500] } });
+		for (const r of results) {
+			expect(r.rejected).toBeLessThanOrEqual(1);
+			expect(Math.min(...r.caps[0])).toBe(10);
+		}
+	});
+});

@@ -43,9 +43,16 @@ export const MAX_ARRIVAL_JITTER_MS = 150;
  */
 export const LEAVE_ALLOWANCE_FACTOR = 2;
 /**
- * A 429 that full-round-trip allowances would have explained by our own sends means a request took
- * longer to leave than the credential loads suggested: the account goes back to
- * MAX_ARRIVAL_JITTER_MS for this long (and learns nothing from that 429).
+ * Typical answers (median) this much slower than the fastest mean User.com's own work varies:
+ * only then do credential loads set the allowance. With a steady server the full allowance costs
+ * nothing (round trips barely differ) and catches a request that was slow to leave n8n for any
+ * reason (seen at 5 ms answers: one request 95 ms late on its way out while loads took a few ms).
+ */
+export const VARYING_SERVER_SPREAD_MS = 25;
+/**
+ * After a 429 for a request released on a short allowance, the account goes back to
+ * MAX_ARRIVAL_JITTER_MS for this long: either a request took longer to leave than the credential
+ * loads suggested (then that 429 teaches the share nothing), or another client shares the key.
  */
 export const DISTRUST_LEAVE_MS = 10 * 60_000;
 export const ARRIVAL_SLACK_MS = 10;
@@ -153,6 +160,8 @@ export class AccountDispatcher {
 	private distrustLeaveUntil = Number.NEGATIVE_INFINITY;
 	/** When the pump last found that the event loop had stalled. */
 	private lastStallAt = Number.NEGATIVE_INFINITY;
+	/** When a credential load last showed that n8n's database held requests on their way out. */
+	private lastHoldAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
@@ -284,11 +293,10 @@ export class AccountDispatcher {
 		// right after a stall released held requests together, the 429 may be our own burst: it
 		// pauses the account but teaches the share nothing
 		if (receivedAt - this.lastStallAt <= STALL_EXPLAINS_429_MS) return this.blockedUntilMs;
-		// sent on short allowances: if full ones explain it by our own sends, it was a late leaver
-		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) {
-			this.distrustLeaveUntil = receivedAt + DISTRUST_LEAVE_MS;
-			return this.blockedUntilMs;
-		}
+		// sent on a short allowance: whoever caused it, the account is busy enough to need full ones
+		if (ticket?.shortAllowance) this.distrustLeaveUntil = receivedAt + DISTRUST_LEAVE_MS;
+		// our own sends counted with full allowances explain it: a late leaver of ours, no other client
+		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) return this.blockedUntilMs;
 		this.share = shareAfter429(
 			this.share,
 			receivedAt,
@@ -315,12 +323,15 @@ export class AccountDispatcher {
 	}
 
 	/**
-	 * Whether a 429 for `rejected`, released while short allowances were in force, would have
-	 * been possible from our own sends alone had each counted with its full allowance: at least
-	 * the cap of them may have arrived in the window before the rejected one left.
+	 * Whether a 429 for `rejected`, released on a short allowance or received soon after a
+	 * database hold, would have been possible from our own sends alone had each counted with the
+	 * full allowance (held ones from the hold's end): at least the cap of them may have arrived in
+	 * the window before the rejected one left. At full rate this is nearly always so, which is why
+	 * it is asked only in those two cases.
 	 */
 	private explainedByOwnSends(rejected: SendTicket, now: number): boolean {
-		if (!rejected.shortAllowance) return false;
+		const afterHold = now - this.lastHoldAt <= STALL_EXPLAINS_429_MS;
+		if (!rejected.shortAllowance && !afterHold) return false;
 		let arrivedBefore = 0;
 		for (const sent of this.sends) {
 			if (sent === rejected || sent.rejected || sent.at > rejected.at) continue;
@@ -333,11 +344,12 @@ export class AccountDispatcher {
 	/**
 	 * Latest time a released request can have reached User.com, relative to the others: its release
 	 * time plus how much longer its round trip took than the fastest recent one (while it is still in
-	 * flight: how much longer it has taken so far), capped at MAX_ARRIVAL_JITTER_MS, or later if a
-	 * stall held it. n8n's first requests of a process take longest to leave (in real n8n the first
-	 * two left ~180 ms late and reached User.com 2 ms apart after being released 105 ms apart), so a
-	 * request released before WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late,
-	 * also after the round trips of later requests have set a baseline.
+	 * flight: how much longer it has taken so far), capped by the allowance; for a request that a
+	 * stall or a database hold held, the same counted from the hold's end. n8n's first requests of
+	 * a process take longest to leave (in real n8n the first two left ~180 ms late and reached
+	 * User.com 2 ms apart after being released 105 ms apart), so a request released before
+	 * WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late, also after the round
+	 * trips of later requests have set a baseline.
 	 */
 	private latestArrival(
 		ticket: SendTicket,
@@ -345,20 +357,23 @@ export class AccountDispatcher {
 		allowance = this.arrivalAllowanceMs,
 	): number {
 		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
-		const elapsed = (ticket.doneAt ?? now) - ticket.at;
+		// a held request set out on its way when the hold ended
+		const from = Math.max(ticket.at, ticket.heldUntil ?? ticket.at);
+		const elapsed = (ticket.doneAt ?? now) - from;
 		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : allowance;
-		const jitter = Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
-		return Math.max(ticket.at + jitter, ticket.heldUntil ?? Number.NEGATIVE_INFINITY);
+		return from + Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
 	}
 
 	/**
-	 * How much later than the fastest request a warm request can reach User.com: twice the slowest
-	 * recent credential load plus a timer delay short of a stall, at most MAX_ARRIVAL_JITTER_MS.
-	 * MAX_ARRIVAL_JITTER_MS until WARM_RTT_SAMPLES loads have been timed.
+	 * How much later than the fastest request a warm request can reach User.com: with a server
+	 * whose answers vary (VARYING_SERVER_SPREAD_MS), twice the slowest recent credential load plus
+	 * a timer delay short of a stall, at most MAX_ARRIVAL_JITTER_MS; else, and until
+	 * WARM_RTT_SAMPLES loads have been timed, MAX_ARRIVAL_JITTER_MS.
 	 */
 	get arrivalAllowanceMs(): number {
 		if (this.leaveDelays.length < WARM_RTT_SAMPLES) return MAX_ARRIVAL_JITTER_MS;
 		if (this.clock.now() < this.distrustLeaveUntil) return MAX_ARRIVAL_JITTER_MS;
+		if (this.medianRtt - this.fastestRtt < VARYING_SERVER_SPREAD_MS) return MAX_ARRIVAL_JITTER_MS;
 		return Math.min(MAX_ARRIVAL_JITTER_MS, LEAVE_ALLOWANCE_FACTOR * this.slowestLeave + STALL_MS);
 	}
 
@@ -372,9 +387,9 @@ export class AccountDispatcher {
 		this.slowestLeave = Math.max(...this.leaveDelays);
 	}
 
-	/** Requests not yet answered count as arriving now; a 429 soon after teaches the share nothing */
+	/** Requests not yet answered count as setting out now (see explainedByOwnSends for 429s). */
 	private noteHold(now: number): void {
-		this.lastStallAt = now;
+		this.lastHoldAt = now;
 		for (const ticket of this.sends) {
 			if (ticket.doneAt === null) ticket.heldUntil = Math.max(ticket.heldUntil ?? now, now);
 		}

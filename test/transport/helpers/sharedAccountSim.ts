@@ -47,6 +47,15 @@ export interface SimSetup {
 	 * after the release, so a request's way out is one more load plus outboundMs.
 	 */
 	credentialLoadMs?: [number, number];
+	/**
+	 * n8n's database busy now and then (with credentialLoadMs): every `everyMs` (±20 %) it holds
+	 * every credential load for `holdMs`, so requests released meanwhile leave together at its end.
+	 */
+	databaseHolds?: { everyMs: number; holdMs: [number, number] };
+	/** Whether the workers time their credential loads for the dispatcher (default true). */
+	reportLoads?: boolean;
+	/** Rare slow outliers on the way out (2 % of requests, 20–120 ms); default true. */
+	outliers?: boolean;
 	serviceMs?: [number, number];
 	inboundMs?: [number, number];
 }
@@ -102,6 +111,21 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 	let ourFirst = Number.POSITIVE_INFINITY;
 	let ourLast = 0;
 
+	// the database holds, drawn up front: [start, end] in virtual time
+	const holds: Array<[number, number]> = [];
+	if (setup.databaseHolds) {
+		const { everyMs, holdMs } = setup.databaseHolds;
+		for (let at = t0 + everyMs * (0.8 + 0.4 * rand()); at < t0 + 3_600_000; ) {
+			holds.push([at, at + between(holdMs)]);
+			at += everyMs * (0.8 + 0.4 * rand());
+		}
+	}
+	/** When the database hold going on at `at` ends (`at` when there is none). */
+	function holdEndAt(at: number): number {
+		for (const [start, end] of holds) if (start <= at && at < end) return end;
+		return at;
+	}
+
 	/** DRF SimpleRateThrottle: returns null (accepted) or the retry-after in seconds. */
 	function throttle(at: number): number | null {
 		let count = 0;
@@ -133,18 +157,24 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 		let nextSample = started;
 		let nextItem = 0;
 		const load = setup.credentialLoadMs;
+		/** How long a credential load started now takes (waiting out a database hold first). */
+		const loadTime = (range: [number, number]): number =>
+			Math.max(0, holdEndAt(clock.now()) - clock.now()) + between(range);
 		const lane = async () => {
 			for (let item = nextItem++; item < w.items; item = nextItem++) {
 				if (load) {
-					const loadMs = between(load);
+					const loadMs = loadTime(load);
 					await clock.sleep(loadMs);
-					d.noteLeaveDelay(loadMs);
+					if (setup.reportLoads !== false) d.noteLeaveDelay(loadMs);
 				}
 				let head = false;
 				for (;;) {
 					const ticket: SendTicket = await d.acquire('execution', { head });
-					const inN8n = load ? between(load) : 0;
-					await clock.sleep(inN8n + between(outbound) + (rand() < 0.02 ? between([20, 120]) : 0));
+					const inN8n = load ? loadTime(load) : 0;
+					// (drawn in this order so that set-ups without loads keep their random sequence)
+					const network = between(outbound);
+					const outlier = setup.outliers !== false && rand() < 0.02 ? between([20, 120]) : 0;
+					await clock.sleep(inN8n + network + outlier);
 					const arrival = clock.now();
 					requests++;
 					ourFirst = Math.min(ourFirst, arrival);
