@@ -424,6 +424,18 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 		rBig.windowReported = await reportedWindow(inst, logMark, p.nBig);
 		rSmall.windowReported = await reportedWindow(inst, logMark, p.nSmall);
 		const t0 = bigTr.startedAt;
+		// the raw timeline (ms since A's trigger: arrival, answer, status, execution)
+		writeFileSync(
+			join(ctx.outDir, `timeline-s2@${ctx.latency}.json`),
+			JSON.stringify(
+				reqs.map((x) => [
+					x.t - t0,
+					x.doneAt === undefined ? null : x.doneAt - t0,
+					x.status,
+					x.client === 's2small' ? 'B' : 'A',
+				]),
+			),
+		);
 		const first = Math.min(...reqs.map((r) => r.t));
 		const last = Math.max(...reqs.filter((r) => isOk(r.status)).map((r) => r.t));
 		const combined =
@@ -462,7 +474,13 @@ async function twoExecutions(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResul
 					1,
 				),
 			],
-			notes: [`combined throughput ${round(combined)} x L`],
+			notes: [
+				`combined throughput ${round(combined)} x L`,
+				`execution B: ${timingNote(
+					reqs.filter((r) => r.client === 's2small'),
+					smallTr,
+				)}`,
+			],
 			extra: { combinedThroughputOfL: round(combined) },
 			panel: {
 				title: `Two executions in one n8n (${p.nBig} + ${p.nSmall}, ${latencyLabel(ctx.latency)})`,
