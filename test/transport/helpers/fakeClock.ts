@@ -11,9 +11,16 @@ export class FakeClock implements Clock {
 	private time: number;
 	private timers: Timer[] = [];
 	private seq = 0;
+	private readonly flushTurns: number;
 
-	constructor(start = 1_700_000_000_000) {
+	/**
+	 * `flushTurns`: event-loop turns a flush takes by default. Each turn runs every queued promise
+	 * callback to the end, so code that waits only on promises and this clock settles in one; more
+	 * turns leave room for code that also uses setImmediate or I/O.
+	 */
+	constructor(start = 1_700_000_000_000, options: { flushTurns?: number } = {}) {
 		this.time = start;
+		this.flushTurns = options.flushTurns ?? 5;
 	}
 
 	now(): number {
@@ -31,7 +38,7 @@ export class FakeClock implements Clock {
 	}
 
 	/** Lets every queued promise callback run (real macrotask turns, no virtual time passes). */
-	async flush(turns = 5): Promise<void> {
+	async flush(turns = this.flushTurns): Promise<void> {
 		for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
 	}
 
