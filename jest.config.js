@@ -1,4 +1,6 @@
 /** Default test tier: unit tests plus in-process emulator tests. Fast, deterministic, no real n8n. */
+const os = require('os');
+
 module.exports = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
@@ -10,6 +12,6 @@ module.exports = {
 	testTimeout: 30000,
 	// Jest's default is one worker less than the cores: on the 2-core CI machine that is one, and the
 	// whole suite then runs in band. Many files wait on real sockets and child processes, so a
-	// second worker overlaps those waits with another file's work.
-	maxWorkers: 2,
+	// second worker overlaps those waits with another file's work. At least two, then.
+	maxWorkers: Math.max(2, os.availableParallelism() - 1),
 };
