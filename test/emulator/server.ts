@@ -134,6 +134,11 @@ export interface EmulatorOptions {
 	importProcessingMs?: number;
 	/** clock in ms (default Date.now): throttle, timestamps, import processing, log */
 	now?: () => number;
+	/**
+	 * waits out service time, latency and delay faults (default: real timers); a test that runs the
+	 * emulator on a virtual clock (`now`) passes that clock's sleep
+	 */
+	sleep?: (ms: number) => Promise<void>;
 	/** largest accepted import file; default 200 MB */
 	maxImportBytes?: number;
 	quirks?: Partial<Quirks>;
@@ -429,14 +434,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		if (text) headers['content-type'] = 'application/json';
 		send(res, r.status, text, headers, head);
 	};
-	const sleep = (ms: number) =>
-		new Promise<void>((r) => {
-			const timer = setTimeout(() => {
-				timers.delete(timer);
-				r();
-			}, ms);
-			timers.add(timer);
-		});
+	const sleep =
+		opts.sleep ??
+		((ms: number) =>
+			new Promise<void>((r) => {
+				const timer = setTimeout(() => {
+					timers.delete(timer);
+					r();
+				}, ms);
+				timers.add(timer);
+			}));
 
 	const killSocket = (res: http.ServerResponse, reset: boolean) => {
 		const s = res.socket as (Socket & { resetAndDestroy?: () => void }) | null;

@@ -83,6 +83,24 @@ export interface RunResult {
 }
 
 let executionCounter = 0;
+let onTheWire = 0;
+
+/**
+ * Requests the harness's HTTP helpers have sent and not yet seen answered or failed, over every
+ * run in this test file: a virtual clock holds still while there are any (FakeClock.runWithIo).
+ */
+export function requestsInFlight(): number {
+	return onTheWire;
+}
+
+async function onWire<T>(request: Promise<T>): Promise<T> {
+	onTheWire++;
+	try {
+		return await request;
+	} finally {
+		onTheWire--;
+	}
+}
 
 function credentialClass(): ICredentialType {
 	return new UserComApi();
@@ -293,14 +311,14 @@ function makeContext(parts: ContextParts): IExecuteFunctions {
 					qs: authenticated.qs as IDataObject | undefined,
 				});
 				try {
-					return await Container.get(OutboundHttp).requests().request(authenticated);
+					return await onWire(Container.get(OutboundHttp).requests().request(authenticated));
 				} catch (error) {
 					throw new NodeApiError(parts.node, error as JsonObject);
 				}
 			},
 			async httpRequest(requestOptions: IHttpRequestOptions): Promise<unknown> {
 				removeEmptyBody(requestOptions);
-				return await Container.get(OutboundHttp).requests().request(requestOptions);
+				return await onWire(Container.get(OutboundHttp).requests().request(requestOptions));
 			},
 			returnJsonArray: (data: IDataObject | IDataObject[]) =>
 				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),

@@ -1,7 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { runListSearch, runLoadOptions, runNode, runNodeExpectError } from '../harness';
+import {
+	requestsInFlight,
+	runListSearch,
+	runLoadOptions,
+	runNode,
+	runNodeExpectError,
+} from '../harness';
 import { lastRequest, requestsTo, rl, startEnv, type TestEnv } from './helpers';
+import { FakeClock } from '../transport/helpers/fakeClock';
+import { resetTransport, setTransportClock } from '../../nodes/UserCom/transport/testing';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -734,11 +742,27 @@ describe('Company resource against the emulator', () => {
 			kind: '429',
 			retryAfterSeconds: 1,
 		});
-		const r = await runNode(
-			{ resource: 'company', operation: 'get', company: rl('customId', 'acme') },
-			[{}],
-			env.opts(),
-		);
+		// the retry-after second passes on a virtual clock that moves only while no request is in
+		// flight, started at the real time the account's dispatcher has seen so far
+		const clock = new FakeClock(Date.now());
+		const start = clock.now();
+		setTransportClock(clock);
+		let r: Awaited<ReturnType<typeof runNode>>;
+		try {
+			r = await clock.runWithIo(
+				runNode(
+					{ resource: 'company', operation: 'get', company: rl('customId', 'acme') },
+					[{}],
+					env.opts(),
+				),
+				() => requestsInFlight() > 0,
+			);
+		} finally {
+			// back on the real clock, with no dispatcher holding virtual timestamps
+			setTransportClock();
+			resetTransport();
+		}
+		expect(clock.now() - start).toBeGreaterThanOrEqual(1000);
 		expect(r.items[0].json).toMatchObject({ custom_id: 'acme' });
 		expect(
 			requestsTo(env, 'GET', /^companies-by-id\/acme\/$/)

@@ -1,26 +1,55 @@
 /**
  * Several items in flight (Request Options › Parallel Requests) against an emulator whose answers
- * take a random 20–80 ms, so they complete out of order. The transport runs on a clock 10x faster
- * than real time and the emulator's limit is scaled the same way (10 requests per 100 ms).
+ * take a random 200–800 ms, so they complete out of order, at the account's limit of 10 requests
+ * per second. The transport and the emulator (its throttle and its service time) share one virtual
+ * clock that moves only while nothing is on the wire (FakeClock.runWithIo): a request waiting out
+ * its service time in the emulator is parked there, not in flight. The items still overlap on real
+ * sockets, but no test waits for real time or depends on how busy the machine is. (The times are
+ * the ones the transport saw before, on a clock 10x faster than real time: 20–80 ms real.)
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { runNode, runNodeExpectError } from '../harness';
+import { requestsInFlight, runNode, runNodeExpectError } from '../harness';
 import { resetTransport, setTransportClock } from '../../nodes/UserCom/transport/testing';
-import { requestsTo, scaledClock, startEnv, type TestEnv } from './helpers';
+import { FakeClock } from '../transport/helpers/fakeClock';
+import { requestsTo, startEnv, type TestEnv } from './helpers';
 
-const FACTOR = 10;
 let env: TestEnv;
+let clock: FakeClock;
+/** requests the emulator holds while their service time passes on the virtual clock */
+let parked = 0;
 
 beforeEach(async () => {
-	setTransportClock(scaledClock(FACTOR));
-	env = await startEnv({ rateLimit: 10, windowMs: 1000 / FACTOR, serviceTimeMs: [20, 80] }, 10);
+	clock = new FakeClock();
+	parked = 0;
+	setTransportClock(clock);
+	env = await startEnv(
+		{
+			rateLimit: 10,
+			windowMs: 1000,
+			serviceTimeMs: [200, 800],
+			now: () => clock.now(),
+			sleep: async (ms) => {
+				parked++;
+				try {
+					await clock.sleep(ms);
+				} finally {
+					parked--;
+				}
+			},
+		},
+		10,
+	);
 });
 afterEach(async () => {
 	await env.emu.close();
 	setTransportClock();
 	resetTransport();
 });
+
+/** Drives the virtual clock until `work` settles. */
+const virtual = <T>(work: Promise<T>): Promise<T> =>
+	clock.runWithIo(work, () => requestsInFlight() > parked);
 
 const upsertParams = (requestOptions: INodeParameters = {}) => ({
 	resource: 'user',
@@ -43,7 +72,7 @@ const paths = (method: string, re: RegExp) =>
 describe('several items in flight', () => {
 	test('output in input order with exact pairing while answers come back out of order', async () => {
 		const items = Array.from({ length: 40 }, (_, i) => ({ id: `p-${i}`, name: `N${i}` }));
-		const r = await runNode(upsertParams(), items, env.opts());
+		const r = await virtual(runNode(upsertParams(), items, env.opts()));
 		expect(r.items.map((i) => i.json.custom_id)).toEqual(items.map((i) => i.id));
 		expect(r.items.map((i) => i.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		expect(inFlight(r)).toBeGreaterThan(1);
@@ -52,10 +81,10 @@ describe('several items in flight', () => {
 	});
 
 	test('items on the same record run one after another in input order: the last write wins', async () => {
-		// answers take 5-150 ms while requests leave ~10 ms apart: overlapping writes would land out of order
-		env.emu.configure({ serviceTimeMs: [5, 150] });
+		// answers take 50-1500 ms while requests leave ~100 ms apart: overlapping writes would land out of order
+		env.emu.configure({ serviceTimeMs: [50, 1500] });
 		const items = Array.from({ length: 30 }, (_, i) => ({ id: `s-${i % 3}`, name: `N${i}` }));
-		const r = await runNode(upsertParams(), items, env.opts());
+		const r = await virtual(runNode(upsertParams(), items, env.opts()));
 		expect(r.successItems).toHaveLength(30);
 		for (const k of [0, 1, 2])
 			expect(env.emu.state.userByCustomId(`s-${k}`)?.first_name).toBe(`N${27 + k}`);
@@ -63,18 +92,20 @@ describe('several items in flight', () => {
 	});
 
 	test('events of the same contact are recorded in input order', async () => {
-		env.emu.configure({ serviceTimeMs: [5, 150] });
+		env.emu.configure({ serviceTimeMs: [50, 1500] });
 		const items = Array.from({ length: 30 }, (_, i) => ({ i, user: ['u-1', 'u-2', 'u-3'][i % 3] }));
-		const r = await runNode(
-			{
-				resource: 'event',
-				operation: 'create',
-				user: { __rl: true, mode: 'customId', value: '={{ $json.user }}' },
-				eventName: 'ordered',
-				dataFields: { field: [{ key: 'i', value: '={{ $json.i }}' }] },
-			},
-			items,
-			env.opts(),
+		const r = await virtual(
+			runNode(
+				{
+					resource: 'event',
+					operation: 'create',
+					user: { __rl: true, mode: 'customId', value: '={{ $json.user }}' },
+					eventName: 'ordered',
+					dataFields: { field: [{ key: 'i', value: '={{ $json.i }}' }] },
+				},
+				items,
+				env.opts(),
+			),
 		);
 		expect(r.successItems).toHaveLength(30);
 		const recorded = [...env.emu.state.events.values()].map((e) =>
@@ -94,15 +125,17 @@ describe('several items in flight', () => {
 			{ user: String(id), mode: 'id' },
 			{ user: 'u-1', mode: 'customId' },
 		];
-		const r = await runNode(
-			{
-				resource: 'user',
-				operation: 'addTag',
-				user: { __rl: true, mode: '={{ $json.mode }}', value: '={{ $json.user }}' },
-				tagName: 'vip',
-			},
-			items,
-			env.opts(),
+		const r = await virtual(
+			runNode(
+				{
+					resource: 'user',
+					operation: 'addTag',
+					user: { __rl: true, mode: '={{ $json.mode }}', value: '={{ $json.user }}' },
+					tagName: 'vip',
+				},
+				items,
+				env.opts(),
+			),
 		);
 		expect(r.successItems).toHaveLength(3);
 		// each request arrived after the previous one was answered: no two of them overlapped
@@ -111,7 +144,7 @@ describe('several items in flight', () => {
 
 	test('Parallel Requests = 1: one after another, requests in item order', async () => {
 		const items = Array.from({ length: 12 }, (_, i) => ({ id: `q-${i}`, name: `N${i}` }));
-		const r = await runNode(upsertParams({ parallelRequests: 1 }), items, env.opts());
+		const r = await virtual(runNode(upsertParams({ parallelRequests: 1 }), items, env.opts()));
 		expect(inFlight(r)).toBe(1);
 		expect(paths('POST', /^users\/update_or_create\/$/)).toEqual(items.map((i) => i.id));
 		expect(r.hints.find((h) => h.type === 'info')?.message).toContain('Parallel Requests: 1');
@@ -119,20 +152,22 @@ describe('several items in flight', () => {
 
 	test('Parallel Requests = 4: never more than 4 in flight', async () => {
 		const items = Array.from({ length: 24 }, (_, i) => ({ id: `w-${i}`, name: `N${i}` }));
-		const r = await runNode(upsertParams({ parallelRequests: 4 }), items, env.opts());
+		const r = await virtual(runNode(upsertParams({ parallelRequests: 4 }), items, env.opts()));
 		expect(r.successItems).toHaveLength(24);
 		expect(inFlight(r)).toBeLessThanOrEqual(4);
 		expect(inFlight(r)).toBeGreaterThan(1);
 	});
 
 	test('an invalid Parallel Requests value: a clear error naming the option, nothing sent', async () => {
-		const error = await runNodeExpectError(
-			upsertParams({ parallelRequests: 500 }),
-			[
-				{ id: 'a', name: 'A' },
-				{ id: 'b', name: 'B' },
-			],
-			env.opts(),
+		const error = await virtual(
+			runNodeExpectError(
+				upsertParams({ parallelRequests: 500 }),
+				[
+					{ id: 'a', name: 'A' },
+					{ id: 'b', name: 'B' },
+				],
+				env.opts(),
+			),
 		);
 		expect(error.message).toBe('Parallel Requests must be a whole number from 0 to 50 (got 500)');
 		expect(env.emu.requestLog).toHaveLength(0);
@@ -150,7 +185,9 @@ describe('failures while several items are in flight', () => {
 			kind: 'html',
 			status: 400,
 		});
-		const r = await runNode(upsertParams(), items, { ...env.opts(), continueOnFail: true });
+		const r = await virtual(
+			runNode(upsertParams(), items, { ...env.opts(), continueOnFail: true }),
+		);
 		expect(r.items).toHaveLength(20);
 		expect(r.items.map((i) => i.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		expect(r.errorItems).toHaveLength(1);
@@ -164,7 +201,7 @@ describe('failures while several items are in flight', () => {
 	test('without it: the first failing item in input order, no item starts after the failure', async () => {
 		// items 3 and 7 are bad input (no custom ID): both fail before sending; item 3 is reported
 		const bad = items.map((item, i) => (i === 3 || i === 7 ? { ...item, id: '' } : item));
-		const error = await runNodeExpectError(upsertParams(), bad, env.opts());
+		const error = await virtual(runNodeExpectError(upsertParams(), bad, env.opts()));
 		expect(error.context?.itemIndex).toBe(3);
 		expect(error.message).toContain('Custom ID');
 		const sent = paths('POST', /^users\/update_or_create\/$/);
@@ -179,7 +216,7 @@ describe('failures while several items are in flight', () => {
 			kind: 'html',
 			status: 400,
 		});
-		const error = await runNodeExpectError(upsertParams(), items, env.opts());
+		const error = await virtual(runNodeExpectError(upsertParams(), items, env.opts()));
 		expect(error.context?.itemIndex).toBe(0);
 		expect(error.message).toContain('400');
 		// the items started before the answer came finished; nothing started after it
@@ -190,10 +227,12 @@ describe('failures while several items are in flight', () => {
 
 	test('a 401 mid-flight: requests still waiting are dropped, every remaining item gets the 401', async () => {
 		const bad = { ...env.creds, apiKey: 'y'.repeat(64) };
-		const r = await runNode(upsertParams({ parallelRequests: 8 }), items, {
-			credentials: bad,
-			continueOnFail: true,
-		});
+		const r = await virtual(
+			runNode(upsertParams({ parallelRequests: 8 }), items, {
+				credentials: bad,
+				continueOnFail: true,
+			}),
+		);
 		expect(r.errorItems).toHaveLength(20);
 		expect(r.errorItems.map((i) => (i.json.error as { httpCode: number }).httpCode)).toEqual(
 			items.map(() => 401),
@@ -207,16 +246,19 @@ describe('failures while several items are in flight', () => {
 	test('stopping the execution mid-flight drops the queued requests at once', async () => {
 		const controller = new AbortController();
 		const many = Array.from({ length: 200 }, (_, i) => ({ id: `c-${i}`, name: `N${i}` }));
-		const outcome = runNode(upsertParams(), many, {
-			...env.opts(),
-			cancelSignal: controller.signal,
-		}).then(
-			() => 'finished',
-			(error: Error) => error.message,
+		const outcome = virtual(
+			runNode(upsertParams(), many, {
+				...env.opts(),
+				cancelSignal: controller.signal,
+			}).then(
+				() => 'finished',
+				(error: Error) => error.message,
+			),
 		);
-		// the stop comes once some items are through; waiting on the emulator's log, not on a timer
-		for (let i = 0; i < 400 && requestsTo(env, 'POST', /update_or_create/).length < 20; i++)
-			await new Promise((r) => setTimeout(r, 5));
+		// the stop comes once some items are through: the emulator's log is checked every 5 ms of
+		// the virtual time that drives the run
+		for (let i = 0; i < 4000 && requestsTo(env, 'POST', /update_or_create/).length < 20; i++)
+			await clock.sleep(5);
 		controller.abort();
 		const atAbort = env.emu.requestLog.length;
 		expect(await outcome).toBe('The execution was stopped');

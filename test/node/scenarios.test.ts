@@ -3,23 +3,45 @@
  * on upserts and creates, mixed batches with continue-on-fail, authentication failures.
  * The transport runs on a clock 10x faster than real time (1 virtual second = 100 ms), and the
  * emulator's limit is scaled the same way (10 requests per 100 ms), so the rates match.
+ * The rate-limiting runs, whose throttle and retry-after waits add up to seconds, run instead on one
+ * virtual clock shared by the transport and the emulator (onVirtualTime), at the account's real
+ * limit (10 per second).
  */
-import { runNode, runNodeExpectError } from '../harness';
+import { requestsInFlight, runNode, runNodeExpectError } from '../harness';
 import { requestsTo, scaledClock, startEnv, type TestEnv } from './helpers';
 import { resetTransport, setTransportClock } from '../../nodes/UserCom/transport/testing';
+import { FakeClock } from '../transport/helpers/fakeClock';
 
 const FACTOR = 10;
 let env: TestEnv;
+/** the emulator's clock: real time, or the test's virtual clock (onVirtualTime) */
+let emulatorNow: () => number = Date.now;
 
 beforeEach(async () => {
+	emulatorNow = Date.now;
 	setTransportClock(scaledClock(FACTOR));
-	env = await startEnv({ rateLimit: 10, windowMs: 1000 / FACTOR }, 10);
+	env = await startEnv({ rateLimit: 10, windowMs: 1000 / FACTOR, now: () => emulatorNow() }, 10);
 });
 afterEach(async () => {
 	await env.emu.close();
+	emulatorNow = Date.now;
 	setTransportClock();
 	resetTransport();
 });
+
+/**
+ * Puts the transport and the emulator on one virtual clock, with the emulator at the account's
+ * real limit of 10 requests per second, and returns what drives that clock until a run settles.
+ * Virtual time stands still while a request is in flight (FakeClock.runWithIo): the waits cost no
+ * real time, and the arrival times the emulator's sliding window sees do not depend on the load.
+ */
+function onVirtualTime(): <T>(run: Promise<T>) => Promise<T> {
+	const clock = new FakeClock();
+	setTransportClock(clock);
+	emulatorNow = () => clock.now();
+	env.emu.setRateLimit(10, 1000);
+	return (run) => clock.runWithIo(run, () => requestsInFlight() > 0);
+}
 
 const eventParams = {
 	resource: 'event',
@@ -49,6 +71,11 @@ function eventIndexes(): number[] {
 }
 
 describe('rate limiting in a 50-item run', () => {
+	let virtual: ReturnType<typeof onVirtualTime>;
+	beforeEach(() => {
+		virtual = onVirtualTime();
+	});
+
 	test('a 429 in the middle: all 50 succeed, none lost or duplicated, the run shows a hint', async () => {
 		env.emu.injectFault({
 			pathPattern: 'users-by-id/u-3/events/',
@@ -57,7 +84,7 @@ describe('rate limiting in a 50-item run', () => {
 			kind: '429',
 			retryAfterSeconds: 1,
 		});
-		const r = await runNode(eventParams, fiftyItems(), env.opts());
+		const r = await virtual(runNode(eventParams, fiftyItems(), env.opts()));
 		expect(r.successItems).toHaveLength(50);
 		expect(r.errorItems).toHaveLength(0);
 		expect(r.items.map((i) => (i.pairedItem as { item: number }).item)).toEqual([
@@ -73,11 +100,11 @@ describe('rate limiting in a 50-item run', () => {
 	});
 
 	test('a credential rate above the account limit: real 429s, all 50 succeed exactly once', async () => {
-		// the account allows 2 per 100 ms real time (20/s): far below what the node sends at 25/s
-		// virtual (237/s real), and far below what even a loaded machine gets through, so 429s are sure
-		env.emu.setRateLimit(2, 1000 / FACTOR);
+		// the account allows 2 per second: far below the 25/s the node is told it may send, so 429s
+		// are sure (on the shared virtual clock, whatever the machine's load)
+		env.emu.setRateLimit(2, 1000);
 		const fast = { ...env.creds, rateLimit: 25 };
-		const r = await runNode(eventParams, fiftyItems(), { credentials: fast });
+		const r = await virtual(runNode(eventParams, fiftyItems(), { credentials: fast }));
 		expect(r.successItems).toHaveLength(50);
 		expect(eventIndexes()).toEqual([...Array(50).keys()]);
 		const throttled = env.emu.stats().throttled;
@@ -94,23 +121,19 @@ describe('rate limiting in a 50-item run', () => {
 			kind: '429',
 			retryAfterSeconds: 1,
 		});
-		const first = await runNode(
-			eventParams,
-			[{ i: 0, user: 'u-3' }],
-			env.opts({ executionId: 'shared-exec' }),
+		const first = await virtual(
+			runNode(eventParams, [{ i: 0, user: 'u-3' }], env.opts({ executionId: 'shared-exec' })),
 		);
 		expect(warnings(first)).toHaveLength(1);
-		const second = await runNode(
-			eventParams,
-			[{ i: 1, user: 'u-1' }],
-			env.opts({ executionId: 'shared-exec' }),
+		const second = await virtual(
+			runNode(eventParams, [{ i: 1, user: 'u-1' }], env.opts({ executionId: 'shared-exec' })),
 		);
 		expect(second.successItems).toHaveLength(1);
 		expect(warnings(second)).toHaveLength(0);
 	});
 
 	test('at the configured rate there is no 429 and no hint', async () => {
-		const r = await runNode(eventParams, fiftyItems().slice(0, 20), env.opts());
+		const r = await virtual(runNode(eventParams, fiftyItems().slice(0, 20), env.opts()));
 		expect(r.successItems).toHaveLength(20);
 		expect(env.emu.stats().throttled).toBe(0);
 		expect(warnings(r)).toHaveLength(0);

@@ -1,8 +1,11 @@
 /**
  * The transport over real HTTP against the User.com emulator (test/emulator), with n8n's own
  * outbound HTTP client and the credential's authenticate block: DRF-style throttle, real 429
- * headers, injected faults, real network errors. Real clock; backoff jitter set to 0 where it would
- * only slow the test down.
+ * headers, injected faults, real network errors. Backoff jitter set to 0 where it would only slow
+ * the test down. Where the transport would wait out a throttle, a retry-after or a backoff, it and
+ * the emulator share one virtual clock that stands still while a request is in flight (see
+ * FakeClock.runWithIo): the waits cost no real time, and what the emulator's sliding window sees
+ * does not depend on how busy the machine is. The rest runs on the real clock.
  */
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
@@ -27,21 +30,45 @@ import {
 } from '../../nodes/UserCom/transport/testing';
 
 let emu: Emulator;
+/** the emulator's clock: the real one, or the test's virtual clock (virtualTime) */
+let emulatorNow: () => number = Date.now;
+/** requests the transport has on the wire (through realContext's HTTP helper) */
+let inFlight = 0;
 
 beforeAll(async () => {
-	emu = await startEmulator({ rateLimit: 10, windowMs: 1000 });
+	emu = await startEmulator({ rateLimit: 10, windowMs: 1000, now: () => emulatorNow() });
 });
 afterAll(async () => {
 	await emu.close();
 	setTransportRandom();
 });
 beforeEach(() => {
+	emulatorNow = Date.now;
+	inFlight = 0;
 	emu.reset();
 	emu.setRateLimit(10, 1000);
 	setTransportClock();
 	setTransportRandom();
 	resetTransport();
 });
+afterEach(() => {
+	emulatorNow = Date.now;
+	setTransportClock();
+});
+
+/**
+ * One virtual clock for the transport and the emulator; `run` drives it until the work settles,
+ * moving time only while no request is in flight.
+ */
+function virtualTime() {
+	const clock = new FakeClock();
+	setTransportClock(clock);
+	emulatorNow = () => clock.now();
+	return {
+		clock,
+		run: <T>(work: Promise<T>) => clock.runWithIo(work, () => inFlight > 0),
+	};
+}
 
 interface RealOptions {
 	executionId?: string;
@@ -77,10 +104,13 @@ function realContext(opts: RealOptions = {}) {
 					removeEmptyBody(options);
 					if (opts.signal) options.abortSignal = opts.signal;
 					const authenticated = applyAuthentication(options, credentials);
+					inFlight++;
 					try {
 						return await Container.get(OutboundHttp).requests().request(authenticated);
 					} catch (error) {
 						throw new NodeApiError(NODE, error as JsonObject);
+					} finally {
+						inFlight--;
 					}
 				},
 			},
@@ -91,6 +121,7 @@ function realContext(opts: RealOptions = {}) {
 const userCom = (e: unknown) => (e as NodeApiError).context.userCom as NormalizedUserComError;
 
 it("keeps several concurrent executions under the emulator's 10/s throttle, with no 429, fairly", async () => {
+	const time = virtualTime();
 	const run = async (executionId: string, count: number) => {
 		const { ctx } = realContext({ executionId });
 		for (let i = 0; i < count; i++) {
@@ -101,7 +132,7 @@ it("keeps several concurrent executions under the emulator's 10/s throttle, with
 			});
 		}
 	};
-	await Promise.all([run('a', 8), run('b', 8), run('c', 8), run('small', 3)]);
+	await time.run(Promise.all([run('a', 8), run('b', 8), run('c', 8), run('small', 3)]));
 	const stats = emu.stats();
 	expect(stats.throttled).toBe(0);
 	expect(stats.accepted).toBe(27);
@@ -112,11 +143,12 @@ it("keeps several concurrent executions under the emulator's 10/s throttle, with
 }, 20_000);
 
 it('honours the real 429s when the configured rate is too high, and every request succeeds', async () => {
+	const time = virtualTime();
 	const { ctx, logs } = realContext({ rateLimit: 20 });
 	const all = Array.from({ length: 25 }, (_, i) =>
 		userComApiRequest.call(ctx, { method: 'GET', path: 'segments', qs: { i } }),
 	);
-	await Promise.all(all);
+	await time.run(Promise.all(all));
 	const stats = emu.stats();
 	expect(stats.accepted).toBe(25);
 	expect(stats.throttled).toBeGreaterThan(0);
@@ -130,8 +162,9 @@ it('retries a GET through 502s and a 429 with an HTTP-date retry-after', async (
 	setTransportRandom(() => 0);
 	emu.injectFault({ pathPattern: 'segments/', count: 2, kind: '502' });
 	emu.injectFault({ pathPattern: 'segments/', count: 1, kind: '429-date', retryAfterSeconds: 1 });
+	const time = virtualTime();
 	const { ctx } = realContext();
-	const result = await userComApiRequest.call(ctx, { method: 'GET', path: 'segments' });
+	const result = await time.run(userComApiRequest.call(ctx, { method: 'GET', path: 'segments' }));
 	expect(result).toHaveProperty('results');
 	expect(emu.requestLog.map((r) => r.status)).toEqual([502, 502, 429, 200]);
 }, 20_000);
@@ -188,10 +221,13 @@ it('retries a refused connection, then fails with a network error', async () => 
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	const port = (server.address() as AddressInfo).port;
 	await new Promise<void>((r) => server.close(() => r()));
+	const time = virtualTime();
 	const { ctx } = realContext({ subdomain: `http://127.0.0.1:${port}` });
-	const error = await userComApiRequest
-		.call(ctx, { method: 'POST', path: 'users', body: {} })
-		.catch((e: unknown) => e);
+	const error = await time.run(
+		userComApiRequest
+			.call(ctx, { method: 'POST', path: 'users', body: {} })
+			.catch((e: unknown) => e),
+	);
 	expect((error as NodeApiError).message).toBe(
 		'Could not reach User.com: the connection was refused',
 	);

@@ -11,9 +11,16 @@ export class FakeClock implements Clock {
 	private time: number;
 	private timers: Timer[] = [];
 	private seq = 0;
+	private readonly flushTurns: number;
 
-	constructor(start = 1_700_000_000_000) {
+	/**
+	 * `flushTurns`: event-loop turns a flush takes by default. Each turn runs every queued promise
+	 * callback to the end, so code that waits only on promises and this clock settles in one; more
+	 * turns leave room for code that also uses setImmediate or I/O.
+	 */
+	constructor(start = 1_700_000_000_000, options: { flushTurns?: number } = {}) {
 		this.time = start;
+		this.flushTurns = options.flushTurns ?? 5;
 	}
 
 	now(): number {
@@ -31,7 +38,7 @@ export class FakeClock implements Clock {
 	}
 
 	/** Lets every queued promise callback run (real macrotask turns, no virtual time passes). */
-	async flush(turns = 5): Promise<void> {
+	async flush(turns = this.flushTurns): Promise<void> {
 		for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
 	}
 
@@ -89,6 +96,50 @@ export class FakeClock implements Clock {
 				throw new Error('FakeClock.run: deadlock (promise pending, no timers)');
 			}
 			if (next.at > limit) throw new Error('FakeClock.run: virtual time limit exceeded');
+			this.time = Math.max(this.time, next.at);
+			next.resolve();
+		}
+		return await tracked;
+	}
+
+	/**
+	 * Like run(), for code that also waits on real I/O (HTTP to the emulator): while `busy()` says
+	 * something is in flight, virtual time stands still and the loop waits for it in real time;
+	 * only when nothing is in flight does it jump to the next timer. Requests then take no virtual
+	 * time, so the virtual times everything sees (dispatcher slots, arrivals at an emulator on the
+	 * same clock, retry-after) are the same however slow or busy the machine is.
+	 */
+	async runWithIo<T>(promise: Promise<T>, busy: () => boolean, maxMs = 3_600_000): Promise<T> {
+		let settled = false;
+		const tracked = promise.then(
+			(value) => {
+				settled = true;
+				return value;
+			},
+			(error: unknown) => {
+				settled = true;
+				throw error;
+			},
+		);
+		tracked.catch(() => undefined);
+		const limit = this.time + maxMs;
+		for (;;) {
+			await this.flush();
+			if (settled) break;
+			if (busy()) {
+				await new Promise<void>((r) => setTimeout(r, 1));
+				continue;
+			}
+			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+			const next = this.timers.shift();
+			if (!next) {
+				await this.flush(20);
+				if (settled || busy()) continue;
+				throw new Error(
+					'FakeClock.runWithIo: deadlock (promise pending, nothing in flight, no timers)',
+				);
+			}
+			if (next.at > limit) throw new Error('FakeClock.runWithIo: virtual time limit exceeded');
 			this.time = Math.max(this.time, next.at);
 			next.resolve();
 		}

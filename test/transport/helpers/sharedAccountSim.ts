@@ -99,7 +99,10 @@ export async function simulateSharedAccount(setup: SimSetup): Promise<SimResult>
 	const outbound = setup.outboundMs ?? [4, 25];
 	const service = setup.serviceMs ?? [2, 8];
 	const inbound = setup.inboundMs ?? [1, 4];
-	const clock = new FakeClock(1_700_000_000_000);
+	// one event-loop turn per flush: the dispatchers and the simulated server wait only on promises
+	// and this clock (no setImmediate, timers or I/O), and one turn runs every queued promise
+	// callback to the end, so the figures are the same as with more turns, in half the time
+	const clock = new FakeClock(1_700_000_000_000, { flushTurns: 1 });
 	// the dispatchers' jitter (probe spells) from the same seed, one source for all workers
 	const dispatcherRandom = mulberry32((setup.seed ?? 1) * 7919);
 	const tuning = setup.tuning ?? DEFAULT_SHARE_TUNING;
