@@ -1,15 +1,17 @@
 import {
-	AccountDispatcher,
-	ARRIVAL_SLACK_MS,
 	COLD_ARRIVAL_JITTER_MS,
 	DISTRUST_LEAVE_MS,
 	LEAVE_ALLOWANCE_FACTOR,
-	STALL_MS,
 	MAX_ARRIVAL_JITTER_MS,
+	type SendTicket,
+	STALL_MS,
+} from '../../nodes/UserCom/transport/arrivals';
+import {
+	AccountDispatcher,
+	ARRIVAL_SLACK_MS,
 	DispatchCancelledError,
 	DispatchWaitExceededError,
 	normalizeConfig,
-	SendTicket,
 	SAFETY_MARGIN,
 	type DispatcherConfig,
 } from '../../nodes/UserCom/transport/dispatcher';

@@ -8,7 +8,7 @@ import {
 	type UserComRequestOptions,
 } from '../../nodes/UserCom/transport';
 import { FakeClock } from './helpers/fakeClock';
-import { LEAVE_ALLOWANCE_FACTOR, STALL_MS } from '../../nodes/UserCom/transport/dispatcher';
+import { LEAVE_ALLOWANCE_FACTOR, STALL_MS } from '../../nodes/UserCom/transport/arrivals';
 import { fingerprintAccount, getDispatcher } from '../../nodes/UserCom/transport/registry';
 import { DEFAULT_SHARE_TUNING } from '../../nodes/UserCom/transport/share';
 import {

@@ -1,3 +1,4 @@
+import { ArrivalModel, MAX_ARRIVAL_JITTER_MS, type SendTicket, STALL_MS } from './arrivals';
 import { type Clock, interruptibleSleep } from './clock';
 import { RetryBudget } from './retry';
 import {
@@ -18,7 +19,7 @@ import { currentClock, random as currentRandom } from './state';
  *
  * - One pump per account sends the next queued request when the account may send again:
  *   spacing 1/rate (no burst credit), at most the cap of arrivals in any sliding second
- *   (judged by each request's latest possible arrival, see MAX_ARRIVAL_JITTER_MS),
+ *   (judged by each request's latest possible arrival, see arrivals.ts),
  *   never before a 429 or 503 pause ends. Nothing is pre-booked: the pump re-evaluates each time.
  * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
  * - The cap is the configured one, or the share of a shared key learned from 429s (share.ts).
@@ -26,43 +27,8 @@ import { currentClock, random as currentRandom } from './state';
 
 export const SAFETY_MARGIN = 0.05;
 export const WINDOW_MS = 1000;
-/**
- * User.com counts arrivals, not our send decisions. Between the moment a request is released and
- * the moment it reaches User.com, n8n loads and decrypts the credential and opens or reuses a
- * socket: 5–150 ms that vary from request to request, so two requests released 105 ms apart can
- * arrive 10 ms apart. The sliding-window guard therefore works on each request's latest possible
- * arrival: its release time plus how much slower its round trip was than the fastest recent one,
- * capped by how long a request can take to leave n8n (see arrivalAllowanceMs), plus a small slack.
- */
-export const MAX_ARRIVAL_JITTER_MS = 150;
-/**
- * n8n's request helper loads the credential again after the release; the node's own credential
- * loads (timed in account.ts) are samples of that delay. A request counts as leaving at most twice
- * the slowest recent sample plus a timer delay short of a stall late; the rest of a slower round
- * trip is User.com's work or the way back, which does not move the arrival.
- */
-export const LEAVE_ALLOWANCE_FACTOR = 2;
-/**
- * Typical answers (median) this much slower than the fastest mean User.com's own work varies:
- * only then do credential loads set the allowance. With a steady server the full allowance costs
- * nothing (round trips barely differ) and catches a request that was slow to leave n8n for any
- * reason (seen at 5 ms answers: one request 95 ms late on its way out while loads took a few ms).
- */
-export const VARYING_SERVER_SPREAD_MS = 25;
-/**
- * After a 429 for a request released on a short allowance, the account goes back to
- * MAX_ARRIVAL_JITTER_MS for this long: either a request took longer to leave than the credential
- * loads suggested (then that 429 teaches the share nothing), or another client shares the key.
- */
-export const DISTRUST_LEAVE_MS = 10 * 60_000;
+/** Added to every arrival estimate: timer granularity and the emulator's and User.com's clocks. */
 export const ARRIVAL_SLACK_MS = 10;
-const RTT_SAMPLES = 32;
-/** Answers needed before round trips serve as a baseline for arrival estimates. */
-export const WARM_RTT_SAMPLES = 3;
-/** The arrival allowance until then: n8n's first requests of a process take longest to leave. */
-export const COLD_ARRIVAL_JITTER_MS = 1000;
-/** A pump wake-up later than this means the event loop stalled: requests due to leave were held. */
-export const STALL_MS = 25;
 /** How long after its release a request may still be on its way out of n8n (credential, socket). */
 export const SEND_ALLOWANCE_MS = 50;
 /** A 429 this soon after a stall is taken for the stall's own burst, not for another client. */
@@ -105,20 +71,6 @@ export interface AcquireOptions {
 	deadline?: number;
 }
 
-/** One released request: when it was released and, once answered, when the answer came. */
-export interface SendTicket {
-	at: number;
-	doneAt: number | null;
-	/** User.com answered 429: the request did not count against the limit. */
-	rejected?: boolean;
-	/** The event loop stalled while it was on its way out: it may have left as late as this. */
-	heldUntil?: number;
-	/** Released before the account had WARM_RTT_SAMPLES answers (n8n's first, slowest requests). */
-	cold?: boolean;
-	/** Released while the arrival allowance came from credential loads (under the maximum). */
-	shortAllowance?: boolean;
-}
-
 /** One queued request: plain fields only (no closures), so 100,000 queued requests stay small. */
 interface Job {
 	execKey: string;
@@ -147,17 +99,8 @@ export class AccountDispatcher {
 	/** Round-robin order of executions with queued requests; the head is served next. */
 	private order: string[] = [];
 	private sends: SendTicket[] = [];
-	private rtts: number[] = [];
-	/** The fastest recent round trip: the baseline for arrival estimates. */
-	private fastestRtt = 0;
-	/** Median and slowest of `rtts`, for the in-flight advice (set with fastestRtt). */
-	private medianRtt = 0;
-	private slowestRtt = 0;
-	/** Recent credential loads (ms): how long a released request may wait in n8n before it leaves. */
-	private leaveDelays: number[] = [];
-	private slowestLeave = 0;
-	/** Until when credential loads do not set the arrival allowance (see DISTRUST_LEAVE_MS). */
-	private distrustLeaveUntil = Number.NEGATIVE_INFINITY;
+	/** Recent round trips and credential loads: when a released request can have arrived. */
+	private readonly arrivals = new ArrivalModel();
 	/** When the pump last found that the event loop had stalled. */
 	private lastStallAt = Number.NEGATIVE_INFINITY;
 	/** When a credential load last showed that n8n's database held requests on their way out. */
@@ -243,18 +186,23 @@ export class AccountDispatcher {
 	nextSendTime(now: number): number {
 		// kept while a 429 can still come back for a request released in their window (report429)
 		const horizon =
-			now - WINDOW_MS - ARRIVAL_SLACK_MS - Math.min(this.slowestRtt, MAX_RTT_FOR_IN_FLIGHT_MS);
+			now -
+			WINDOW_MS -
+			ARRIVAL_SLACK_MS -
+			Math.min(this.arrivals.roundTrips.slowest, MAX_RTT_FOR_IN_FLIGHT_MS);
+		const arrivals = this.arrivals;
 		while (
 			this.sends.length > 0 &&
-			this.latestArrival(this.sends[0], now, MAX_ARRIVAL_JITTER_MS) <= horizon
+			arrivals.latestArrival(this.sends[0], now, MAX_ARRIVAL_JITTER_MS) <= horizon
 		)
 			this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
 			// the cap-th latest possible arrival must have left the window before the next release
+			const allowance = arrivals.allowanceMs(now);
 			const latest = this.sends
-				.map((ticket) => this.latestArrival(ticket, now))
+				.map((ticket) => arrivals.latestArrival(ticket, now, allowance))
 				.sort((a, b) => b - a);
 			at = Math.max(at, latest[cap - 1] + WINDOW_MS + ARRIVAL_SLACK_MS);
 		}
@@ -294,7 +242,7 @@ export class AccountDispatcher {
 		// pauses the account but teaches the share nothing
 		if (receivedAt - this.lastStallAt <= STALL_EXPLAINS_429_MS) return this.blockedUntilMs;
 		// sent on a short allowance: whoever caused it, the account is busy enough to need full ones
-		if (ticket?.shortAllowance) this.distrustLeaveUntil = receivedAt + DISTRUST_LEAVE_MS;
+		if (ticket?.shortAllowance) this.arrivals.distrust(receivedAt);
 		// our own sends counted with full allowances explain it: a late leaver of ours, no other client
 		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) return this.blockedUntilMs;
 		this.share = shareAfter429(
@@ -335,56 +283,22 @@ export class AccountDispatcher {
 		let arrivedBefore = 0;
 		for (const sent of this.sends) {
 			if (sent === rejected || sent.rejected || sent.at > rejected.at) continue;
-			if (this.latestArrival(sent, now, MAX_ARRIVAL_JITTER_MS) > rejected.at - WINDOW_MS)
+			if (this.arrivals.latestArrival(sent, now, MAX_ARRIVAL_JITTER_MS) > rejected.at - WINDOW_MS)
 				arrivedBefore++;
 		}
 		return arrivedBefore >= this.effectiveCap(now);
 	}
 
-	/**
-	 * Latest time a released request can have reached User.com, relative to the others: its release
-	 * time plus how much longer its round trip took than the fastest recent one (while it is still in
-	 * flight: how much longer it has taken so far), capped by the allowance; for a request that a
-	 * stall or a database hold held, the same counted from the hold's end. n8n's first requests of
-	 * a process take longest to leave (in real n8n the first two left ~180 ms late and reached
-	 * User.com 2 ms apart after being released 105 ms apart), so a request released before
-	 * WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late, also after the round
-	 * trips of later requests have set a baseline.
-	 */
-	private latestArrival(
-		ticket: SendTicket,
-		now: number,
-		allowance = this.arrivalAllowanceMs,
-	): number {
-		const warm = this.rtts.length >= WARM_RTT_SAMPLES;
-		// a held request set out on its way when the hold ended
-		const from = Math.max(ticket.at, ticket.heldUntil ?? ticket.at);
-		const elapsed = (ticket.doneAt ?? now) - from;
-		const cap = ticket.cold ? COLD_ARRIVAL_JITTER_MS : allowance;
-		return from + Math.min(cap, Math.max(0, elapsed - (warm ? this.fastestRtt : 0)));
-	}
-
-	/**
-	 * How much later than the fastest request a warm request can reach User.com: with a server
-	 * whose answers vary (VARYING_SERVER_SPREAD_MS), twice the slowest recent credential load plus
-	 * a timer delay short of a stall, at most MAX_ARRIVAL_JITTER_MS; else, and until
-	 * WARM_RTT_SAMPLES loads have been timed, MAX_ARRIVAL_JITTER_MS.
-	 */
+	/** How late a warm request may reach User.com now (arrivals.ts). */
 	get arrivalAllowanceMs(): number {
-		if (this.leaveDelays.length < WARM_RTT_SAMPLES) return MAX_ARRIVAL_JITTER_MS;
-		if (this.clock.now() < this.distrustLeaveUntil) return MAX_ARRIVAL_JITTER_MS;
-		if (this.medianRtt - this.fastestRtt < VARYING_SERVER_SPREAD_MS) return MAX_ARRIVAL_JITTER_MS;
-		return Math.min(MAX_ARRIVAL_JITTER_MS, LEAVE_ALLOWANCE_FACTOR * this.slowestLeave + STALL_MS);
+		return this.arrivals.allowanceMs(this.clock.now());
 	}
 
 	/** Records how long loading the account's credential took (a sample of n8n's send delay). */
 	noteLeaveDelay(ms: number, now = this.clock.now()): void {
 		// n8n held this load longer than a request is allowed to take to leave (its database was
 		// busy): the requests on their way out were likely held with it and leave together now
-		if (ms > this.arrivalAllowanceMs) this.noteHold(now);
-		this.leaveDelays.push(Math.max(0, ms));
-		if (this.leaveDelays.length > RTT_SAMPLES) this.leaveDelays.shift();
-		this.slowestLeave = Math.max(...this.leaveDelays);
+		if (this.arrivals.noteCredentialLoad(ms, now)) this.noteHold(now);
 	}
 
 	/** Requests not yet answered count as setting out now (see explainedByOwnSends for 429s). */
@@ -421,11 +335,12 @@ export class AccountDispatcher {
 	 * bunch up.
 	 */
 	suggestedInFlight(now = this.clock.now()): number {
-		if (this.rtts.length < WARM_RTT_SAMPLES) return 1;
+		const { roundTrips } = this.arrivals;
+		if (!this.arrivals.warm) return 1;
 		const rate = this.currentRate(now);
 		// a typical answer within half a request's spacing: one at a time keeps up
-		if ((rate * this.medianRtt) / 1000 < 0.5) return 1;
-		const rtt = Math.min(this.slowestRtt, MAX_RTT_FOR_IN_FLIGHT_MS);
+		if ((rate * roundTrips.median) / 1000 < 0.5) return 1;
+		const rtt = Math.min(roundTrips.slowest, MAX_RTT_FOR_IN_FLIGHT_MS);
 		return Math.ceil((rate * rtt) / 1000) + 2;
 	}
 
@@ -433,12 +348,7 @@ export class AccountDispatcher {
 	complete(ticket: SendTicket, doneAt: number): void {
 		if (ticket.doneAt !== null) return;
 		ticket.doneAt = doneAt;
-		this.rtts.push(Math.max(0, doneAt - ticket.at));
-		if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
-		const sorted = [...this.rtts].sort((a, b) => a - b);
-		this.fastestRtt = sorted[0];
-		this.medianRtt = sorted[Math.floor(sorted.length / 2)];
-		this.slowestRtt = sorted[sorted.length - 1];
+		this.arrivals.roundTrips.add(doneAt - ticket.at);
 		this.wake();
 	}
 
@@ -600,8 +510,9 @@ export class AccountDispatcher {
 				const job = this.pickNext();
 				if (!job) break;
 				const ticket: SendTicket = { at: now, doneAt: null };
-				if (this.rtts.length < WARM_RTT_SAMPLES) ticket.cold = true;
-				else if (this.arrivalAllowanceMs < MAX_ARRIVAL_JITTER_MS) ticket.shortAllowance = true;
+				if (!this.arrivals.warm) ticket.cold = true;
+				else if (this.arrivals.allowanceMs(now) < MAX_ARRIVAL_JITTER_MS)
+					ticket.shortAllowance = true;
 				this.sends.push(ticket);
 				// a timer that fires a little late does not push every later release back with it
 				this.lastSendAt = now >= plannedAt && now - plannedAt < STALL_MS ? plannedAt : now;

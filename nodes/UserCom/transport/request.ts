@@ -5,7 +5,7 @@ import { joinPath } from './baseUrl';
 import { type Call, newCall, type UserComRequestOptions } from './call';
 import { sleepUnlessAborted } from './clock';
 import type { UserComContext } from './context';
-import type { SendTicket } from './dispatcher';
+import type { SendTicket } from './arrivals';
 import { cancelledError, slotError } from './failures';
 import { decide } from './outcomes';
 import { send } from './send';

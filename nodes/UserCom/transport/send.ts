@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { type Call, correlationOf, logPathOf } from './call';
 import { CREDENTIAL_NAME, loose } from './context';
-import type { SendTicket } from './dispatcher';
+import type { SendTicket } from './arrivals';
 import { describeForLog, loggerOf } from './logging';
 import { classifyNetworkError, type NetworkFailure } from './retry';
 import { getClock } from './state';

@@ -9,7 +9,8 @@
  * which prints the figures for a few set-ups (for tuning the dispatcher without real n8n;
  * T_<name>=<value> overrides a figure of DEFAULT_SHARE_TUNING, passed to every worker's dispatcher).
  */
-import { AccountDispatcher, SendTicket } from '../../../nodes/UserCom/transport/dispatcher';
+import type { SendTicket } from '../../../nodes/UserCom/transport/arrivals';
+import { AccountDispatcher } from '../../../nodes/UserCom/transport/dispatcher';
 import { DEFAULT_SHARE_TUNING, type ShareTuning } from '../../../nodes/UserCom/transport/share';
 import { FakeClock } from './fakeClock';
 
