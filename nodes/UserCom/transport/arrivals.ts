@@ -40,8 +40,6 @@ const RECENT_SAMPLES = 32;
 export interface SendTicket {
 	at: number;
 	doneAt: number | null;
-	/** The execution it was released for. */
-	execKey: string;
 	/** User.com answered 429: the request did not count against the limit. */
 	rejected?: boolean;
 	/** A stall or a database hold held it on its way out: it set out as late as this. */
@@ -127,11 +125,7 @@ export class ArrivalModel {
 	 * WARM_RTT_SAMPLES answers came counts up to COLD_ARRIVAL_JITTER_MS late, also after the round
 	 * trips of later requests have set a baseline.
 	 */
-	latestArrival(
-		ticket: Pick<SendTicket, 'at' | 'doneAt' | 'heldUntil' | 'cold'>,
-		now: number,
-		allowance = this.allowanceMs(now),
-	): number {
+	latestArrival(ticket: SendTicket, now: number, allowance = this.allowanceMs(now)): number {
 		// a held request set out on its way when the hold ended
 		const from = Math.max(ticket.at, ticket.heldUntil ?? ticket.at);
 		const elapsed = (ticket.doneAt ?? now) - from;

@@ -96,10 +96,8 @@ export class AccountDispatcher {
 	private readonly random: () => number;
 	private readonly tuning: ShareTuning;
 	private readonly queues = new Map<string, Job[]>();
-	/** Turn order of executions with queued requests (see pickNext). */
+	/** Round-robin order of executions with queued requests; the head is served next. */
 	private order: string[] = [];
-	/** Requests released and not yet answered, per execution. */
-	private readonly inFlight = new Map<string, number>();
 	private sends: SendTicket[] = [];
 	/** Recent round trips and credential loads: when a released request can have arrived. */
 	private readonly arrivals = new ArrivalModel();
@@ -351,9 +349,6 @@ export class AccountDispatcher {
 		if (ticket.doneAt !== null) return;
 		ticket.doneAt = doneAt;
 		this.arrivals.roundTrips.add(doneAt - ticket.at);
-		const out = (this.inFlight.get(ticket.execKey) ?? 1) - 1;
-		if (out > 0) this.inFlight.set(ticket.execKey, out);
-		else this.inFlight.delete(ticket.execKey);
 		this.wake();
 	}
 
@@ -454,23 +449,10 @@ export class AccountDispatcher {
 		if (index >= 0) this.order.splice(index, 1);
 	}
 
-	/**
-	 * Serves the execution with the fewest requests out (the first in turn among equals), then
-	 * moves it to the end of the turn (or drops its empty queue). With one request out each this is
-	 * plain round-robin; an execution that just started is not stuck behind one with a full window.
-	 */
+	/** Serves the head execution, then rotates it to the tail (or drops its empty queue). */
 	private pickNext(): Job | undefined {
-		let index = -1;
-		let fewest = Number.POSITIVE_INFINITY;
-		for (let i = 0; i < this.order.length; i++) {
-			const out = this.inFlight.get(this.order[i]) ?? 0;
-			if (out < fewest) {
-				fewest = out;
-				index = i;
-			}
-		}
-		if (index < 0) return undefined;
-		const [execKey] = this.order.splice(index, 1);
+		const execKey = this.order.shift();
+		if (execKey === undefined) return undefined;
 		const queue = this.queues.get(execKey) as Job[];
 		const job = queue.shift();
 		if (queue.length > 0) this.order.push(execKey);
@@ -527,8 +509,7 @@ export class AccountDispatcher {
 				}
 				const job = this.pickNext();
 				if (!job) break;
-				const ticket: SendTicket = { at: now, doneAt: null, execKey: job.execKey };
-				this.inFlight.set(job.execKey, (this.inFlight.get(job.execKey) ?? 0) + 1);
+				const ticket: SendTicket = { at: now, doneAt: null };
 				if (!this.arrivals.warm) ticket.cold = true;
 				else if (this.arrivals.allowanceMs(now) < MAX_ARRIVAL_JITTER_MS)
 					ticket.shortAllowance = true;
