@@ -6,6 +6,7 @@ import {
 	MAX_ARRIVAL_JITTER_MS,
 	RecentDurations,
 	STALL_MS,
+	VARYING_SERVER_MIN_MS,
 	VARYING_SERVER_SPREAD_MS,
 } from '../../nodes/UserCom/transport/arrivals';
 
@@ -39,6 +40,12 @@ describe('ArrivalModel: the allowance', () => {
 
 	it('a steady server (median under VARYING_SERVER_SPREAD_MS over the fastest): the full allowance', () => {
 		const m = model([5, 5 + VARYING_SERVER_SPREAD_MS - 1, 40], [4, 10, 7]);
+		expect(m.allowanceMs(0)).toBe(MAX_ARRIVAL_JITTER_MS);
+	});
+
+	it('a fast server with a wide spread (n8n itself slow): the full allowance', () => {
+		const m = model([VARYING_SERVER_MIN_MS - 95, 60, 90], [4, 10, 7]);
+		expect(m.roundTrips.median - m.roundTrips.fastest).toBeGreaterThan(VARYING_SERVER_SPREAD_MS);
 		expect(m.allowanceMs(0)).toBe(MAX_ARRIVAL_JITTER_MS);
 	});
 

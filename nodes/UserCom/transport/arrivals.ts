@@ -29,6 +29,12 @@ export const LEAVE_ALLOWANCE_FACTOR = 2;
  */
 export const VARYING_SERVER_SPREAD_MS = 25;
 /**
+ * ...and only where User.com takes this long even at its fastest. When it answers fast, a wide
+ * spread of round trips is n8n's own slowness, which delays requests on their way out too (seen in
+ * CI at 5 ms answers: a request left 130 ms late while loads were quick, and drew a 429).
+ */
+export const VARYING_SERVER_MIN_MS = 100;
+/**
  * After a 429 for a request released on a short allowance, the account goes back to
  * MAX_ARRIVAL_JITTER_MS for this long: either a request took longer to leave than the credential
  * loads suggested (then that 429 teaches the share nothing), or another client shares the key.
@@ -92,6 +98,7 @@ export class ArrivalModel {
 		const { credentialLoads, roundTrips } = this;
 		if (credentialLoads.count < WARM_RTT_SAMPLES) return MAX_ARRIVAL_JITTER_MS;
 		if (now < this.distrustUntil) return MAX_ARRIVAL_JITTER_MS;
+		if (roundTrips.fastest < VARYING_SERVER_MIN_MS) return MAX_ARRIVAL_JITTER_MS;
 		if (roundTrips.median - roundTrips.fastest < VARYING_SERVER_SPREAD_MS)
 			return MAX_ARRIVAL_JITTER_MS;
 		return Math.min(
