@@ -12,8 +12,12 @@ import { FakeClock } from '../transport/helpers/fakeClock';
 import { resetTransport, setTransportClock } from '../../nodes/UserCom/transport/testing';
 
 let env: TestEnv;
+/** when set, takes the place of the emulator's wait for a delay fault */
+let holdDelay: ((ms: number) => Promise<void>) | undefined;
 beforeAll(async () => {
-	env = await startEnv();
+	env = await startEnv({
+		sleep: (ms) => holdDelay?.(ms) ?? new Promise<void>((r) => setTimeout(r, ms)),
+	});
 	env.emu.seed({
 		attributes: [
 			{ name: 'Industry', name_std: 'industry', value_type: 'string', content_type: 'company' },
@@ -210,25 +214,44 @@ describe('Company resource against the emulator', () => {
 	});
 
 	test('Create or Update: a create that loses a race to another writer becomes an update (no duplicate, no error)', async () => {
-		// both lookups are held until both have arrived, so both see "no such company"
+		// both lookups are held until both have arrived, so both see "no such company" (the fault's
+		// 5 s at most: a second lookup that comes only after the first was answered loses the race,
+		// and the checks below fail). Held by arrival, not for a fixed time, so a busy machine that
+		// sends the second lookup late cannot undo the race.
 		env.emu.injectFault({
 			pathPattern: 'companies-by-id/race-co/',
 			method: 'GET',
 			count: 2,
 			kind: 'delay',
-			delayMs: 300,
+			delayMs: 5000,
 			processed: true,
 		});
+		const held: Array<() => void> = [];
+		const timers: NodeJS.Timeout[] = [];
+		holdDelay = (ms) =>
+			new Promise<void>((release) => {
+				held.push(release);
+				timers.push(setTimeout(release, ms));
+				if (held.length === 2) for (const r of held) r();
+			});
 		const params = {
 			resource: 'company',
 			operation: 'upsert',
 			customId: 'race-co',
 			name: 'Race Co',
 		};
-		const [a, b] = await Promise.all([
-			runNode(params, [{}], env.opts()),
-			runNode(params, [{}], env.opts()),
-		]);
+		let a: Awaited<ReturnType<typeof runNode>>;
+		let b: Awaited<ReturnType<typeof runNode>>;
+		try {
+			[a, b] = await Promise.all([
+				runNode(params, [{}], env.opts()),
+				runNode(params, [{}], env.opts()),
+			]);
+		} finally {
+			holdDelay = undefined;
+			for (const t of timers) clearTimeout(t);
+		}
+		expect(held).toHaveLength(2);
 		expect([a.items[0].json.created, b.items[0].json.created].sort()).toEqual([false, true]);
 		expect(a.items[0].json.id).toBe(b.items[0].json.id);
 		expect(
