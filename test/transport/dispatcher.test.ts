@@ -340,7 +340,7 @@ describe('AccountDispatcher: event-loop stalls (many requests in flight)', () =>
 });
 
 describe('AccountDispatcher: fairness', () => {
-	it('serves execution queues round-robin', async () => {
+	it('light executions take turns', async () => {
 		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
 		const big = queue(d, 'big', 10, grants);
@@ -364,20 +364,37 @@ describe('AccountDispatcher: fairness', () => {
 		]);
 	});
 
-	it('a new execution is served right after the current send, not after the backlog', async () => {
+	it("a light execution beside a long run goes first for a window's worth, then they take turns", async () => {
 		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
 		const grants: Array<[string, number]> = [];
-		const big = queue(d, 'big', 50, grants);
-		await clock.advance(1000); // about 10 of 50 sent
-		const small = queue(d, 'late', 2, grants);
-		await clock.run(Promise.all([...big, ...small]));
+		const big = queue(d, 'big', 60, grants);
+		await clock.advance(2000); // ~20 of 60 sent
+		const late = queue(d, 'late', 14, grants);
+		await clock.run(Promise.all([...big, ...late]));
 		const firstLate = grants.findIndex(([k]) => k === 'late');
-		const sentBefore = grants.filter(
-			([, t], i) => i < firstLate && t <= grants[firstLate][1],
-		).length;
-		expect(sentBefore).toBeLessThanOrEqual(12);
-		expect(grants[firstLate + 1][0]).toBe('big');
-		expect(grants[firstLate + 2][0]).toBe('late');
+		// served at the next slot, not after the backlog
+		expect(grants[firstLate][1] - grants[firstLate - 1][1]).toBeLessThanOrEqual(1000 / 9.5 + 1);
+		const order = grants
+			.slice(firstLate)
+			.map(([k]) => (k === 'late' ? 'L' : 'b'))
+			.join('');
+		// its first 10 (the cap) at consecutive slots, then turns with the long run
+		expect(order.slice(0, 18)).toBe('LLLLLLLLLLbLbLbLbL');
+		expect(grants.filter(([k]) => k === 'big')).toHaveLength(60);
+	});
+
+	it('busy executions take turns: a long run is never starved by another', async () => {
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const grants: Array<[string, number]> = [];
+		const first = queue(d, 'first', 80, grants);
+		await clock.advance(3000);
+		const second = queue(d, 'second', 80, grants);
+		await clock.run(Promise.all([...first, ...second]));
+		const order = grants.map(([k]) => (k === 'first' ? 'f' : 's')).join('');
+		const fromSecond = order.slice(order.indexOf('s'));
+		// the second goes first for a window's worth only
+		expect(fromSecond.slice(0, 10)).toBe('ssssssssss');
+		expect(fromSecond.slice(10, 60)).toBe('fs'.repeat(25));
 	});
 
 	it('requeues at the head of its execution queue', async () => {

@@ -1,5 +1,6 @@
 import { ArrivalModel, MAX_ARRIVAL_JITTER_MS, type SendTicket, STALL_MS } from './arrivals';
 import { type Clock, interruptibleSleep } from './clock';
+import { RecentReleases } from './fairness';
 import { RetryBudget } from './retry';
 import {
 	ALONE,
@@ -21,7 +22,8 @@ import { currentClock, random as currentRandom } from './state';
  *   spacing 1/rate (no burst credit), at most the cap of arrivals in any sliding second
  *   (judged by each request's latest possible arrival, see arrivals.ts),
  *   never before a 429 or 503 pause ends. Nothing is pre-booked: the pump re-evaluates each time.
- * - Each execution has its own FIFO queue; the pump serves the queues round-robin.
+ * - Each execution has its own FIFO queue; light executions (under a window's worth of requests
+ *   in the last 10 s) are served first, then the busy ones take turns (fairness.ts).
  * - The cap is the configured one, or the share of a shared key learned from 429s (share.ts).
  */
 
@@ -96,8 +98,9 @@ export class AccountDispatcher {
 	private readonly random: () => number;
 	private readonly tuning: ShareTuning;
 	private readonly queues = new Map<string, Job[]>();
-	/** Round-robin order of executions with queued requests; the head is served next. */
+	/** Executions with queued requests, longest since last served first. */
 	private order: string[] = [];
+	private readonly recent = new RecentReleases();
 	private sends: SendTicket[] = [];
 	/** Recent round trips and credential loads: when a released request can have arrived. */
 	private readonly arrivals = new ArrivalModel();
@@ -449,14 +452,19 @@ export class AccountDispatcher {
 		if (index >= 0) this.order.splice(index, 1);
 	}
 
-	/** Serves the head execution, then rotates it to the tail (or drops its empty queue). */
-	private pickNext(): Job | undefined {
-		const execKey = this.order.shift();
-		if (execKey === undefined) return undefined;
+	/**
+	 * Serves a light execution first (fairness.ts), else the longest-waiting, then moves it to the
+	 * tail (or drops its empty queue).
+	 */
+	private pickNext(now: number): Job | undefined {
+		if (this.order.length === 0) return undefined;
+		const lightLimit = this.effectiveCap(now);
+		const [execKey] = this.order.splice(this.recent.pick(this.order, now, lightLimit), 1);
 		const queue = this.queues.get(execKey) as Job[];
 		const job = queue.shift();
 		if (queue.length > 0) this.order.push(execKey);
 		else this.queues.delete(execKey);
+		if (job) this.recent.note(execKey, now);
 		return job;
 	}
 
@@ -507,7 +515,7 @@ export class AccountDispatcher {
 					if (woke - at > STALL_MS) this.noteStall(now, at, woke);
 					continue;
 				}
-				const job = this.pickNext();
+				const job = this.pickNext(now);
 				if (!job) break;
 				const ticket: SendTicket = { at: now, doneAt: null };
 				if (!this.arrivals.warm) ticket.cold = true;
