@@ -805,59 +805,6 @@ describe('AccountDispatcher: credential loads as the measure of the way out of n
 		expect(d.arrivalAllowanceMs).toBe(LEAVE_ALLOWANCE_FACTOR * 5 + STALL_MS);
 	});
 
-	it('after a 429 our own late request explained, a lone 429 pauses but teaches nothing until a later request draws another', async () => {
-		const d = await warmed();
-		const sendAndAnswer = async (count: number, slowFirst = false) => {
-			const tickets: SendTicket[] = [];
-			const all = Array.from({ length: count }, () =>
-				d.acquire('e1').then((ticket) => {
-					tickets.push(ticket);
-				}),
-			);
-			await clock.run(Promise.all(all));
-			tickets.forEach((ticket, i) =>
-				d.complete(ticket, ticket.at + (slowFirst && i === 0 ? 400 : varying(i))),
-			);
-			return tickets;
-		};
-		// our own late request explains the first 429 (as above)
-		const first = await sendAndAnswer(11, true);
-		d.report429(clock.now(), 1000, first[10]);
-		expect(d.effectiveCap()).toBe(10);
-		// 20 s later, on full allowances, a 429 that our sends do not explain: paused, not learned
-		await clock.advance(20_000);
-		const later = await sendAndAnswer(3);
-		const loneAt = clock.now();
-		expect(d.report429(loneAt, 1000, later[2])).toBe(loneAt + 1000);
-		expect(d.effectiveCap()).toBe(10);
-		// a 429 for a request released before that one arrived: the same burst
-		d.report429(loneAt + 50, 1000, later[1]);
-		expect(d.effectiveCap()).toBe(10);
-		// a request released after it draws another within 5 s: another client, the share halves
-		await clock.advance(1_500);
-		const confirming = await sendAndAnswer(1);
-		d.report429(clock.now(), 1000, confirming[0]);
-		expect(d.effectiveCap()).toBe(5);
-	});
-
-	it('without a 429 our own late request explained, the first unexplained 429 halves at once', async () => {
-		const d = await warmed();
-		d.noteLeaveDelay(5);
-		const tickets: SendTicket[] = [];
-		await clock.run(
-			Promise.all(
-				Array.from({ length: 3 }, () =>
-					d.acquire('e1').then((ticket) => {
-						tickets.push(ticket);
-					}),
-				),
-			),
-		);
-		tickets.forEach((ticket, i) => d.complete(ticket, ticket.at + varying(i)));
-		d.report429(clock.now(), 1000, tickets[2]);
-		expect(d.effectiveCap()).toBe(5);
-	});
-
 	it('a 429 our own sends cannot explain is another client on the key: the share halves, full allowances return', async () => {
 		const d = await warmed();
 		const tickets: SendTicket[] = [];

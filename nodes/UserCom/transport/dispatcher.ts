@@ -1,10 +1,4 @@
-import {
-	ArrivalModel,
-	DISTRUST_LEAVE_MS,
-	MAX_ARRIVAL_JITTER_MS,
-	type SendTicket,
-	STALL_MS,
-} from './arrivals';
+import { ArrivalModel, MAX_ARRIVAL_JITTER_MS, type SendTicket, STALL_MS } from './arrivals';
 import { type Clock, interruptibleSleep } from './clock';
 import { RecentReleases } from './fairness';
 import { RetryBudget } from './retry';
@@ -118,9 +112,6 @@ export class AccountDispatcher {
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
 	private share: ShareState = ALONE;
-	/** The last 429 that our own late request explained, and the last one left unlearned. */
-	private ownLate429At = Number.NEGATIVE_INFINITY;
-	private lone429At = Number.NEGATIVE_INFINITY;
 	private pumping = false;
 	private wakeResolver: (() => void) | null = null;
 	readonly budget = new RetryBudget();
@@ -256,11 +247,7 @@ export class AccountDispatcher {
 		// sent on a short allowance: whoever caused it, the account is busy enough to need full ones
 		if (ticket?.shortAllowance) this.arrivals.distrust(receivedAt);
 		// our own sends counted with full allowances explain it: a late leaver of ours, no other client
-		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) {
-			this.ownLate429At = receivedAt;
-			return this.blockedUntilMs;
-		}
-		if (this.isLone429(ticket, receivedAt)) return this.blockedUntilMs;
+		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) return this.blockedUntilMs;
 		this.share = shareAfter429(
 			this.share,
 			receivedAt,
@@ -269,24 +256,6 @@ export class AccountDispatcher {
 			this.tuning,
 		);
 		return this.blockedUntilMs;
-	}
-
-	/**
-	 * Whether a 429 is left unlearned for now: one of our own late requests drew a 429 within
-	 * DISTRUST_LEAVE_MS and the account has no share yet. n8n is known to hold requests on their
-	 * way out here, sometimes longer than any allowance (seen at 300 ms answers: after a 230 ms gap
-	 * two requests reached User.com in the same millisecond), and halving for such a 429 costs
-	 * seconds at half speed. It pauses the account; a 429 for a request released after it arrived,
-	 * within retryFullMs, shows another client and is learned from as a first one. Further 429s for
-	 * requests released before it arrived belong to the same burst.
-	 */
-	private isLone429(ticket: SendTicket | undefined, receivedAt: number): boolean {
-		if (receivedAt - this.ownLate429At > DISTRUST_LEAVE_MS) return false;
-		if (this.share.phase !== 'alone' || receivedAt < this.share.keepHalfUntil) return false;
-		const recent = receivedAt - this.lone429At <= this.tuning.retryFullMs;
-		if (recent && (ticket?.at ?? receivedAt) > this.lone429At) return false;
-		if (!recent) this.lone429At = receivedAt;
-		return true;
 	}
 
 	/** Own requests User.com accepted in the window before `reference` (not the rejected one). */
