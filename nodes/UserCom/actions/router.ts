@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getExecutionStats, logExecutionSummary } from '../transport';
+import { type ExecutionStats, executionStatsOf, logExecutionSummary } from '../transport';
 import * as company from './company';
 import * as deal from './deal';
 import * as event from './event';
@@ -38,23 +38,12 @@ export const resources: Record<string, Record<string, OperationModule>> = {
 	import: importResource.operations,
 };
 
-function executionIdOf(ctx: IExecuteFunctions): string | undefined {
-	try {
-		const id = ctx.getExecutionId?.();
-		return id === undefined || id === null ? undefined : String(id);
-	} catch {
-		return undefined;
-	}
-}
-
-type Stats = { requests: number; rateLimited: number; retries: number; waitMs: number };
+type Stats = ExecutionStats;
 const ZERO: Stats = { requests: 0, rateLimited: 0, retries: 0, waitMs: 0 };
 
 /** The transport's counters of this execution so far (shared by every User.com node of the run). */
 function statsNow(ctx: IExecuteFunctions): Stats {
-	const executionId = executionIdOf(ctx);
-	if (executionId === undefined || typeof getExecutionStats !== 'function') return ZERO;
-	return getExecutionStats(executionId) ?? ZERO;
+	return executionStatsOf(ctx) ?? ZERO;
 }
 
 /** Tells the user when this node's run hit User.com's rate limit or needed retries. */

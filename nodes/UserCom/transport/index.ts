@@ -18,6 +18,7 @@ export { normalizeUserComError, toNormalizedError, createUserComApiError } from 
 export { resolveBaseUrl } from './baseUrl';
 export {
 	getExecutionStats,
+	executionStatsOf,
 	takeExecutionStats,
 	logExecutionSummary,
 	type ExecutionStats,

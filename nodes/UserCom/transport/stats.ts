@@ -33,6 +33,11 @@ export function getExecutionStats(executionId: string): ExecutionStats | undefin
 	return stats ? { ...stats } : undefined;
 }
 
+/** The counters of the execution that `context` runs in (undefined when it sent nothing). */
+export function executionStatsOf(context: UserComContext): ExecutionStats | undefined {
+	return getExecutionStats(executionKeyOf(context));
+}
+
 /** Returns and forgets the counters of an execution. */
 export function takeExecutionStats(executionId: string): ExecutionStats | undefined {
 	const stats = getExecutionStats(executionId);
