@@ -198,16 +198,19 @@ async function solo(ctx: Ctx, inst: N8nInstance): Promise<ScenarioResult> {
 			webhookNote(tr),
 		);
 		r.windowReported = await reportedWindow(inst, logMark, p.n);
-		// the raw timeline (ms since the trigger: arrival, answer, status) for reading where time went
+		// the raw timeline (ms since the trigger: arrival, answer, status, custom_id) for reading
+		// where time went, beside the node's debug log of the same items (epoch ms: + triggeredAt)
 		writeFileSync(
 			join(ctx.outDir, `timeline-s1@${ctx.latency}.json`),
-			JSON.stringify(
-				reqs.map((x) => [
+			JSON.stringify({
+				triggeredAt: tr.startedAt,
+				requests: reqs.map((x) => [
 					x.t - tr.startedAt,
 					x.doneAt === undefined ? null : x.doneAt - tr.startedAt,
 					x.status,
+					x.item ?? null,
 				]),
-			),
+			}),
 		);
 		const w = perWindow(reqs, tr.startedAt, p.windowMs);
 		return finish({

@@ -67,6 +67,27 @@ describe('ArrivalModel: the allowance', () => {
 	});
 });
 
+describe('ArrivalModel: how late a request can count (lateCapMs)', () => {
+	it("a fast server: up to COLD_ARRIVAL_JITTER_MS (a slow round trip is n8n's own slowness)", () => {
+		expect(model([5, 6, 300], [4, 10, 7]).lateCapMs(0)).toBe(COLD_ARRIVAL_JITTER_MS);
+	});
+
+	it('a slow but steady server: up to COLD_ARRIVAL_JITTER_MS', () => {
+		expect(model([300, 310, 900], [4, 10, 7]).lateCapMs(0)).toBe(COLD_ARRIVAL_JITTER_MS);
+	});
+
+	it("a server whose answers vary: the allowance (a slow answer is mostly User.com's work)", () => {
+		const m = model([250, 300, 350], [4, 10, 7]);
+		expect(m.lateCapMs(0)).toBe(m.allowanceMs(0));
+		expect(m.lateCapMs(0)).toBe(LEAVE_ALLOWANCE_FACTOR * 10 + STALL_MS);
+	});
+
+	it('before three answers: the allowance', () => {
+		const m = model([5, 6], [4, 10, 7]);
+		expect(m.lateCapMs(0)).toBe(MAX_ARRIVAL_JITTER_MS);
+	});
+});
+
 describe('ArrivalModel: the latest possible arrival', () => {
 	const warm = () => model([250, 300, 350], [4, 10, 7]);
 

@@ -194,18 +194,19 @@ export class AccountDispatcher {
 			ARRIVAL_SLACK_MS -
 			Math.min(this.arrivals.roundTrips.slowest, MAX_RTT_FOR_IN_FLIGHT_MS);
 		const arrivals = this.arrivals;
+		const lateCap = arrivals.lateCapMs(now);
 		while (
 			this.sends.length > 0 &&
-			arrivals.latestArrival(this.sends[0], now, MAX_ARRIVAL_JITTER_MS) <= horizon
+			arrivals.latestArrival(this.sends[0], now, Math.max(lateCap, MAX_ARRIVAL_JITTER_MS)) <=
+				horizon
 		)
 			this.sends.shift();
 		let at = Math.max(now, this.lastSendAt + 1000 / this.currentRate(now), this.blockedUntilMs);
 		const cap = this.effectiveCap(now);
 		if (this.sends.length >= cap) {
 			// the cap-th latest possible arrival must have left the window before the next release
-			const allowance = arrivals.allowanceMs(now);
 			const latest = this.sends
-				.map((ticket) => arrivals.latestArrival(ticket, now, allowance))
+				.map((ticket) => arrivals.latestArrival(ticket, now, lateCap))
 				.sort((a, b) => b - a);
 			at = Math.max(at, latest[cap - 1] + WINDOW_MS + ARRIVAL_SLACK_MS);
 		}

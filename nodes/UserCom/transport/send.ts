@@ -71,7 +71,14 @@ export async function send(call: Call, ticket: SendTicket): Promise<Sent> {
 	account.dispatcher.complete(ticket, receivedAt);
 	const secrets = [account.apiKey];
 	const log = loggerOf(context, secrets);
-	const logged = { ...correlationOf(call), method: call.method, path: logPathOf(call) };
+	const logged = {
+		...correlationOf(call),
+		method: call.method,
+		path: logPathOf(call),
+		// when the slot was given, when this request set out and, after a stall or a database
+		// hold, when it counts as having set out: for reading a 429 against the account's pacing
+		timing: { releasedAt: ticket.at, sentAt, receivedAt, heldUntil: ticket.heldUntil },
+	};
 	if (!response) {
 		const failure = classifyNetworkError(thrown);
 		log.debug('User.com request failed without response', {
