@@ -38,20 +38,19 @@ export const resources: Record<string, Record<string, OperationModule>> = {
 	import: importResource.operations,
 };
 
-type Stats = ExecutionStats;
-const ZERO: Stats = { requests: 0, rateLimited: 0, retries: 0, waitMs: 0 };
+const ZERO: ExecutionStats = { requests: 0, rateLimited: 0, retries: 0, waitMs: 0 };
 
 /** The transport's counters of this execution so far (shared by every User.com node of the run). */
-function statsNow(ctx: IExecuteFunctions): Stats {
+function statsNow(ctx: IExecuteFunctions): ExecutionStats {
 	return executionStatsOf(ctx) ?? ZERO;
 }
 
 /** Tells the user when this node's run hit User.com's rate limit or needed retries. */
-function addRateLimitHint(this: IExecuteFunctions, before: Stats): void {
+function addRateLimitHint(this: IExecuteFunctions, before: ExecutionStats): void {
 	// the guide's "log API interactions": one summary line per run (warn when it saw 429s/retries)
 	logExecutionSummary.call(this);
 	const after = statsNow(this);
-	const stats: Stats = {
+	const stats: ExecutionStats = {
 		requests: after.requests - before.requests,
 		rateLimited: after.rateLimited - before.rateLimited,
 		retries: after.retries - before.retries,

@@ -95,12 +95,10 @@ export class ArrivalModel {
 	 * WARM_RTT_SAMPLES loads have been timed, MAX_ARRIVAL_JITTER_MS.
 	 */
 	allowanceMs(now: number): number {
-		const { credentialLoads, roundTrips } = this;
+		const { credentialLoads } = this;
 		if (credentialLoads.count < WARM_RTT_SAMPLES) return MAX_ARRIVAL_JITTER_MS;
 		if (now < this.distrustUntil) return MAX_ARRIVAL_JITTER_MS;
-		if (roundTrips.fastest < VARYING_SERVER_MIN_MS) return MAX_ARRIVAL_JITTER_MS;
-		if (roundTrips.median - roundTrips.fastest < VARYING_SERVER_SPREAD_MS)
-			return MAX_ARRIVAL_JITTER_MS;
+		if (!this.serverTimesVary) return MAX_ARRIVAL_JITTER_MS;
 		return Math.min(
 			MAX_ARRIVAL_JITTER_MS,
 			LEAVE_ALLOWANCE_FACTOR * credentialLoads.slowest + STALL_MS,
@@ -108,22 +106,22 @@ export class ArrivalModel {
 	}
 
 	/**
-	 * Where User.com answers fast or steadily, a round trip that took longer than the fastest is
-	 * n8n's own slowness (a stall, a held database read), and it may have held the request on its
-	 * way out: not User.com's work.
+	 * User.com is slow even at its fastest (VARYING_SERVER_MIN_MS) and its answers vary
+	 * (VARYING_SERVER_SPREAD_MS): only then is a slower round trip mostly User.com's own work.
+	 * Otherwise it is n8n's slowness (a stall, a held database read), which may have held the
+	 * request on its way out.
 	 */
-	private get slowTripsAreOurs(): boolean {
+	private get serverTimesVary(): boolean {
 		const { roundTrips } = this;
 		return (
-			this.warm &&
-			(roundTrips.fastest < VARYING_SERVER_MIN_MS ||
-				roundTrips.median - roundTrips.fastest < VARYING_SERVER_SPREAD_MS)
+			roundTrips.fastest >= VARYING_SERVER_MIN_MS &&
+			roundTrips.median - roundTrips.fastest >= VARYING_SERVER_SPREAD_MS
 		);
 	}
 
 	/**
 	 * The most a warm request counts as arriving late, for the sliding-window guard: the allowance,
-	 * or, where slow round trips are n8n's own (slowTripsAreOurs), as late as its round trip shows
+	 * or, where slow round trips are n8n's own (not serverTimesVary), as late as its round trip shows
 	 * up to COLD_ARRIVAL_JITTER_MS. Seen in real n8n at 5 ms answers: a request answered 223 ms
 	 * after its release had reached the emulator 213 ms late, and the 10th after it, released on
 	 * time for a 150 ms allowance, drew a 429. Where User.com's own times vary the allowance stays
@@ -132,7 +130,8 @@ export class ArrivalModel {
 	 */
 	lateCapMs(now: number): number {
 		const allowance = this.allowanceMs(now);
-		return this.slowTripsAreOurs ? Math.max(allowance, COLD_ARRIVAL_JITTER_MS) : allowance;
+		const slowTripsAreOurs = this.warm && !this.serverTimesVary;
+		return slowTripsAreOurs ? Math.max(allowance, COLD_ARRIVAL_JITTER_MS) : allowance;
 	}
 
 	/** After a 429 on a short allowance: full allowances for DISTRUST_LEAVE_MS. */
