@@ -33,6 +33,13 @@ export const WINDOW_MS = 1000;
 export const ARRIVAL_SLACK_MS = 10;
 /** How long after its release a request may still be on its way out of n8n (credential, socket). */
 export const SEND_ALLOWANCE_MS = 50;
+/**
+ * While a request may still be on its way out, the pump wakes this often: a wake-up later than
+ * STALL_MS is an event-loop stall that held the request too. A stall shorter than the wait for the
+ * next release would otherwise go unseen (real n8n at 300 ms answers: a 57 ms stall right after a
+ * release held that request 68 ms, and the 10th after it, released on time, drew a 429).
+ */
+export const LEAVE_WATCH_SLICE_MS = 10;
 /** A 429 this soon after a stall is taken for the stall's own burst, not for another client. */
 const STALL_EXPLAINS_429_MS = 2 * WINDOW_MS;
 /** Round trips longer than this do not widen the in-flight window further. */
@@ -109,6 +116,8 @@ export class AccountDispatcher {
 	/** When a credential load last showed that n8n's database held requests on their way out. */
 	private lastHoldAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
+	/** When the pump last released a request (not the planned time lastSendAt may hold). */
+	private lastReleaseAt = Number.NEGATIVE_INFINITY;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
 	private share: ShareState = ALONE;
@@ -317,16 +326,17 @@ export class AccountDispatcher {
 	/**
 	 * The pump woke later than due: the event loop was blocked. Requests released shortly before it
 	 * slept and not answered before it was due may have been held in n8n and leave together now, so
-	 * they count as arriving now.
+	 * they count as arriving now. `releaseHeld`: a release fell due inside the stall, so the held
+	 * requests may leave in a burst with the next ones (see STALL_EXPLAINS_429_MS).
 	 */
-	private noteStall(sleptAt: number, dueAt: number, now: number): void {
-		this.lastStallAt = now;
+	private noteStall(sleptAt: number, dueAt: number, now: number, releaseHeld: boolean): void {
+		if (releaseHeld) this.lastStallAt = now;
 		for (const ticket of this.sends) {
 			if (
 				ticket.at >= sleptAt - SEND_ALLOWANCE_MS &&
 				(ticket.doneAt === null || ticket.doneAt >= dueAt)
 			) {
-				ticket.heldUntil = now;
+				ticket.heldUntil = Math.max(ticket.heldUntil ?? now, now);
 			}
 		}
 	}
@@ -500,20 +510,27 @@ export class AccountDispatcher {
 		// when the pump last planned to release (it slept until then)
 		let plannedAt = Number.NEGATIVE_INFINITY;
 		try {
-			while (this.order.length > 0) {
+			for (;;) {
 				const now = clock.now();
-				const at = this.nextSendTime(now);
+				// a request may still be on its way out: wake often to see a stall that holds it, also
+				// when nothing is queued (the executions' windows are full)
+				const watching = now < this.lastReleaseAt + SEND_ALLOWANCE_MS;
+				if (this.order.length === 0 && !watching) break;
+				const at = this.order.length > 0 ? this.nextSendTime(now) : Number.POSITIVE_INFINITY;
 				if (at > now) {
 					plannedAt = at;
-					this.expire(at);
-					if (this.order.length === 0) break;
+					const until = watching ? Math.min(at, now + LEAVE_WATCH_SLICE_MS) : at;
+					if (until === at) {
+						this.expire(at);
+						if (this.order.length === 0) break;
+					}
 					const wakeUp = new Promise<void>((resolve) => {
 						this.wakeResolver = resolve;
 					});
-					await interruptibleSleep(clock, at - now, wakeUp);
+					await interruptibleSleep(clock, until - now, wakeUp);
 					this.wakeResolver = null;
 					const woke = clock.now();
-					if (woke - at > STALL_MS) this.noteStall(now, at, woke);
+					if (woke - until > STALL_MS) this.noteStall(now, until, woke, woke - at > STALL_MS);
 					continue;
 				}
 				const job = this.pickNext(now);
@@ -523,6 +540,7 @@ export class AccountDispatcher {
 				else if (this.arrivals.allowanceMs(now) < MAX_ARRIVAL_JITTER_MS)
 					ticket.shortAllowance = true;
 				this.sends.push(ticket);
+				this.lastReleaseAt = now;
 				// a timer that fires a little late does not push every later release back with it
 				this.lastSendAt = now >= plannedAt && now - plannedAt < STALL_MS ? plannedAt : now;
 				plannedAt = Number.NEGATIVE_INFINITY;
