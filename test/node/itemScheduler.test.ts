@@ -11,6 +11,8 @@ function harness(
 	keysOf: (i: number) => string[],
 	windowSize: () => number,
 	lookahead?: number,
+	yieldTurn?: () => Promise<void>,
+	events?: string[],
 ) {
 	const pending = new Map<number, () => void>();
 	const started: number[] = [];
@@ -21,9 +23,11 @@ function harness(
 		keysOf,
 		windowSize,
 		lookahead,
+		yieldTurn,
 		run: (i) =>
 			new Promise<void>((resolve) => {
 				started.push(i);
+				events?.push(`start ${i}`);
 				inFlight++;
 				maxInFlight = Math.max(maxInFlight, inFlight);
 				pending.set(i, () => {
@@ -188,6 +192,39 @@ describe('ItemScheduler', () => {
 		expect(read.length).toBe(17);
 		h.scheduler.stopStarting();
 		await h.finish(1);
+		await h.done;
+	});
+
+	test('a window that grows by 16 starts its items one event-loop turn apart, reading keys a few at a time', async () => {
+		// starting an item evaluates its parameters: 16 starts and 64 key reads without a turn held
+		// released requests for 210-510 ms in real n8n under load (they could not be written)
+		const events: string[] = [];
+		let size = 1;
+		const h = harness(
+			200,
+			(i) => (events.push(`key ${i}`), []),
+			() => size,
+			undefined,
+			async () => {
+				events.push('turn');
+			},
+			events,
+		);
+		await h.settle();
+		expect(h.started).toEqual([0]);
+		events.length = 0;
+		size = 17;
+		await h.finish(0);
+		for (let i = 0; i < 20; i++) await h.settle();
+		expect(h.started).toHaveLength(18);
+		const between = events.join(' | ').split('turn');
+		// a turn after every start, and never more than 4 key reads between two turns
+		for (const stretch of between) {
+			expect(stretch.match(/start/g)?.length ?? 0).toBeLessThanOrEqual(1);
+			expect(stretch.match(/key/g)?.length ?? 0).toBeLessThanOrEqual(4);
+		}
+		h.scheduler.stopStarting();
+		for (const i of [...h.pending.keys()]) await h.finish(i);
 		await h.done;
 	});
 

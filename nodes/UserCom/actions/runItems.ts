@@ -7,6 +7,7 @@ import {
 	isCancellationError,
 	toNormalizedError,
 	unbindRunSignal,
+	yieldToEventLoop,
 } from '../transport';
 import type { NormalizedUserComError } from '../transport';
 import { asNodeError } from './common';
@@ -169,7 +170,13 @@ export async function runItems(
 		}
 	};
 
-	const scheduler = new ItemScheduler({ count, keysOf, windowSize: window.size, run });
+	const scheduler = new ItemScheduler({
+		count,
+		keysOf,
+		windowSize: window.size,
+		run,
+		yieldTurn: yieldToEventLoop,
+	});
 	let used;
 	try {
 		used = await scheduler.runAll();

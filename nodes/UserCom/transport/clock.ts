@@ -7,6 +7,11 @@ import { sleep } from 'n8n-workflow';
 export interface Clock {
 	now(): number;
 	sleep(ms: number): Promise<void>;
+	/**
+	 * Lets the event loop turn once (timers, sockets) before going on. Without it (test clocks):
+	 * a microtask turn only.
+	 */
+	yieldTurn?(): Promise<void>;
 }
 
 export const systemClock: Clock = {
@@ -14,6 +19,7 @@ export const systemClock: Clock = {
 	sleep: async (ms: number) => {
 		if (ms > 0) await sleep(ms);
 	},
+	yieldTurn: async () => await sleep(0),
 };
 
 /**

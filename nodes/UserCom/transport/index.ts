@@ -24,3 +24,4 @@ export {
 	type ExecutionStats,
 } from './stats';
 export type { Clock } from './clock';
+export { yieldToEventLoop } from './state';

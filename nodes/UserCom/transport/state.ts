@@ -41,4 +41,10 @@ export function random(): number {
 export const currentClock: Clock = {
 	now: () => transportState.clock.now(),
 	sleep: (ms: number) => transportState.clock.sleep(ms),
+	yieldTurn: yieldToEventLoop,
 };
+
+/** Lets the event loop turn once on the transport's clock (see Clock.yieldTurn). */
+export async function yieldToEventLoop(): Promise<void> {
+	await (transportState.clock.yieldTurn?.() ?? Promise.resolve());
+}
