@@ -393,6 +393,24 @@ describe('AccountDispatcher: event-loop stalls (many requests in flight)', () =>
 		expect(clock.pendingTimers).toBe(0);
 	});
 
+	it('timers starved while answers are still handled: the request on its way out counts as held', async () => {
+		// real n8n under load: timers did not fire for 58 ms from 40 ms after a release while answers
+		// of other requests came in; that request left 116 ms after its release
+		const d = newDispatcher('acct', { rateLimit: 10, sharePercent: 100 });
+		const first = await clock.run(d.acquire('e1'));
+		await clock.advance(60);
+		const second = await clock.run(d.acquire('e1'));
+		const releasedAt = clock.now();
+		await clock.advance(35);
+		// starved from 35 ms after the release: an answer is handled at 52 ms, timers fire at 110 ms
+		await clock.starve(17);
+		d.complete(first, clock.now());
+		await clock.flush();
+		await clock.starve(58);
+		await clock.advance(0);
+		expect(second.heldUntil).toBe(releasedAt + 110);
+	});
+
 	it('a timer delay short of a stall on the way out holds nothing back', async () => {
 		const { gap } = await gapAfterStallOnTheWayOut(STALL_MS - 10);
 		expect(gap).toBeCloseTo(10 * (1000 / (10 * 0.95)), 0);

@@ -22,6 +22,8 @@ import { currentClock, random as currentRandom } from './state';
  *   spacing 1/rate (no burst credit), at most the cap of arrivals in any sliding second
  *   (judged by each request's latest possible arrival, see arrivals.ts),
  *   never before a 429 or 503 pause ends. Nothing is pre-booked: the pump re-evaluates each time.
+ * - For a moment after each release a watcher times the event loop: a stall while a request is on
+ *   its way out of n8n makes it arrive late, and the guard counts it so (watchWayOut).
  * - Each execution has its own FIFO queue; light executions (under a window's worth of requests
  *   in the last 10 s) are served first, then the busy ones take turns (fairness.ts).
  * - The cap is the configured one, or the share of a shared key learned from 429s (share.ts).
@@ -34,10 +36,11 @@ export const ARRIVAL_SLACK_MS = 10;
 /** How long after its release a request may still be on its way out of n8n (credential, socket). */
 export const SEND_ALLOWANCE_MS = 50;
 /**
- * While a request may still be on its way out, the pump wakes this often: a wake-up later than
- * STALL_MS is an event-loop stall that held the request too. A stall shorter than the wait for the
- * next release would otherwise go unseen (real n8n at 300 ms answers: a 57 ms stall right after a
- * release held that request 68 ms, and the 10th after it, released on time, drew a 429).
+ * While a request may still be on its way out, a timer fires this often (watchWayOut): one that
+ * fires STALL_MS late means the event loop was blocked or starved, which held the request too. The
+ * pump's own wait for the next release does not show a stall that ends before it (real n8n at
+ * 300 ms answers: a 57 ms stall right after a release held that request 68 ms, and the 10th after
+ * it, released on time, drew a 429).
  */
 export const LEAVE_WATCH_SLICE_MS = 10;
 /** A 429 this soon after a stall is taken for the stall's own burst, not for another client. */
@@ -118,6 +121,7 @@ export class AccountDispatcher {
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	/** When the pump last released a request (not the planned time lastSendAt may hold). */
 	private lastReleaseAt = Number.NEGATIVE_INFINITY;
+	private watchingWayOut = false;
 	private blockedUntilMs = Number.NEGATIVE_INFINITY;
 	private unavailableStreak = 0;
 	private share: ShareState = ALONE;
@@ -324,13 +328,11 @@ export class AccountDispatcher {
 	}
 
 	/**
-	 * The pump woke later than due: the event loop was blocked. Requests released shortly before it
-	 * slept and not answered before it was due may have been held in n8n and leave together now, so
-	 * they count as arriving now. `releaseHeld`: a release fell due inside the stall, so the held
-	 * requests may leave in a burst with the next ones (see STALL_EXPLAINS_429_MS).
+	 * The event loop was blocked or starved from before `dueAt` until `now`: requests released
+	 * shortly before `sleptAt` and not answered before `dueAt` may have been held in n8n and leave
+	 * now, so they count as arriving now.
 	 */
-	private noteStall(sleptAt: number, dueAt: number, now: number, releaseHeld: boolean): void {
-		if (releaseHeld) this.lastStallAt = now;
+	private markHeld(sleptAt: number, dueAt: number, now: number): void {
 		for (const ticket of this.sends) {
 			if (
 				ticket.at >= sleptAt - SEND_ALLOWANCE_MS &&
@@ -338,6 +340,28 @@ export class AccountDispatcher {
 			) {
 				ticket.heldUntil = Math.max(ticket.heldUntil ?? now, now);
 			}
+		}
+	}
+
+	/**
+	 * Until SEND_ALLOWANCE_MS after the last release, a timer every LEAVE_WATCH_SLICE_MS; a late one
+	 * marks the requests on their way out as held. Apart from the pump: the pump's waits end early
+	 * whenever an answer comes, and an answer can be handled while timers are starved.
+	 */
+	private async watchWayOut(): Promise<void> {
+		if (this.watchingWayOut) return;
+		this.watchingWayOut = true;
+		try {
+			for (;;) {
+				const sleptAt = this.clock.now();
+				if (sleptAt >= this.lastReleaseAt + SEND_ALLOWANCE_MS) break;
+				const dueAt = sleptAt + LEAVE_WATCH_SLICE_MS;
+				await this.clock.sleep(LEAVE_WATCH_SLICE_MS);
+				const woke = this.clock.now();
+				if (woke - dueAt > STALL_MS) this.markHeld(sleptAt, dueAt, woke);
+			}
+		} finally {
+			this.watchingWayOut = false;
 		}
 	}
 
@@ -510,27 +534,24 @@ export class AccountDispatcher {
 		// when the pump last planned to release (it slept until then)
 		let plannedAt = Number.NEGATIVE_INFINITY;
 		try {
-			for (;;) {
+			while (this.order.length > 0) {
 				const now = clock.now();
-				// a request may still be on its way out: wake often to see a stall that holds it, also
-				// when nothing is queued (the executions' windows are full)
-				const watching = now < this.lastReleaseAt + SEND_ALLOWANCE_MS;
-				if (this.order.length === 0 && !watching) break;
-				const at = this.order.length > 0 ? this.nextSendTime(now) : Number.POSITIVE_INFINITY;
+				const at = this.nextSendTime(now);
 				if (at > now) {
 					plannedAt = at;
-					const until = watching ? Math.min(at, now + LEAVE_WATCH_SLICE_MS) : at;
-					if (until === at) {
-						this.expire(at);
-						if (this.order.length === 0) break;
-					}
+					this.expire(at);
+					if (this.order.length === 0) break;
 					const wakeUp = new Promise<void>((resolve) => {
 						this.wakeResolver = resolve;
 					});
-					await interruptibleSleep(clock, until - now, wakeUp);
+					await interruptibleSleep(clock, at - now, wakeUp);
 					this.wakeResolver = null;
 					const woke = clock.now();
-					if (woke - until > STALL_MS) this.noteStall(now, until, woke, woke - at > STALL_MS);
+					if (woke - at > STALL_MS) {
+						// the stall held a release too: held requests may leave in a burst with it
+						this.lastStallAt = woke;
+						this.markHeld(now, at, woke);
+					}
 					continue;
 				}
 				const job = this.pickNext(now);
@@ -541,6 +562,7 @@ export class AccountDispatcher {
 					ticket.shortAllowance = true;
 				this.sends.push(ticket);
 				this.lastReleaseAt = now;
+				void this.watchWayOut();
 				// a timer that fires a little late does not push every later release back with it
 				this.lastSendAt = now >= plannedAt && now - plannedAt < STALL_MS ? plannedAt : now;
 				plannedAt = Number.NEGATIVE_INFINITY;

@@ -68,6 +68,15 @@ export class FakeClock implements Clock {
 	}
 
 	/**
+	 * Starved timers: time moves on by ms and promise callbacks run, but no timer fires until the
+	 * next advance(), stall() or run() (the event loop busy with other work).
+	 */
+	async starve(ms: number): Promise<void> {
+		this.time += ms;
+		await this.flush();
+	}
+
+	/**
 	 * Runs virtual time until `promise` settles: whenever nothing else can happen, jumps to the
 	 * next timer. Throws if the promise can never settle or `maxMs` of virtual time pass.
 	 */
