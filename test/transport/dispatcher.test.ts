@@ -411,6 +411,16 @@ describe('AccountDispatcher: event-loop stalls (many requests in flight)', () =>
 		expect(second.heldUntil).toBe(releasedAt + 110);
 	});
 
+	it('the watch ends after five timers even if the clock jumps back (tests switch clocks)', async () => {
+		let offset = 0;
+		const jumpy = { now: () => clock.now() + offset, sleep: (ms: number) => clock.sleep(ms) };
+		const d = new AccountDispatcher('acct', { rateLimit: 10, sharePercent: 100 }, { clock: jumpy });
+		await clock.run(d.acquire('e1'));
+		offset = -3_600_000;
+		await clock.advance(100);
+		expect(clock.pendingTimers).toBe(0);
+	});
+
 	it('a timer delay short of a stall on the way out holds nothing back', async () => {
 		const { gap } = await gapAfterStallOnTheWayOut(STALL_MS - 10);
 		expect(gap).toBeCloseTo(10 * (1000 / (10 * 0.95)), 0);

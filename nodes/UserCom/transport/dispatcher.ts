@@ -351,12 +351,21 @@ export class AccountDispatcher {
 	private async watchWayOut(): Promise<void> {
 		if (this.watchingWayOut) return;
 		this.watchingWayOut = true;
+		// at most a watch's worth of timers after the last release, whatever the clock does
+		const slicesPerRelease = Math.ceil(SEND_ALLOWANCE_MS / LEAVE_WATCH_SLICE_MS);
+		let watched = this.lastReleaseAt;
+		let slices = 0;
 		try {
 			for (;;) {
+				if (this.lastReleaseAt !== watched) {
+					watched = this.lastReleaseAt;
+					slices = 0;
+				}
 				const sleptAt = this.clock.now();
-				if (sleptAt >= this.lastReleaseAt + SEND_ALLOWANCE_MS) break;
+				if (sleptAt >= watched + SEND_ALLOWANCE_MS || slices >= slicesPerRelease) break;
 				const dueAt = sleptAt + LEAVE_WATCH_SLICE_MS;
 				await this.clock.sleep(LEAVE_WATCH_SLICE_MS);
+				slices++;
 				const woke = this.clock.now();
 				if (woke - dueAt > STALL_MS) this.markHeld(sleptAt, dueAt, woke);
 			}
