@@ -41,7 +41,6 @@ export function random(): number {
 export const currentClock: Clock = {
 	now: () => transportState.clock.now(),
 	sleep: (ms: number) => transportState.clock.sleep(ms),
-	yieldTurn: yieldToEventLoop,
 };
 
 /** Lets the event loop turn once on the transport's clock (see Clock.yieldTurn). */
