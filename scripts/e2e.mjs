@@ -588,6 +588,7 @@ async function runVersion(version, tarball) {
 				'credential test (POST /rest/credentials/test as the editor does) succeeds with the key, fails clearly with a wrong key',
 				async () => {
 					assert.ok(rest, 'n8n server running');
+					assert.equal(server.exited(), null, server.describe());
 					await emu.control('DELETE', 'log');
 					const test = async (apiKey) => {
 						const res = await rest.request('POST', '/rest/credentials/test', {
@@ -602,7 +603,7 @@ async function runVersion(version, tarball) {
 						assert.equal(
 							res.status,
 							200,
-							`credentials/test HTTP ${res.status}: ${res.text.slice(0, 300)}`,
+							`credentials/test HTTP ${res.status}: ${res.text.slice(0, 300)}\n${server.describe()}`,
 						);
 						return res.json.data ?? res.json;
 					};
@@ -642,6 +643,7 @@ async function runVersion(version, tarball) {
 				'User.com Trigger (active workflow, production webhook): wrong secret 401, other event ignored, right call starts an execution',
 				async () => {
 					assert.ok(rest, 'n8n server running');
+					assert.equal(server.exited(), null, server.describe());
 					const url = `${server.url}/webhook/${trigNode.webhookId}/${'usercom'}`;
 					const call = (secret, event) =>
 						fetch(url, {
@@ -677,7 +679,11 @@ async function runVersion(version, tarball) {
 						return d.results ?? d;
 					};
 					const wrong = await call('not-the-secret-0123456789', 'e2e_ping');
-					assert.equal(wrong.status, 401, `wrong secret: ${wrong.status} ${wrong.text}`);
+					assert.equal(
+						wrong.status,
+						401,
+						`wrong secret: ${wrong.status} ${wrong.text.slice(0, 300)}\n${server.describe()}`,
+					);
 					const ignored = await call(triggerSecret, 'deal_lost');
 					assert.equal(ignored.status, 200, `ignored event: ${ignored.status} ${ignored.text}`);
 					assert.match(ignored.text, /"ignored":\s*true/);

@@ -336,7 +336,22 @@ export async function startN8nServer(
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	return { url, child, logs: () => output, stop, exited: () => exited };
+	// The answers must come from this n8n: once in CI (2026-12-03) both versions' servers answered the
+	// owner setup and then an HTML 404 to /rest/credentials/test and /webhook/..., which n8n never
+	// sends (its 404s are JSON). n8n logs "n8n ready on <address>, port <port>" right after its listen.
+	const ready = `n8n ready on 127.0.0.1, port ${port}`;
+	for (let i = 0; i < 20 && !output.includes(ready) && exited === null; i++)
+		await new Promise((r) => setTimeout(r, 250));
+	if (!output.includes(ready)) {
+		await stop();
+		throw new Error(
+			`n8n start exited or did not log "${ready}" (another process answers on the port?):\n${output.slice(-3000)}`,
+		);
+	}
+	/** Why the server may not be the one answering: its exit, and the end of its log. */
+	const describe = () =>
+		`n8n server pid ${child.pid} ${exited === null ? 'running' : `exited with ${exited}`}; log tail:\n${output.slice(-1500)}`;
+	return { url, child, logs: () => output, stop, exited: () => exited, describe };
 }
 
 /** Minimal REST client for n8n's internal API with the auth cookie and a stable browser-id header. */
