@@ -271,8 +271,11 @@ export async function startN8nServer(
 	env,
 	{ port, timeoutMs = 180000, inheritOutput = false } = {},
 ) {
+	// a port just closed can come back from the next freePort(): the broker must not take n8n's
+	let brokerPort = await freePort();
+	while (brokerPort === port) brokerPort = await freePort();
 	const serverEnv = {
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		...env,
 		N8N_PORT: String(port),
 		N8N_HOST: '127.0.0.1',
