@@ -339,9 +339,9 @@ export async function startN8nServer(
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	// The answers must come from this n8n: once in CI (2026-12-03) both versions' servers answered the
-	// owner setup and then an HTML 404 to /rest/credentials/test and /webhook/..., which n8n never
-	// sends (its 404s are JSON). n8n logs "n8n ready on <address>, port <port>" right after its listen.
+	// The answers must come from this n8n: once in CI (2026-12-03), on both versions, the owner setup
+	// passed, the credential test failed at once and POST /webhook/... got an HTML 404, which n8n
+	// never sends (its 404s are JSON). n8n logs "n8n ready on <address>, port <port>" after listen.
 	const ready = `n8n ready on 127.0.0.1, port ${port}`;
 	for (let i = 0; i < 20 && !output.includes(ready) && exited === null; i++)
 		await new Promise((r) => setTimeout(r, 250));
