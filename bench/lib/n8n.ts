@@ -167,16 +167,8 @@ export async function startN8n(opts: StartOptions): Promise<N8nInstance> {
 		rmSync(userFolder, { recursive: true, force: true });
 	};
 	try {
+		// startN8nServer has waited until n8n's routes are mounted (not its "starting up" page)
 		const rest = new n8n.N8nRest(server.url);
-		// n8n answers 200 "n8n is starting up. Please wait" until its REST routes are mounted
-		const readyBy = Date.now() + 180_000;
-		for (;;) {
-			const r = await rest.request('GET', '/rest/settings');
-			if (r.status === 200 && r.json) break;
-			if (Date.now() > readyBy)
-				throw new Error(`n8n REST not ready: ${r.status} ${String(r.text).slice(0, 200)}`);
-			await new Promise((res) => setTimeout(res, 300));
-		}
 		await rest.setupOwner(OWNER);
 		const inst: N8nInstance = {
 			url: server.url,

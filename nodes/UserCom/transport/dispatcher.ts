@@ -117,9 +117,10 @@ export class AccountDispatcher {
 	private sends: SendTicket[] = [];
 	/** Recent round trips and credential loads: when a released request can have arrived. */
 	private readonly arrivals = new ArrivalModel();
-	/** When the pump last found that the event loop had stalled. */
-	private lastStallAt = Number.NEGATIVE_INFINITY;
-	/** When a credential load last showed that n8n's database held requests on their way out. */
+	/**
+	 * When our requests were last held on their way out: the pump woke late from a stall, or a
+	 * credential load showed that n8n's database held them (a 429 soon after: explainedByOwnSends).
+	 */
 	private lastHoldAt = Number.NEGATIVE_INFINITY;
 	private lastSendAt = Number.NEGATIVE_INFINITY;
 	/** When the pump last released a request (not the planned time lastSendAt may hold). */
@@ -264,7 +265,7 @@ export class AccountDispatcher {
 		// of requests a stall held): no other client. A stall alone is no proof: three queue-mode
 		// workers starting on a busy machine stall often, and one that set its 429s down to stalls
 		// kept its full rate while the others shrank (CI, 2026-12-03: 2/s, 3/s and 5/s learned).
-		if (this.explainedByOwnSends(ticket, receivedAt)) return this.blockedUntilMs;
+		if (ticket && this.explainedByOwnSends(ticket, receivedAt)) return this.blockedUntilMs;
 		this.share = shareAfter429(
 			this.share,
 			receivedAt,
@@ -297,9 +298,9 @@ export class AccountDispatcher {
 	 * in the window before the rejected one left. At full rate this is nearly always so, which is
 	 * why it is asked only in those cases.
 	 */
-	private explainedByOwnSends(rejected: SendTicket | undefined, now: number): boolean {
-		const afterHold = now - Math.max(this.lastHoldAt, this.lastStallAt) <= HOLD_EXPLAINS_429_MS;
-		if (!rejected || (!rejected.shortAllowance && !afterHold)) return false;
+	private explainedByOwnSends(rejected: SendTicket, now: number): boolean {
+		const afterHold = now - this.lastHoldAt <= HOLD_EXPLAINS_429_MS;
+		if (!rejected.shortAllowance && !afterHold) return false;
 		let arrivedBefore = 0;
 		for (const sent of this.sends) {
 			if (sent === rejected || sent.rejected || sent.at > rejected.at) continue;
@@ -561,7 +562,7 @@ export class AccountDispatcher {
 					const woke = clock.now();
 					if (woke - at > STALL_MS) {
 						// the stall held a release too: held requests may leave in a burst with it
-						this.lastStallAt = woke;
+						this.lastHoldAt = woke;
 						this.markHeld(now, at, woke);
 					}
 					continue;
